@@ -1,0 +1,1 @@
+"""Settings modules: ``production`` (the default), ``demo`` and ``test`` build on ``base``."""

@@ -1,0 +1,8 @@
+"""The local demo (``make demo``): debug on, a fixed key, the SQLite file by default."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "demo-only-key-not-for-production-7c1f0e2a9b")
+os.environ.setdefault("DEBUG", "true")
+
+from .base import *  # noqa: E402,F403

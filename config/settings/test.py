@@ -1,0 +1,10 @@
+"""The test suite: fast hashing, debug on, the same database choice as everywhere."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-not-for-production-53d9a1")
+os.environ.setdefault("DEBUG", "true")
+
+from .base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class TrackerConfig(AppConfig):
+    name = "tracker"
+    verbose_name = "Displacement Tracker"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from tracker.permissions import ensure_groups
+
+        post_migrate.connect(ensure_groups, sender=self)

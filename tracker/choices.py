@@ -1,0 +1,239 @@
+"""Every choice list of the domain: one ``TextChoices`` class per field.
+
+Short lower-case values are what the database, the API and the fixtures hold;
+labels are what people read. Code compares against these constants, never
+against bare strings.
+"""
+
+from django.db import models
+
+
+class SourceKind(models.TextChoices):
+    NEWS_ARTICLE = "news_article", "News article"
+    NGO_REPORT = "ngo_report", "NGO report"
+    UN_REPORT = "un_report", "UN report"
+    OFFICIAL_STATEMENT = "official_statement", "Official statement"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    OTHER = "other", "Other"
+
+
+class OrganizationKind(models.TextChoices):
+    ARMED_GROUP = "armed_group", "Armed group"
+    STATE_FORCE = "state_force", "State force"
+    GOVERNMENT = "government", "Government"
+    UN_AGENCY = "un_agency", "UN agency"
+    NGO = "ngo", "NGO"
+    RED_CROSS = "red_cross", "Red Cross / Red Crescent"
+    MEDIA = "media", "Media"
+    OTHER = "other", "Other"
+
+
+class Reliability(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+# Higher ranks win ties between stocks (see docs/counting.md).
+RELIABILITY_RANK = {Reliability.HIGH: 3, Reliability.MEDIUM: 2, Reliability.LOW: 1}
+
+
+class LocationLevel(models.TextChoices):
+    COUNTRY = "country", "Country"
+    ADM1 = "adm1", "Admin level 1"
+    ADM2 = "adm2", "Admin level 2"
+    ADM3 = "adm3", "Admin level 3"
+    LOCALITY = "locality", "Locality"
+    SITE = "site", "Site (camp, crossing)"
+    FEATURE = "feature", "Feature (river, border area)"
+
+
+# Coarse to fine: a parent's rank is always lower than its child's.
+LOCATION_LEVEL_RANK = {level: rank for rank, level in enumerate(LocationLevel)}
+
+
+class LocationPrecision(models.TextChoices):
+    """How exactly a claim's place is known. ACLED's geo-precision and UCDP's
+    ``where_prec`` equivalents are served with the vocabularies."""
+
+    EXACT = "exact", "Exact place"
+    NEAR = "near", "Near the place"
+    ADM3 = "adm3", "Somewhere in the admin level 3 area"
+    ADM2 = "adm2", "Somewhere in the admin level 2 area"
+    ADM1 = "adm1", "Somewhere in the admin level 1 area"
+    COUNTRY = "country", "Somewhere in the country"
+
+
+# ACLED geo_precision (1 exact town, 2 near or part of a region, 3 provincial) and
+# UCDP where_prec (1 exact, 2 up to 25 km, 3 adm2, 4 adm1, 6 country).
+LOCATION_PRECISION_EQUIVALENTS = {
+    LocationPrecision.EXACT: {"acled": 1, "ucdp": 1},
+    LocationPrecision.NEAR: {"acled": 2, "ucdp": 2},
+    LocationPrecision.ADM3: {"acled": 2, "ucdp": 3},
+    LocationPrecision.ADM2: {"acled": 2, "ucdp": 3},
+    LocationPrecision.ADM1: {"acled": 3, "ucdp": 4},
+    LocationPrecision.COUNTRY: {"acled": 3, "ucdp": 6},
+}
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class EventKind(models.TextChoices):
+    CONFLICT = "conflict", "Conflict"
+    DISASTER = "disaster", "Disaster"
+    OTHER = "other", "Other"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Quantifier(models.TextChoices):
+    EXACT = "exact", "Exactly"
+    APPROXIMATELY = "approximately", "Approximately"
+    MORE_THAN = "more_than", "More than"
+    AT_LEAST = "at_least", "At least"
+    LESS_THAN = "less_than", "Less than"
+    AT_MOST = "at_most", "At most"
+    RANGE = "range", "Range (between A and B)"
+    MAGNITUDE = "magnitude", "Magnitude word"
+    UNQUANTIFIED = "unquantified", "Unquantified"
+
+
+class MagnitudeWord(models.TextChoices):
+    SEVERAL = "several", "several"
+    DOZENS = "dozens", "dozens"
+    HUNDREDS = "hundreds", "hundreds"
+    THOUSANDS = "thousands", "thousands"
+    TENS_OF_THOUSANDS = "tens_of_thousands", "tens of thousands"
+    HUNDREDS_OF_THOUSANDS = "hundreds_of_thousands", "hundreds of thousands"
+    MILLIONS = "millions", "millions"
+
+
+class Unit(models.TextChoices):
+    PERSONS = "persons", "Persons"
+    HOUSEHOLDS = "households", "Households"
+    FAMILIES = "families", "Families"
+
+
+HOUSEHOLD_UNITS = frozenset({Unit.HOUSEHOLDS, Unit.FAMILIES})
+
+
+class HouseholdSizeSource(models.TextChoices):
+    REPORTED = "reported", "Reported by the source"
+    COUNTRY_DEFAULT = "country_default", "Country default"
+    ANALYST_ESTIMATE = "analyst_estimate", "Analyst estimate"
+
+
+class Role(models.TextChoices):
+    HEADLINE = "headline", "Headline (counts in totals)"
+    TRIANGULATION = "triangulation", "Triangulation (supports another figure)"
+
+
+class DisplacementTerm(models.TextChoices):
+    EVACUATED = "evacuated", "Evacuated"
+    FLED = "fled", "Fled"
+    DISPLACED = "displaced", "Displaced"
+    RELOCATED = "relocated", "Relocated"
+    RETURNED = "returned", "Returned"
+    ARRIVED = "arrived", "Arrived"
+    IN_CAMP = "in_camp", "In camp"
+    TRAPPED = "trapped", "Trapped"
+
+
+class DisplacementCategory(models.TextChoices):
+    FLOW = "flow", "Flow (movement during the period)"
+    STOCK = "stock", "Stock (people in a situation at a date)"
+
+
+# Which categories each term allows.
+TERM_CATEGORIES = {
+    DisplacementTerm.EVACUATED: {DisplacementCategory.FLOW},
+    DisplacementTerm.FLED: {DisplacementCategory.FLOW},
+    DisplacementTerm.RELOCATED: {DisplacementCategory.FLOW},
+    DisplacementTerm.RETURNED: {DisplacementCategory.FLOW},
+    DisplacementTerm.ARRIVED: {DisplacementCategory.FLOW},
+    DisplacementTerm.IN_CAMP: {DisplacementCategory.STOCK},
+    DisplacementTerm.TRAPPED: {DisplacementCategory.STOCK},
+    DisplacementTerm.DISPLACED: {DisplacementCategory.FLOW, DisplacementCategory.STOCK},
+}
+
+
+class TermGroup(models.TextChoices):
+    """Figures in one group may describe the same people; across groups they never add."""
+
+    LEAVING = "leaving", "Leaving"
+    ARRIVING = "arriving", "Arriving"
+    RETURNING = "returning", "Returning"
+    IN_CAMP = "in_camp", "In camp"
+    TRAPPED = "trapped", "Trapped"
+    DISPLACED_STOCK = "displaced_stock", "Displaced (stock)"
+    SURRENDERED = "surrendered", "Surrendered or captured"
+
+
+def displacement_term_group(term: str, category: str) -> str:
+    """The double-counting group of a displacement term in a category."""
+    if term == DisplacementTerm.DISPLACED:
+        return TermGroup.LEAVING if category == DisplacementCategory.FLOW else TermGroup.DISPLACED_STOCK
+    return {
+        DisplacementTerm.EVACUATED: TermGroup.LEAVING,
+        DisplacementTerm.FLED: TermGroup.LEAVING,
+        DisplacementTerm.RELOCATED: TermGroup.LEAVING,
+        DisplacementTerm.ARRIVED: TermGroup.ARRIVING,
+        DisplacementTerm.RETURNED: TermGroup.RETURNING,
+        DisplacementTerm.IN_CAMP: TermGroup.IN_CAMP,
+        DisplacementTerm.TRAPPED: TermGroup.TRAPPED,
+    }[term]
+
+
+class SurrenderTerm(models.TextChoices):
+    SURRENDERED = "surrendered", "Surrendered"
+    CAPTURED = "captured", "Captured"
+
+
+class CombatantStatus(models.TextChoices):
+    FIGHTERS = "fighters", "Fighters"
+    MIXED = "mixed", "Mixed (family members not separated)"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Sector(models.TextChoices):
+    """The IASC clusters, plus multi-sector."""
+
+    CCCM = "cccm", "Camp coordination and camp management"
+    EARLY_RECOVERY = "early_recovery", "Early recovery"
+    EDUCATION = "education", "Education"
+    EMERGENCY_TELECOMMUNICATIONS = "emergency_telecommunications", "Emergency telecommunications"
+    FOOD_SECURITY = "food_security", "Food security"
+    HEALTH = "health", "Health"
+    LOGISTICS = "logistics", "Logistics"
+    NUTRITION = "nutrition", "Nutrition"
+    PROTECTION = "protection", "Protection"
+    SHELTER = "shelter", "Shelter"
+    WASH = "wash", "Water, sanitation and hygiene"
+    MULTI_SECTOR = "multi_sector", "Multi-sector"
+
+
+class Strain(models.TextChoices):
+    NORMAL = "normal", "Normal"
+    STRAINED = "strained", "Strained (struggling to cope)"
+    OVERWHELMED = "overwhelmed", "Overwhelmed"
+    SUSPENDED = "suspended", "Suspended"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class CapacityUnit(models.TextChoices):
+    PEOPLE = "people", "People"
+    BEDS = "beds", "Beds"
+    SHELTERS = "shelters", "Shelters"
+    MEALS_PER_DAY = "meals_per_day", "Meals per day"
+    OTHER = "other", "Other"

@@ -1,0 +1,507 @@
+"""The three kinds of fact: displacement figures, surrender figures, aid capacity reports.
+
+Each is a claim made in a source. ``Claim`` holds provenance, place, period,
+review, access and audit; ``QuantifiedClaim`` adds the quantity block and the
+counting links. The bases are abstract: three plain tables, no joins between
+kinds (docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from tracker.choices import (
+    HOUSEHOLD_UNITS,
+    TERM_CATEGORIES,
+    CapacityUnit,
+    CombatantStatus,
+    DatePrecision,
+    DisplacementCategory,
+    DisplacementTerm,
+    HouseholdSizeSource,
+    LocationPrecision,
+    MagnitudeWord,
+    Quantifier,
+    ReviewStatus,
+    Role,
+    Sector,
+    Strain,
+    SurrenderTerm,
+    TermGroup,
+    Unit,
+    displacement_term_group,
+)
+from tracker.models.base import Audited
+from tracker.models.reference import Event, Location, Organization, Source
+from tracker.normalise import normalise_text
+from tracker.quantities import Quantity, derive_quantity, quantity_input_errors
+
+
+def _name(rule: str) -> str:
+    return "%(app_label)s_%(class)s_" + rule
+
+
+class ClaimQuerySet(models.QuerySet):
+    def effectively_confidential(self) -> ClaimQuerySet:
+        """Claims hidden from NGO keys and public pages: confidential themselves or through their source."""
+        return self.filter(Q(is_confidential=True) | Q(source__is_confidential=True))
+
+    def not_confidential(self) -> ClaimQuerySet:
+        return self.filter(is_confidential=False, source__is_confidential=False)
+
+    def approved(self) -> ClaimQuerySet:
+        return self.filter(review_status=ReviewStatus.APPROVED)
+
+
+class Claim(Audited):
+    """A number or a state that a source reported about a place and a period."""
+
+    # provenance
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
+    excerpt = models.TextField(help_text="The verbatim sentence(s) of the source that support this record.")
+    excerpt_translation = models.TextField(blank=True)
+    excerpt_start = models.PositiveIntegerField(null=True, blank=True, help_text="Character offset in the stored text.")
+    excerpt_end = models.PositiveIntegerField(null=True, blank=True)
+    attributed_to = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="attributed_%(class)ss",
+        help_text="The organization that made the claim; empty for the outlet's own reporting.",
+    )
+    attribution_text = models.CharField(
+        max_length=500, blank=True, help_text='Who said it, as printed: "Mustafa Bali, head of the SDF media office".'
+    )
+    cited_sources = models.ManyToManyField(
+        Organization, blank=True, related_name="cited_in_%(class)ss",
+        help_text="Organizations the claimant relied on.",
+    )
+    # what and where
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, null=True, blank=True, related_name="%(class)ss")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="%(class)ss", help_text="The one place the claim is about."
+    )
+    location_precision = models.CharField(
+        max_length=10, choices=LocationPrecision.choices, default=LocationPrecision.EXACT
+    )
+    # when
+    start_date = models.DateField()
+    start_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    end_date = models.DateField(db_index=True)
+    end_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    notes = models.TextField(blank=True, help_text="Your reasoning: every inference the source does not state.")
+    # review
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, editable=False, db_index=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_comment = models.TextField(blank=True, editable=False)
+    # access
+    is_confidential = models.BooleanField(default=False)
+    is_synthetic = models.BooleanField(default=False, editable=False)
+
+    objects = ClaimQuerySet.as_manager()
+
+    # Fields whose change is not a change of substance: an approved record edited
+    # only here stays approved (DOMAIN.md, review workflow).
+    NON_SUBSTANCE_FIELDS = frozenset({"notes"})
+
+    class Meta:
+        abstract = True
+        ordering = ["-end_date", "-id"]
+        permissions = [("review_claim", "Can approve, reject or request changes on records")]
+
+    @property
+    def kind(self) -> str:
+        return self._meta.model_name
+
+    @property
+    def is_party_claim(self) -> bool:
+        """Attributed to one of its event's parties: shown as a party's claim everywhere."""
+        if not (self.attributed_to_id and self.event_id):
+            return False
+        return any(party.pk == self.attributed_to_id for party in self.event.parties.all())
+
+    # --- validation -------------------------------------------------------------
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.clean_period(errors)
+        self.clean_excerpt(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_period(self, errors: dict[str, str]) -> None:
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            errors["end_date"] = "The period cannot end before it starts."
+        if self.end_date and self.end_date > timezone.localdate():
+            errors["end_date"] = "The period cannot end in the future."
+        elif self.end_date and self.source_id and self.end_date > self.source.publication_date:
+            errors["end_date"] = (
+                f"The period cannot end after the source was published ({self.source.publication_date:%d %B %Y})."
+            )
+
+    def clean_excerpt(self, errors: dict[str, str]) -> None:
+        if not normalise_text(self.excerpt or ""):
+            errors["excerpt"] = "Quote the sentence(s) of the source that support this record."
+            return
+        if (self.excerpt_start is None) != (self.excerpt_end is None):
+            errors["excerpt_end" if self.excerpt_end is None else "excerpt_start"] = "Give both offsets or neither."
+            return
+        text = self.source.text if self.source_id else ""
+        if not text:
+            if self.excerpt_start is not None:
+                errors["excerpt_start"] = "Offsets need the source's stored text."
+            return
+        if normalise_text(self.excerpt) not in normalise_text(text):
+            errors["excerpt"] = "This excerpt does not occur in the source's stored text."
+        elif self.excerpt_start is not None:
+            if not (0 <= self.excerpt_start < self.excerpt_end <= len(text)) or normalise_text(
+                text[self.excerpt_start : self.excerpt_end]
+            ) != normalise_text(self.excerpt):
+                errors["excerpt_start"] = "These offsets do not select the excerpt in the source's text."
+
+    def derive(self) -> None:
+        """Compute the derived columns from the inputs (``save()`` calls it; so do services before validating)."""
+
+    def save(self, *args, **kwargs) -> None:
+        self.bump_version()
+        self.derive()
+        super().save(*args, **kwargs)
+
+
+class QuantifiedClaim(Claim):
+    """A claim with a number: the reported quantity, its persons and its counting role."""
+
+    quantifier = models.CharField(max_length=15, choices=Quantifier.choices)
+    reported_value = models.PositiveBigIntegerField(null=True, blank=True, help_text="In the reported unit.")
+    reported_value_max = models.PositiveBigIntegerField(null=True, blank=True, help_text="The upper end of a range.")
+    magnitude_word = models.CharField(max_length=25, choices=MagnitudeWord.choices, blank=True)
+    reported_phrase = models.CharField(max_length=300, blank=True, help_text='As printed: "more than 4,000".')
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.PERSONS)
+    household_size = models.DecimalField(
+        max_digits=4, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0.01), MaxValueValidator(20)],
+    )
+    household_size_source = models.CharField(max_length=20, choices=HouseholdSizeSource.choices, blank=True)
+    best_override = models.PositiveBigIntegerField(null=True, blank=True, help_text="In persons, within low-high.")
+    best_override_reason = models.CharField(max_length=500, blank=True)
+    # derived, in persons
+    low = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    best = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    high = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    high_open = models.BooleanField(default=False, editable=False)
+    # counting
+    role = models.CharField(max_length=15, choices=Role.choices, default=Role.HEADLINE)
+    supports = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supported_by",
+        help_text="The headline figure this triangulation supports.",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates",
+        help_text="The same fact reported by another source.",
+    )
+    term_group = models.CharField(max_length=20, choices=TermGroup.choices, editable=False, db_index=True)
+
+    class Meta(Claim.Meta):
+        abstract = True
+        constraints = [
+            models.CheckConstraint(condition=Q(low__lte=F("best")), name=_name("low_le_best")),
+            models.CheckConstraint(condition=Q(best__lte=F("high")), name=_name("best_le_high")),
+            models.CheckConstraint(
+                condition=Q(low__isnull=True, best__isnull=True) | Q(low__isnull=False, best__isnull=False),
+                name=_name("low_best_both_or_neither"),
+            ),
+            models.CheckConstraint(
+                condition=(Q(high__isnull=True) & (Q(high_open=True) | Q(low__isnull=True)))
+                | (Q(high__isnull=False) & Q(high_open=False) & Q(low__isnull=False)),
+                name=_name("high_null_iff_open_or_unquantified"),
+            ),
+            models.CheckConstraint(
+                condition=Q(high_open=False) | Q(low__isnull=False), name=_name("open_only_when_quantified")
+            ),
+            models.CheckConstraint(
+                condition=Q(unit=Unit.PERSONS) | Q(household_size__gt=0, household_size__lte=20),
+                name=_name("household_unit_needs_size"),
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_value_max__isnull=True) | Q(reported_value_max__gt=F("reported_value")),
+                name=_name("range_max_above_value"),
+            ),
+            models.CheckConstraint(condition=Q(start_date__lte=F("end_date")), name=_name("start_before_end")),
+            models.CheckConstraint(
+                condition=Q(role=Role.TRIANGULATION, supports__isnull=False)
+                | Q(role=Role.HEADLINE, supports__isnull=True),
+                name=_name("triangulation_iff_supports"),
+            ),
+            models.CheckConstraint(condition=~Q(supports=F("pk")), name=_name("not_supporting_itself")),
+            models.CheckConstraint(condition=~Q(duplicate_of=F("pk")), name=_name("not_duplicate_of_itself")),
+            models.CheckConstraint(condition=~Q(excerpt=""), name=_name("excerpt_not_empty")),
+        ]
+
+    @property
+    def is_zero(self) -> bool:
+        return self.high == 0 and not self.high_open
+
+    @property
+    def is_counted(self) -> bool:
+        return (
+            self.review_status == ReviewStatus.APPROVED
+            and self.role == Role.HEADLINE
+            and self.duplicate_of_id is None
+            and self.low is not None
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.clean_period(errors)
+        self.clean_excerpt(errors)
+        input_errors = quantity_input_errors(
+                quantifier=self.quantifier,
+                reported_value=self.reported_value,
+                reported_value_max=self.reported_value_max,
+                magnitude_word=self.magnitude_word or None,
+                unit=self.unit,
+                household_size=self.household_size,
+                best_override=self.best_override,
+                best_override_reason=self.best_override_reason or "",
+        )
+        errors.update(input_errors)
+        if self.unit in HOUSEHOLD_UNITS and self.household_size is not None and not self.household_size_source:
+            errors["household_size_source"] = "Say where the household size comes from."
+        self.clean_links(errors)
+        self.clean_kind(errors, None if input_errors else self.derived_quantity())
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_links(self, errors: dict[str, str]) -> None:
+        if self.role == Role.TRIANGULATION and not self.supports_id:
+            errors["supports"] = "A triangulation figure names the headline figure it supports."
+        if self.role == Role.HEADLINE and self.supports_id:
+            errors["role"] = "A figure that supports another is a triangulation figure."
+        for field in ("supports", "duplicate_of"):
+            target = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if target is None:
+                continue
+            if self.pk and target.pk == self.pk:
+                errors[field] = "A figure cannot point to itself."
+            elif target.role != Role.HEADLINE or target.duplicate_of_id:
+                errors[field] = f"Point to a headline figure that is not itself a duplicate (#{target.pk} is not)."
+
+    def clean_kind(self, errors: dict[str, str], quantity: Quantity | None) -> None:
+        """Rules of one kind of figure (``quantity`` is None when its inputs are invalid)."""
+
+    def derived_quantity(self) -> Quantity:
+        return derive_quantity(
+            quantifier=self.quantifier,
+            reported_value=self.reported_value,
+            reported_value_max=self.reported_value_max,
+            magnitude_word=self.magnitude_word or None,
+            unit=self.unit,
+            household_size=self.household_size,
+            best_override=self.best_override,
+        )
+
+    def derive(self) -> None:
+        quantity = self.derived_quantity()
+        self.low, self.best, self.high, self.high_open = quantity.low, quantity.best, quantity.high, quantity.high_open
+        self.term_group = self.derive_term_group()
+
+    def derive_term_group(self) -> str:
+        raise NotImplementedError
+
+
+class DisplacementFigure(QuantifiedClaim):
+    """People who evacuated, fled, were displaced, relocated, returned, arrived, stay in a camp or are trapped."""
+
+    term = models.CharField(max_length=15, choices=DisplacementTerm.choices)
+    category = models.CharField(max_length=5, choices=DisplacementCategory.choices)
+    origin = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="displacement_origins"
+    )
+    destination = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="displacement_destinations"
+    )
+    women = models.PositiveBigIntegerField(null=True, blank=True)
+    men = models.PositiveBigIntegerField(null=True, blank=True)
+    children = models.PositiveBigIntegerField(null=True, blank=True)
+    elderly = models.PositiveBigIntegerField(null=True, blank=True)
+    composition_note = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords(m2m_fields=["cited_sources"])
+
+    DEMOGRAPHIC_FIELDS = ("women", "men", "children", "elderly")
+
+    class Meta(QuantifiedClaim.Meta):
+        constraints = [
+            *QuantifiedClaim.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(term=DisplacementTerm.DISPLACED)
+                | Q(term__in=[t for t, c in TERM_CATEGORIES.items() if c == {DisplacementCategory.FLOW}],
+                    category=DisplacementCategory.FLOW)
+                | Q(term__in=[t for t, c in TERM_CATEGORIES.items() if c == {DisplacementCategory.STOCK}],
+                    category=DisplacementCategory.STOCK),
+                name=_name("term_allows_category"),
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | Q(best__isnull=False, **{f"{field}__lte": F("best")}),
+                    name=_name(f"{field}_at_most_best"),
+                )
+                for field in ("women", "men", "children", "elderly")
+            ],
+        ]
+        indexes = [
+            models.Index(fields=["review_status", "role", "term_group", "end_date"], name="displacement_counting_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Displacement #{self.pk}: {self.reported_phrase or self.best} {self.get_term_display().lower()}"
+
+    def clean_kind(self, errors: dict[str, str], quantity: Quantity | None) -> None:
+        if self.term and self.category and self.category not in TERM_CATEGORIES[self.term]:
+            allowed = " or ".join(sorted(TERM_CATEGORIES[self.term]))
+            errors["category"] = f"'{self.get_term_display()}' is a {allowed}, not a {self.category}."
+        if quantity is None:
+            return
+        for field in self.DEMOGRAPHIC_FIELDS:
+            value = getattr(self, field)
+            if value is not None and (quantity.best is None or value > quantity.best):
+                limit = "an unquantified figure has none" if quantity.best is None else f"{quantity.best:,}"
+                errors[field] = f"Cannot exceed the figure's best estimate ({limit})."
+
+    def derive_term_group(self) -> str:
+        return displacement_term_group(self.term, self.category)
+
+
+class SurrenderFigure(QuantifiedClaim):
+    """Fighters who surrendered to or were captured by another party."""
+
+    surrendering_group = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="surrenders")
+    received_by = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="received_surrenders"
+    )
+    term = models.CharField(max_length=15, choices=SurrenderTerm.choices, default=SurrenderTerm.SURRENDERED)
+    combatant_status = models.CharField(
+        max_length=10, choices=CombatantStatus.choices, default=CombatantStatus.FIGHTERS
+    )
+
+    history = HistoricalRecords(m2m_fields=["cited_sources"])
+
+    class Meta(QuantifiedClaim.Meta):
+        indexes = [
+            models.Index(fields=["review_status", "role", "end_date"], name="surrender_counting_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Surrender #{self.pk}: {self.reported_phrase or self.best} {self.get_term_display().lower()}"
+
+    def clean_kind(self, errors: dict[str, str], quantity: Quantity | None) -> None:
+        if self.received_by_id and self.received_by_id == self.surrendering_group_id:
+            errors["received_by"] = "A group does not surrender to itself."
+
+    def derive_term_group(self) -> str:
+        return TermGroup.SURRENDERED
+
+
+class AidCapacityReport(Claim):
+    """How an aid provider's capacity stands at a place. Never summed."""
+
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="aid_capacity_reports"
+    )
+    provider_description = models.CharField(
+        max_length=300, blank=True, help_text='When the provider is unnamed: "aid agencies in the area".'
+    )
+    sector = models.CharField(max_length=30, choices=Sector.choices)
+    strain = models.CharField(max_length=15, choices=Strain.choices, default=Strain.UNKNOWN)
+    capacity = models.PositiveBigIntegerField(null=True, blank=True)
+    demand = models.PositiveBigIntegerField(null=True, blank=True)
+    capacity_unit = models.CharField(max_length=15, choices=CapacityUnit.choices, blank=True)
+
+    history = HistoricalRecords(m2m_fields=["cited_sources"])
+
+    class Meta(Claim.Meta):
+        constraints = [
+            models.CheckConstraint(condition=Q(start_date__lte=F("end_date")), name=_name("start_before_end")),
+            models.CheckConstraint(condition=~Q(excerpt=""), name=_name("excerpt_not_empty")),
+            models.CheckConstraint(
+                condition=(Q(capacity__isnull=True, demand__isnull=True) & Q(capacity_unit=""))
+                | ((Q(capacity__isnull=False) | Q(demand__isnull=False)) & ~Q(capacity_unit="")),
+                name=_name("unit_iff_number"),
+            ),
+            models.CheckConstraint(
+                condition=Q(provider__isnull=False) | ~Q(provider_description=""), name=_name("provider_named")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.provider or self.provider_description
+        return f"Aid capacity #{self.pk}: {who}, {self.get_sector_display().lower()}, {self.get_strain_display()}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.clean_period(errors)
+        self.clean_excerpt(errors)
+        has_number = self.capacity is not None or self.demand is not None
+        if has_number and not self.capacity_unit:
+            errors["capacity_unit"] = "Say what the capacity or demand counts (people, beds, meals per day...)."
+        if self.capacity_unit and not has_number:
+            errors["capacity_unit"] = "A unit goes with a capacity or demand figure: enter one or clear the unit."
+        if not self.provider_id and not self.provider_description.strip():
+            errors["provider"] = "Choose the provider, or describe it when the source does not name one."
+        if errors:
+            raise ValidationError(errors)
+
+
+class PossibleDoubleCount(models.Model):
+    """Two counted figures of one kind that may describe the same people.
+
+    Stored by the services at every save, so that the landing page and the
+    reports read the pairs instead of recomputing them. A reviewer may record an
+    overlap decision (why both stand); it lapses when either record's substance
+    changes.
+    """
+
+    KINDS = (("displacementfigure", "Displacement figure"), ("surrenderfigure", "Surrender figure"))
+
+    kind = models.CharField(max_length=20, choices=KINDS)
+    first_id = models.BigIntegerField(help_text="The lower record id of the pair.")
+    second_id = models.BigIntegerField()
+    found_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    first_version = models.PositiveIntegerField(null=True, blank=True)
+    second_version = models.PositiveIntegerField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-found_at", "kind", "first_id", "second_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "first_id", "second_id"], name=_name("unique_pair")),
+            models.CheckConstraint(condition=Q(first_id__lt=F("second_id")), name=_name("ordered_pair")),
+        ]
+        indexes = [models.Index(fields=["kind", "second_id"], name="doublecount_second_idx")]
+
+    def __str__(self) -> str:
+        return f"Possible double count: {self.kind} #{self.first_id} and #{self.second_id}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.decided_at is not None
+
+    def other_id(self, figure_id: int) -> int:
+        return self.second_id if figure_id == self.first_id else self.first_id

@@ -1,0 +1,48 @@
+"""Normal forms used to compare things: source URLs, article text and excerpts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_ga", "yclid"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_url(url: str) -> str:
+    """The form under which two URLs of the same page compare equal.
+
+    Scheme and host lower case, http and https equal (stored as https), a leading
+    ``www.`` and default ports dropped, tracking parameters (``utm_*``, ``fbclid``,
+    ``gclid``...) and the fragment dropped, remaining parameters sorted.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        scheme = "https"
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port
+    netloc = host if port is None or port in DEFAULT_PORTS.values() else f"{host}:{port}"
+    query = sorted(
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not key.lower().startswith("utm_") and key.lower() not in TRACKING_PARAMETERS
+    )
+    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+
+
+def normalise_text(text: str) -> str:
+    """Whitespace (non-breaking spaces included) folded to one space, curly quotes made straight."""
+    return _WHITESPACE.sub(" ", text.replace("\u00a0", " ").translate(_QUOTES)).strip()
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the normalised text: two copies of one article share it."""
+    return hashlib.sha256(normalise_text(text).encode()).hexdigest()

@@ -1,0 +1,48 @@
+"""The rule-checked path for every write: the admin, the API, imports, commands and the shell call these."""
+
+from tracker.services.claims import (
+    approval_blockers,
+    claim_approve,
+    claim_create,
+    claim_delete,
+    claim_reject,
+    claim_reopen,
+    claim_request_changes,
+    claim_submit,
+    claim_update,
+    double_count_decide,
+    double_count_refresh,
+    double_counts_for,
+)
+from tracker.services.common import ConcurrentEditError, WorkflowError
+from tracker.services.reference import (
+    location_move,
+    mark_figures_updated,
+    organization_merge,
+    reference_create,
+    reference_update,
+    source_create,
+)
+
+__all__ = [
+    "ConcurrentEditError",
+    "WorkflowError",
+    "approval_blockers",
+    "claim_approve",
+    "claim_create",
+    "claim_delete",
+    "claim_reject",
+    "claim_reopen",
+    "claim_request_changes",
+    "claim_submit",
+    "claim_update",
+    "double_count_decide",
+    "double_count_refresh",
+    "double_counts_for",
+    "location_move",
+    "mark_figures_updated",
+    "organization_merge",
+    "reference_create",
+    "reference_update",
+    "source_create",
+]

@@ -1,0 +1,381 @@
+"""Writes to the three kinds of fact: create, update, delete, the review workflow and the double-count check.
+
+Every door (admin, API, imports, commands, the shell) calls these, so every
+rule of DOMAIN.md holds whichever way a record is written::
+
+    claim_update(figure, data={"reported_value": 5000}, changed_by=user)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tracker.choices import HOUSEHOLD_UNITS, HouseholdSizeSource, ReviewStatus, Role
+from tracker.models import Claim, Organization, PossibleDoubleCount, QuantifiedClaim
+from tracker.models.reference import path_prefix_q
+from tracker.services.common import (
+    WorkflowError,
+    apply_data,
+    changed_fields,
+    check_version,
+    require_permission,
+    save_with_history,
+    validate_for_save,
+)
+
+C = TypeVar("C", bound=Claim)
+
+REASON_CREATED = "Created"
+REASON_EDITED = "Edited"
+REASON_SUBMITTED = "Submitted for review"
+REASON_APPROVED = "Approved"
+REASON_CHANGES_REQUESTED = "Changes requested"
+REASON_REJECTED = "Rejected"
+REASON_REOPENED = "Reopened as draft"
+REASON_REVERTED = "Reverted"
+
+
+def _perm(claim: Claim, action: str) -> str:
+    return f"tracker.{action}_{claim._meta.model_name}"
+
+
+def _fill_household_size(claim: Claim) -> None:
+    """Copy the country's default household size into a household figure that has none."""
+    if not isinstance(claim, QuantifiedClaim) or claim.unit not in HOUSEHOLD_UNITS or claim.household_size is not None:
+        return
+    country = claim.location.country if claim.location_id else None
+    if country and country.default_household_size is not None:
+        claim.household_size = country.default_household_size
+        claim.household_size_source = HouseholdSizeSource.COUNTRY_DEFAULT
+
+
+def _set_cited_sources(claim: Claim, cited_sources: Iterable[Organization] | None) -> bool:
+    """Replace the cited organizations without a history row of their own; True when they changed."""
+    if cited_sources is None:
+        return False
+    wanted = {org.pk for org in cited_sources}
+    if claim.pk and set(claim.cited_sources.values_list("pk", flat=True)) == wanted:
+        return False
+    claim.skip_history_when_saving = True
+    try:
+        claim.cited_sources.set(wanted)
+    finally:
+        del claim.skip_history_when_saving
+    return True
+
+
+# --- create, update, delete ---------------------------------------------------------
+
+
+@transaction.atomic
+def claim_create(claim: C, *, created_by: AbstractBaseUser, cited_sources: Iterable[Organization] | None = None) -> C:
+    """Validate and store a new record as a draft, then look for possible double counts."""
+    require_permission(created_by, _perm(claim, "add"), f"add {claim._meta.verbose_name_plural}")
+    _fill_household_size(claim)
+    claim.review_status = ReviewStatus.DRAFT
+    validate_for_save(claim)
+    save_with_history(claim, user=created_by, reason=REASON_CREATED)
+    if cited_sources is not None:
+        claim.cited_sources.set(cited_sources)  # a second history row, holding the links
+    double_count_refresh(claim, lapse=True)
+    return claim
+
+
+@transaction.atomic
+def claim_update(
+    claim: C,
+    *,
+    changed_by: AbstractBaseUser,
+    data: dict[str, Any] | None = None,
+    cited_sources: Iterable[Organization] | None = None,
+    expected_version: int | None = None,
+    reason: str = REASON_EDITED,
+) -> C:
+    """Store an edit. Refused when the record moved on since ``expected_version``.
+
+    An approved record edited in anything but its notes goes back to review,
+    with the editor as its submitter.
+    """
+    require_permission(changed_by, _perm(claim, "change"), f"change {claim._meta.verbose_name_plural}")
+    apply_data(claim, data)
+    model = type(claim)
+    current = model.objects.select_for_update().get(pk=claim.pk)
+    check_version(current, expected_version)
+    if current.review_status == ReviewStatus.REJECTED:
+        raise WorkflowError("A rejected record cannot be edited: a reviewer can reopen it as a draft first.")
+    for field in ("review_status", "submitted_by_id", "submitted_at", "reviewed_by_id", "reviewed_at",
+                  "review_comment", "version", "created_by_id", "created_at"):
+        setattr(claim, field, getattr(current, field))
+    _fill_household_size(claim)
+    changed = changed_fields(current, claim)
+    validate_for_save(claim)
+    cited_changed = _set_cited_sources(claim, cited_sources)
+    if not changed and not cited_changed:
+        return claim
+    substance = bool(changed - claim.NON_SUBSTANCE_FIELDS) or cited_changed
+    if substance and current.review_status == ReviewStatus.APPROVED:
+        claim.review_status = ReviewStatus.IN_REVIEW
+        claim.submitted_by = changed_by
+        claim.submitted_at = timezone.now()
+    save_with_history(claim, user=changed_by, reason=reason)
+    double_count_refresh(claim, lapse=substance)
+    return claim
+
+
+@transaction.atomic
+def claim_delete(claim: Claim, *, deleted_by: AbstractBaseUser) -> None:
+    """Delete a draft. Anything that went further is rejected instead, so history and sync lose nothing."""
+    require_permission(deleted_by, _perm(claim, "delete"), f"delete {claim._meta.verbose_name_plural}")
+    current = type(claim).objects.select_for_update().get(pk=claim.pk)
+    if current.review_status != ReviewStatus.DRAFT:
+        raise WorkflowError(f"Only drafts are deleted; this record is {current.get_review_status_display().lower()}: "
+                            "reject it instead.")
+    if isinstance(current, QuantifiedClaim) and (current.supported_by.exists() or current.duplicates.exists()):
+        raise WorkflowError("Other records point to this one (as triangulation or duplicate): change them first.")
+    _pairs_of(current).delete()
+    current._history_user = deleted_by
+    current._change_reason = "Deleted draft"
+    current.delete()
+
+
+# --- review workflow -----------------------------------------------------------------
+
+
+def _locked(claim: C, expected_version: int | None) -> C:
+    current = type(claim).objects.select_for_update().get(pk=claim.pk)
+    check_version(current, expected_version)
+    return current
+
+
+def _expect_status(claim: Claim, allowed: Iterable[str], action: str) -> None:
+    if claim.review_status not in allowed:
+        raise WorkflowError(f"Cannot {action} a record that is {claim.get_review_status_display().lower()}.")
+
+
+@transaction.atomic
+def claim_submit(claim: C, *, submitted_by: AbstractBaseUser, expected_version: int | None = None) -> C:
+    """Draft or changes requested -> in review, once the record validates."""
+    require_permission(submitted_by, _perm(claim, "change"), "submit records for review")
+    current = _locked(claim, expected_version)
+    _expect_status(current, (ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED), "submit")
+    validate_for_save(current)
+    current.review_status = ReviewStatus.IN_REVIEW
+    current.submitted_by = submitted_by
+    current.submitted_at = timezone.now()
+    save_with_history(current, user=submitted_by, reason=REASON_SUBMITTED)
+    return current
+
+
+def edited_since_submission(claim: Claim, user: AbstractBaseUser) -> bool:
+    """Whether ``user`` edited the record after it was last submitted."""
+    return (
+        claim.submitted_at is not None
+        and claim.history.filter(
+            history_user_id=user.pk, history_date__gte=claim.submitted_at, history_change_reason=REASON_EDITED
+        ).exists()
+    )
+
+
+def approval_blockers(claim: Claim, reviewer: AbstractBaseUser) -> list[str]:
+    """Every reason ``reviewer`` may not approve ``claim`` now (empty when they may)."""
+    reasons = []
+    if claim.review_status != ReviewStatus.IN_REVIEW:
+        reasons.append(f"The record is {claim.get_review_status_display().lower()}, not in review.")
+    if reviewer.pk in (claim.created_by_id, claim.submitted_by_id):
+        reasons.append("Nobody approves a record they created or submitted.")
+    elif edited_since_submission(claim, reviewer):
+        reasons.append("You edited this record since it was submitted: another reviewer must approve it.")
+    if isinstance(claim, QuantifiedClaim):
+        for field in ("supports", "duplicate_of"):
+            target = getattr(claim, field) if getattr(claim, f"{field}_id") else None
+            if target is not None and target.review_status != ReviewStatus.APPROVED:
+                reasons.append(f"The figure it {'supports' if field == 'supports' else 'duplicates'} "
+                               f"(#{target.pk}) is not approved yet.")
+        for pair in _pairs_of(claim).filter(decided_at__isnull=True):
+            reasons.append(
+                f"Possible double count with #{pair.other_id(claim.pk)}: mark one as triangulation or duplicate, "
+                "or record why both stand."
+            )
+    return reasons
+
+
+@transaction.atomic
+def claim_approve(claim: C, *, approved_by: AbstractBaseUser, expected_version: int | None = None) -> C:
+    """In review -> approved, by a reviewer who neither created, submitted nor edited it."""
+    require_permission(approved_by, "tracker.review_claim", "approve records")
+    current = _locked(claim, expected_version)
+    blockers = approval_blockers(current, approved_by)
+    if blockers:
+        raise WorkflowError(blockers)
+    current.review_status = ReviewStatus.APPROVED
+    current.reviewed_by = approved_by
+    current.reviewed_at = timezone.now()
+    current.review_comment = ""
+    save_with_history(current, user=approved_by, reason=REASON_APPROVED)
+    return current
+
+
+@transaction.atomic
+def claim_request_changes(
+    claim: C, *, reviewer: AbstractBaseUser, comment: str, expected_version: int | None = None
+) -> C:
+    """In review -> changes requested, with a comment the analyst sees."""
+    require_permission(reviewer, "tracker.review_claim", "request changes")
+    if not comment.strip():
+        raise WorkflowError({"review_comment": "Tell the analyst what to change."})
+    current = _locked(claim, expected_version)
+    _expect_status(current, (ReviewStatus.IN_REVIEW,), "request changes on")
+    current.review_status = ReviewStatus.CHANGES_REQUESTED
+    current.reviewed_by = reviewer
+    current.reviewed_at = timezone.now()
+    current.review_comment = comment.strip()
+    save_with_history(current, user=reviewer, reason=REASON_CHANGES_REQUESTED)
+    return current
+
+
+def _pointers(claim: Claim) -> list[int]:
+    if not isinstance(claim, QuantifiedClaim):
+        return []
+    model = type(claim)
+    return list(
+        model.objects.filter(Q(supports=claim) | Q(duplicate_of=claim))
+        .exclude(review_status=ReviewStatus.REJECTED)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def claim_reject(claim: C, *, rejected_by: AbstractBaseUser, reason: str, expected_version: int | None = None) -> C:
+    """In review or approved (a withdrawal) -> rejected, with a reason; refused while others point to it."""
+    require_permission(rejected_by, "tracker.review_claim", "reject records")
+    if not reason.strip():
+        raise WorkflowError({"review_comment": "Give the reason for rejecting this record."})
+    current = _locked(claim, expected_version)
+    _expect_status(current, (ReviewStatus.IN_REVIEW, ReviewStatus.APPROVED), "reject")
+    pointers = _pointers(current)
+    if pointers:
+        listed = ", ".join(f"#{pk}" for pk in pointers)
+        raise WorkflowError(f"Records {listed} support or duplicate this one: change or reject them first.")
+    current.review_status = ReviewStatus.REJECTED
+    current.reviewed_by = rejected_by
+    current.reviewed_at = timezone.now()
+    current.review_comment = reason.strip()
+    save_with_history(current, user=rejected_by, reason=REASON_REJECTED)
+    double_count_refresh(current, lapse=False)
+    return current
+
+
+@transaction.atomic
+def claim_reopen(claim: C, *, reopened_by: AbstractBaseUser, expected_version: int | None = None) -> C:
+    """Rejected -> draft, by a reviewer."""
+    require_permission(reopened_by, "tracker.review_claim", "reopen records")
+    current = _locked(claim, expected_version)
+    _expect_status(current, (ReviewStatus.REJECTED,), "reopen")
+    current.review_status = ReviewStatus.DRAFT
+    save_with_history(current, user=reopened_by, reason=REASON_REOPENED)
+    double_count_refresh(current, lapse=False)
+    return current
+
+
+# --- possible double counts ----------------------------------------------------------
+
+
+def _pairs_of(claim: Claim):
+    return PossibleDoubleCount.objects.filter(kind=claim._meta.model_name).filter(
+        Q(first_id=claim.pk) | Q(second_id=claim.pk)
+    )
+
+
+def counts_for_overlap(claim: QuantifiedClaim) -> bool:
+    """Whether a figure takes part in the double-count check at all."""
+    return (
+        claim.review_status != ReviewStatus.REJECTED
+        and claim.role == Role.HEADLINE
+        and claim.duplicate_of_id is None
+        and claim.low is not None
+        and not claim.is_zero
+    )
+
+
+def overlapping_figures(claim: QuantifiedClaim):
+    """Other figures of the same kind that may count the same people as ``claim``.
+
+    Same term group, places that nest or match, periods sharing at least a day,
+    matching events (an empty event matches any), neither zero.
+    """
+    model = type(claim)
+    location = claim.location
+    qs = (
+        model.objects.exclude(pk=claim.pk)
+        .exclude(review_status=ReviewStatus.REJECTED)
+        .filter(role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False, term_group=claim.term_group)
+        .exclude(high=0)
+        .filter(start_date__lte=claim.end_date, end_date__gte=claim.start_date)
+        .filter(Q(location_id__in=location.ancestor_ids()) | path_prefix_q("location__path", location.path))
+    )
+    if claim.event_id:
+        qs = qs.filter(Q(event__isnull=True) | Q(event_id=claim.event_id))
+    return qs
+
+
+def double_count_refresh(claim: Claim, *, lapse: bool) -> list[PossibleDoubleCount]:
+    """Recompute and store the possible double counts ``claim`` takes part in.
+
+    ``lapse`` clears overlap decisions on its pairs: its substance changed.
+    """
+    if not isinstance(claim, QuantifiedClaim):
+        return []
+    pairs = _pairs_of(claim)
+    if not counts_for_overlap(claim):
+        for pair in pairs:
+            pair.delete()
+        return []
+    others = set(overlapping_figures(claim).values_list("pk", flat=True))
+    kept = []
+    for pair in pairs:
+        if pair.other_id(claim.pk) not in others:
+            pair.delete()
+            continue
+        if lapse and pair.decided_at is not None:
+            pair.decided_by, pair.decided_at, pair.decision_reason = None, None, ""
+            pair.first_version = pair.second_version = None
+            pair._change_reason = f"Decision lapsed: #{claim.pk} changed"
+            pair.save()
+        others.discard(pair.other_id(claim.pk))
+        kept.append(pair)
+    for other in sorted(others):
+        first, second = sorted((claim.pk, other))
+        kept.append(PossibleDoubleCount.objects.create(kind=claim._meta.model_name, first_id=first, second_id=second))
+    return kept
+
+
+def double_counts_for(claim: Claim) -> list[PossibleDoubleCount]:
+    """The stored pairs of a record, unresolved first."""
+    if not isinstance(claim, QuantifiedClaim) or claim.pk is None:
+        return []
+    return sorted(_pairs_of(claim), key=lambda pair: (pair.is_resolved, pair.pk))
+
+
+@transaction.atomic
+def double_count_decide(pair: PossibleDoubleCount, *, decided_by: AbstractBaseUser, reason: str) -> PossibleDoubleCount:
+    """A reviewer records why both figures of a pair stand; it lapses when either changes in substance."""
+    require_permission(decided_by, "tracker.review_claim", "decide on possible double counts")
+    if not reason.strip():
+        raise WorkflowError({"decision_reason": "Say why both figures stand (different people, places or times)."})
+    from django.apps import apps
+
+    model = apps.get_model("tracker", pair.kind)
+    first, second = model.objects.get(pk=pair.first_id), model.objects.get(pk=pair.second_id)
+    pair.decided_by = decided_by
+    pair.decided_at = timezone.now()
+    pair.decision_reason = reason.strip()
+    pair.first_version, pair.second_version = first.version, second.version
+    pair._history_user = decided_by
+    pair.save()
+    return pair

@@ -1,0 +1,149 @@
+"""Writes to reference data: sources, organizations, places, crises and events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.utils import timezone
+
+from tracker.models import CLAIM_MODELS, Location, Organization, OrganizationAlias, Source
+from tracker.models.reference import path_prefix_q
+from tracker.services.common import (
+    apply_data,
+    changed_fields,
+    check_version,
+    require_permission,
+    save_with_history,
+    validate_for_save,
+)
+
+M = TypeVar("M", bound=models.Model)
+
+# Fields of reference rows that records show in their nested representations:
+# a change to one marks those records updated, so that sync clients see it.
+SHOWN_FIELDS = {
+    Source: {"title", "url", "publisher", "publication_date", "kind", "is_confidential"},
+    Organization: {"name", "acronym", "kind"},
+    Location: {"name", "pcode", "latitude", "longitude", "parent", "level"},
+}
+
+
+def _perm(instance: models.Model, action: str) -> str:
+    return f"tracker.{action}_{instance._meta.model_name}"
+
+
+def _set_m2m(instance: models.Model, m2m: dict[str, Iterable[models.Model]] | None) -> None:
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+
+
+def figures_showing(instance: models.Model) -> list[models.QuerySet]:
+    """Querysets of every record that shows ``instance`` in its representation."""
+    if isinstance(instance, Source):
+        return [model.objects.filter(source=instance) for model in CLAIM_MODELS]
+    if isinstance(instance, Location):
+        subtree = path_prefix_q("location__path", instance.path)
+        return [model.objects.filter(subtree) for model in CLAIM_MODELS]
+    if isinstance(instance, Organization):
+        querysets = []
+        for model in CLAIM_MODELS:
+            fk_names = [f.name for f in model._meta.concrete_fields
+                        if f.is_relation and f.related_model is Organization]
+            query = models.Q()
+            for name in fk_names:
+                query |= models.Q(**{name: instance})
+            querysets.append(model.objects.filter(query))
+        return querysets
+    return []
+
+
+def mark_figures_updated(instance: models.Model) -> int:
+    """Bump ``updated_at`` of every record that shows ``instance``: its history lives on ``instance``."""
+    now = timezone.now()
+    return sum(qs.update(updated_at=now) for qs in figures_showing(instance))
+
+
+@transaction.atomic
+def reference_create(
+    instance: M, *, created_by: AbstractBaseUser, m2m: dict[str, Iterable[models.Model]] | None = None
+) -> M:
+    """Validate and store a new source, organization, place, crisis or event."""
+    require_permission(created_by, _perm(instance, "add"), f"add {instance._meta.verbose_name_plural}")
+    validate_for_save(instance)
+    save_with_history(instance, user=created_by, reason="Created")
+    _set_m2m(instance, m2m)
+    return instance
+
+
+@transaction.atomic
+def reference_update(
+    instance: M,
+    *,
+    changed_by: AbstractBaseUser,
+    data: dict[str, Any] | None = None,
+    m2m: dict[str, Iterable[models.Model]] | None = None,
+    expected_version: int | None = None,
+) -> M:
+    """Store an edit (a place's move rewrites its subtree), refused when stale."""
+    require_permission(changed_by, _perm(instance, "change"), f"change {instance._meta.verbose_name_plural}")
+    apply_data(instance, data)
+    current = type(instance).objects.select_for_update().get(pk=instance.pk)
+    check_version(current, expected_version)
+    instance.version = current.version
+    changed = changed_fields(current, instance)
+    validate_for_save(instance)
+    save_with_history(instance, user=changed_by, reason="Edited")
+    _set_m2m(instance, m2m)
+    if changed & SHOWN_FIELDS.get(type(instance), set()):
+        mark_figures_updated(instance)
+    return instance
+
+
+def location_move(location: Location, *, parent: Location | None, moved_by: AbstractBaseUser) -> Location:
+    """Put a place (and everything under it) under another parent, in one transaction."""
+    return reference_update(location, changed_by=moved_by, data={"parent": parent})
+
+
+def source_create(source: Source, *, created_by: AbstractBaseUser, co_credited: Iterable[Organization] = ()) -> Source:
+    return reference_create(source, created_by=created_by, m2m={"co_credited": list(co_credited)})
+
+
+@transaction.atomic
+def organization_merge(*, keep: Organization, merge: Organization, merged_by: AbstractBaseUser) -> Organization:
+    """Fold ``merge`` into ``keep``: every reference re-pointed, its names kept as aliases, then it is deleted.
+
+    One transaction: a failure leaves both organizations as they were.
+    """
+    require_permission(merged_by, "tracker.change_organization", "merge organizations")
+    require_permission(merged_by, "tracker.delete_organization", "merge organizations")
+    if keep.pk == merge.pk:
+        raise ValueError("An organization cannot be merged into itself.")
+    reason = f"Organization '{merge.name}' merged into '{keep.name}'"
+    for relation in Organization._meta.related_objects:
+        model, field = relation.related_model, relation.field
+        if model is OrganizationAlias:
+            continue
+        rows = model.objects.filter(**{field.name: merge})
+        if relation.many_to_many:
+            for row in rows:
+                row._history_user, row._change_reason = merged_by, reason
+                getattr(row, field.name).remove(merge)
+                getattr(row, field.name).add(keep)
+        else:
+            for row in rows:
+                setattr(row, field.name, keep)
+                save_with_history(row, user=merged_by, reason=reason)
+    known = {name.lower() for name in keep.aliases.values_list("name", flat=True)} | {keep.name.lower()}
+    for name in [merge.name, merge.acronym, *merge.aliases.values_list("name", flat=True)]:
+        if name and name.lower() not in known:
+            alias = OrganizationAlias(organization=keep, name=name)
+            alias._history_user = merged_by
+            alias.save()
+            known.add(name.lower())
+    merge._history_user, merge._change_reason = merged_by, reason
+    merge.delete()
+    mark_figures_updated(keep)
+    return keep
