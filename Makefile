@@ -1,0 +1,36 @@
+# The two commands: `make demo` and `make test`. Everything else supports them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install demo demo-data test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Migrate, load the Baghouz demo, create the demo accounts, and serve on http://$(HOST)
+demo: demo-data
+	$(DEMO) $(BIN)/python manage.py runserver $(HOST)
+
+demo-data: install
+	$(DEMO) $(BIN)/python manage.py migrate --noinput
+	$(DEMO) $(BIN)/python manage.py loaddata reference demo_baghouz
+	$(DEMO) $(BIN)/python manage.py create_demo_accounts --url http://$(HOST)/admin/
+
+## The whole suite, in parallel, on SQLite (or on PostgreSQL when DATABASE_URL says so)
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3* artifacts .pytest_cache

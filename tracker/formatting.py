@@ -1,0 +1,26 @@
+"""How quantities read on a page. An open upper bound is never shown as a number."""
+
+from __future__ import annotations
+
+from django.utils.formats import number_format
+
+
+def count(value: int | None) -> str:
+    return "" if value is None else number_format(value, force_grouping=True)
+
+
+def persons_range(low: int | None, best: int | None, high: int | None, high_open: bool) -> str:
+    """'20,000 (20,000–99,999)', '4,000 (4,000 or more)', 'unquantified'."""
+    if best is None:
+        return "unquantified"
+    upper = f"{count(low)} or more" if high_open else f"{count(low)}–{count(high)}"
+    if not high_open and low == high:
+        return count(best)
+    return f"{count(best)} ({upper})"
+
+
+def total(low: int | None, high: int | None, high_open: bool) -> str:
+    """A total's bounds: '20,000 or more' when open."""
+    if low is None:
+        return ""
+    return f"{count(low)} or more" if high_open else f"{count(low)}–{count(high)}"
