@@ -12,3 +12,4 @@ class TrackerConfig(AppConfig):
         from tracker.permissions import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self)
+

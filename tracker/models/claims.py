@@ -140,14 +140,21 @@ class Claim(Audited):
         if errors:
             raise ValidationError(errors)
 
+    def known_source(self) -> Source | None:
+        """The source, also when it is a new one not saved yet (a record added on a new source's page)."""
+        if self._meta.get_field("source").is_cached(self):
+            return self.source
+        return self.source if self.source_id else None
+
     def clean_period(self, errors: dict[str, str]) -> None:
+        source = self.known_source()
         if self.start_date and self.end_date and self.start_date > self.end_date:
             errors["end_date"] = "The period cannot end before it starts."
         if self.end_date and self.end_date > timezone.localdate():
             errors["end_date"] = "The period cannot end in the future."
-        elif self.end_date and self.source_id and self.end_date > self.source.publication_date:
+        elif self.end_date and source and source.publication_date and self.end_date > source.publication_date:
             errors["end_date"] = (
-                f"The period cannot end after the source was published ({self.source.publication_date:%d %B %Y})."
+                f"The period cannot end after the source was published ({source.publication_date:%d %B %Y})."
             )
 
     def clean_excerpt(self, errors: dict[str, str]) -> None:
@@ -157,7 +164,8 @@ class Claim(Audited):
         if (self.excerpt_start is None) != (self.excerpt_end is None):
             errors["excerpt_end" if self.excerpt_end is None else "excerpt_start"] = "Give both offsets or neither."
             return
-        text = self.source.text if self.source_id else ""
+        source = self.known_source()
+        text = source.text if source else ""
         if not text:
             if self.excerpt_start is not None:
                 errors["excerpt_start"] = "Offsets need the source's stored text."
@@ -296,6 +304,15 @@ class QuantifiedClaim(Claim):
                 errors[field] = "A figure cannot point to itself."
             elif target.role != Role.HEADLINE or target.duplicate_of_id:
                 errors[field] = f"Point to a headline figure that is not itself a duplicate (#{target.pk} is not)."
+        if self.pk and (self.role != Role.HEADLINE or self.duplicate_of_id):
+            pointers = type(self).objects.filter(Q(supports=self.pk) | Q(duplicate_of=self.pk)).exclude(pk=self.pk)
+            if pointers.exists():
+                listed = ", ".join(f"#{pk}" for pk in pointers.values_list("pk", flat=True))
+                errors.setdefault(
+                    "duplicate_of" if self.duplicate_of_id else "role",
+                    f"Records {listed} support or duplicate this one, so it stays a headline that is not a "
+                    "duplicate: change them first.",
+                )
 
     def clean_kind(self, errors: dict[str, str], quantity: Quantity | None) -> None:
         """Rules of one kind of figure (``quantity`` is None when its inputs are invalid)."""
@@ -368,7 +385,7 @@ class DisplacementFigure(QuantifiedClaim):
         return f"Displacement #{self.pk}: {self.reported_phrase or self.best} {self.get_term_display().lower()}"
 
     def clean_kind(self, errors: dict[str, str], quantity: Quantity | None) -> None:
-        if self.term and self.category and self.category not in TERM_CATEGORIES[self.term]:
+        if self.term in TERM_CATEGORIES and self.category and self.category not in TERM_CATEGORIES[self.term]:
             allowed = " or ".join(sorted(TERM_CATEGORIES[self.term]))
             errors["category"] = f"'{self.get_term_display()}' is a {allowed}, not a {self.category}."
         if quantity is None:

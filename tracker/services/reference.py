@@ -86,6 +86,7 @@ def reference_update(
     data: dict[str, Any] | None = None,
     m2m: dict[str, Iterable[models.Model]] | None = None,
     expected_version: int | None = None,
+    reason: str = "Edited",
 ) -> M:
     """Store an edit (a place's move rewrites its subtree), refused when stale."""
     require_permission(changed_by, _perm(instance, "change"), f"change {instance._meta.verbose_name_plural}")
@@ -95,7 +96,7 @@ def reference_update(
     instance.version = current.version
     changed = changed_fields(current, instance)
     validate_for_save(instance)
-    save_with_history(instance, user=changed_by, reason="Edited")
+    save_with_history(instance, user=changed_by, reason=reason)
     _set_m2m(instance, m2m)
     if changed & SHOWN_FIELDS.get(type(instance), set()):
         mark_figures_updated(instance)
