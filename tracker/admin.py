@@ -78,18 +78,47 @@ class VersionedForm(forms.ModelForm):
         expected = cleaned.get("expected_version")
         if self.instance.pk and expected is not None:
             model = type(self.instance)
-            current = model.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            if current is not None and current != expected:
-                # Let a second save, made after reading their changes, go through.
-                self.data = self.data.copy()
-                self.data[self.add_prefix("expected_version")] = current
+            current = model.objects.filter(pk=self.instance.pk).first()
+            if current is not None and current.version != expected:
+                merged = self.merge_their_changes(current, expected)
                 raise ValidationError(
-                    [f"Someone else saved this record (now version {current}) after you opened version {expected}. "
-                     "Nothing was saved. Your input is kept below: merge it with their changes and save again.",
+                    [f"Someone else saved this record (now version {current.version}) after you opened version "
+                     f"{expected}. Nothing was saved. Your own changes are kept below"
+                     f"{', merged with theirs' if merged else ''}: check them and save again.",
                      *conflict_summary(model, self.instance.pk, expected)],
                     code="stale",
                 )
         return cleaned
+
+    def merge_their_changes(self, current, expected: int) -> list[str]:
+        """Three-way merge into the bound data: a field this editor left as they found it takes the
+        other person's value; a field this editor changed keeps theirs. The next save is then made
+        against the current version. Returns the names of the fields taken from the other person."""
+        opened = current.history.filter(version=expected).order_by("-history_date", "-history_id").first()
+        data = self.data.copy()
+        data[self.add_prefix("expected_version")] = current.version
+        taken = []
+        if opened is not None:
+            base_form = type(self)(instance=opened.instance, prefix=self.prefix)
+            their_form = type(self)(instance=current, prefix=self.prefix)
+            for name, field in self.fields.items():
+                if name == "expected_version" or field.disabled:
+                    continue
+                base, theirs = base_form[name].value(), their_form[name].value()
+                if field.has_changed(base, self[name].data) or not field.has_changed(base, theirs):
+                    continue
+                key = self.add_prefix(name)
+                if isinstance(theirs, list | tuple):
+                    data.setlist(key, [str(v) for v in theirs])
+                elif isinstance(field.widget, forms.CheckboxInput):
+                    data.pop(key, None)
+                    if theirs:
+                        data[key] = "on"
+                else:
+                    data[key] = "" if theirs is None else field.widget.format_value(theirs) or ""
+                taken.append(name)
+        self.data = data
+        return taken
 
     def _post_clean(self):
         super()._post_clean()
@@ -528,7 +557,6 @@ class ClaimInline(admin.StackedInline):
     formset = ClaimInlineFormSet
     extra = 0
     show_change_link = True
-    classes = ("collapse-open",)
     common_fields = ("excerpt", "location", "location_precision", ("start_date", "start_precision"),
                      ("end_date", "end_precision"), "event", ("attributed_to", "attribution_text"), "notes",
                      "is_confidential", "expected_version")
@@ -607,6 +635,9 @@ class SourceAdmin(ServiceAdmin):
     def save_formset(self, request, form, formset, change):
         if not issubclass(formset.model, (DisplacementFigure, SurrenderFigure, AidCapacityReport)):
             return super().save_formset(request, form, formset, change)
+        # What the admin's change message reads, as ``formset.save()`` would have set it.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        deleted = [f for f in formset.deleted_forms if f.instance.pk]
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form in formset.deleted_forms:
                 continue
@@ -616,14 +647,17 @@ class SourceAdmin(ServiceAdmin):
                 if record.pk:
                     services.claim_update(record, changed_by=request.user,
                                           expected_version=inline_form.cleaned_data.get("expected_version"))
+                    formset.changed_objects.append((record, inline_form.changed_data))
                 else:
                     services.claim_create(record, created_by=request.user)
+                    formset.new_objects.append(record)
             except (ValidationError, services.ConcurrentEditError) as error:
                 transaction.set_rollback(True)
                 self.message_user(request, f"Nothing was saved: {error_text(error)}", messages.ERROR)
                 return None
-        for record in formset.deleted_objects:
-            services.claim_delete(record, deleted_by=request.user)
+        for inline_form in deleted:
+            services.claim_delete(inline_form.instance, deleted_by=request.user)
+            formset.deleted_objects.append(inline_form.instance)
         return None
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -26,7 +26,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_api_key",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "tracker",
 ]
@@ -99,13 +103,97 @@ STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else 
 
 LOGIN_URL = "admin:login"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, opted into now
 
 # The licence every export states.
 DATA_LICENSE = env.str("DATA_LICENSE", default="CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)")
 
+# The public event and place pages (approved, non-confidential data only): true makes them ask for a login.
+PAGES_REQUIRE_LOGIN = env.bool("PAGES_REQUIRE_LOGIN", default=False)
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.renderers.FormatNegotiation",
+    "EXCEPTION_HANDLER": "tracker.api.views.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+# --- the NGO data API (docs/api.md) -------------------------------------------------------
+# Caches: Redis when REDIS_URL is set (shared by every server process), local memory otherwise
+# (per process). Rate limits live in the "throttle" alias.
+REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _cache(name: str) -> dict:
+    if REDIS_URL:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="tracker") + f":{name}",
+        }
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"tracker-{name}"}
+
+
+CACHES = {"default": _cache("default"), "throttle": _cache("throttle")}
+
+# Requests per period ("600/minute", "10000/day"; s, m, h, d); an empty value switches a limit off.
+API_THROTTLE_RATES = {
+    "api_key": env.str("API_KEY_RATE", default="1000/hour") or None,
+    "user": env.str("API_USER_RATE", default="5000/hour") or None,
+    "anon": env.str("API_ANON_RATE", default="300/hour") or None,
+}
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=1000)
+# Excel's limit: 1,048,576 rows including the header.
+API_XLSX_MAX_ROWS = 1_048_575
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Displacement Tracker API",
+    "DESCRIPTION": (
+        "Sourced, reviewed records of displacement, surrenders and aid capacity. NGO clients read with an API "
+        "key (`Authorization: Api-Key <key>`) and see approved, non-confidential records only; analysts write "
+        "with a personal token (`Authorization: Token <token>`) or a logged-in session. Every list takes the "
+        "filters documented on it, `?format=json|csv|hxl|xlsx|geojson`, keyset pagination (`cursor`, "
+        "`page_size`) for JSON, and `updated_since` for incremental sync together with `/api/v1/deletions/`. "
+        "An unknown or invalid query parameter is a 400 naming it. Guide: docs/api.md in the repository."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DisplacementTermEnum": "tracker.choices.DisplacementTerm",
+        "SurrenderTermEnum": "tracker.choices.SurrenderTerm",
+        "ReviewStatusEnum": "tracker.choices.ReviewStatus",
+        "LocationPrecisionEnum": "tracker.choices.LocationPrecision",
+        "DatePrecisionEnum": "tracker.choices.DatePrecision",
+        "LocationLevelEnum": "tracker.choices.LocationLevel",
+        "OrganizationKindEnum": "tracker.choices.OrganizationKind",
+        "SourceKindEnum": "tracker.choices.SourceKind",
+        "EventKindEnum": "tracker.choices.EventKind",
+        "QuantifierEnum": "tracker.choices.Quantifier",
+        "UnitEnum": "tracker.choices.Unit",
+        "RoleEnum": "tracker.choices.Role",
+        "SectorEnum": "tracker.choices.Sector",
+        "StrainEnum": "tracker.choices.Strain",
+        "CapacityUnitEnum": "tracker.choices.CapacityUnit",
+        "MagnitudeWordEnum": "tracker.choices.MagnitudeWord",
+        "HouseholdSizeSourceEnum": "tracker.choices.HouseholdSizeSource",
+        "ReliabilityEnum": "tracker.choices.Reliability",
+        "CombatantStatusEnum": "tracker.choices.CombatantStatus",
+        "DisplacementCategoryEnum": "tracker.choices.DisplacementCategory",
+        "TermGroupEnum": "tracker.choices.TermGroup",
+    },
 }
 
 LOGGING = {
