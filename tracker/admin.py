@@ -592,8 +592,8 @@ class AidCapacityReportInline(ClaimInline):
 
 
 class SourceForm(VersionedForm):
-    def clean(self):
-        cleaned = super().clean()
+    def _post_clean(self):
+        super()._post_clean()
         # The model's rule refuses a known URL or text; here the message links to the existing source.
         for field, message in list(self.errors.items()):
             if field in ("url", "text"):
@@ -604,7 +604,6 @@ class SourceForm(VersionedForm):
                         url = reverse("admin:tracker_source_change", args=[pk])
                         self.errors[field] = self.error_class(
                             [format_html('{} <a href="{}">Open source #{}</a>.', text, url, pk)])
-        return cleaned
 
 
 @admin.register(Source)
