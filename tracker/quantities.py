@@ -127,6 +127,8 @@ def quantity_input_errors(
 ) -> dict[str, str]:
     """Field-level messages for inputs that do not describe one quantity; empty when valid."""
     errors: dict[str, str] = {}
+    if quantifier not in Quantifier.values:
+        errors["quantifier"] = "Choose how the source qualifies its number (exactly, more than, a range...)."
     if quantifier in SINGLE_VALUE_QUANTIFIERS or quantifier == Quantifier.RANGE:
         if reported_value is None:
             errors["reported_value"] = "Enter the number the source reports for this quantifier."
@@ -142,6 +144,8 @@ def quantity_input_errors(
     if quantifier == Quantifier.MAGNITUDE:
         if not magnitude_word:
             errors["magnitude_word"] = "Choose the magnitude word the source uses."
+        elif magnitude_word not in MAGNITUDE_RANGES:
+            errors["magnitude_word"] = f"Unknown magnitude word {magnitude_word!r}: choose one from the list."
         for field, value in (("reported_value", reported_value), ("reported_value_max", reported_value_max)):
             if value is not None:
                 errors[field] = "A magnitude word carries its own numbers: leave this empty."

@@ -166,7 +166,7 @@ class Location(Audited):
                 errors["parent"] = "A country is at the top of the tree: it has no parent."
         elif self.parent_id is None and self.level not in (LocationLevel.FEATURE,):
             errors["parent"] = "Choose the area this place lies in."
-        if self.parent_id and rank is not None:
+        if self.parent_id and rank is not None and "parent" not in errors:
             parent = self.parent
             if parent.level == LocationLevel.FEATURE:
                 errors["parent"] = "A feature (river, border area) is always a leaf: nothing lies inside it."

@@ -1,0 +1,110 @@
+"""The place tree: subtrees at any depth, self-inclusive ancestor links, and moves that rewrite a subtree."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import DisplacementFigureFactory, LocalityFactory
+from tracker.choices import LocationLevel
+from tracker.models import DisplacementFigure, Location
+from tracker.services import location_move
+
+pytestmark = pytest.mark.django_db
+
+
+def names(queryset) -> set[str]:
+    return set(queryset.values_list("name", flat=True))
+
+
+def test_subtree_is_the_place_and_everything_under_it(places):
+    assert names(Location.objects.subtree(places.deir_ez_zor)) == {"Deir-ez-Zor", "Abu Kamal", "Baghouz", "Al-Hol camp"}
+    assert names(Location.objects.subtree(places.syria)) == {
+        "Syria", "Deir-ez-Zor", "Al-Hasakeh", "Abu Kamal", "Baghouz", "Al-Hol camp"
+    }
+    assert names(Location.objects.subtree(places.camp)) == {"Al-Hol camp"}
+
+
+def test_subtree_agrees_with_ancestry_for_every_place(places):
+    """Place 1's subtree must not pick up place 12 just because "/12/" starts like "/1"."""
+    for _ in range(12):
+        LocalityFactory(parent=places.hasakeh)
+    everything = list(Location.objects.all())
+    for place in everything:
+        expected = {other.pk for other in everything if place.pk in other.ancestor_ids()}
+        assert set(Location.objects.subtree(place).values_list("pk", flat=True)) == expected, place.path
+
+
+def test_ancestor_links_are_self_inclusive(places):
+    deir = Location.objects.get(pk=places.deir_ez_zor.pk)
+    assert (deir.country, deir.adm1, deir.adm2) == (places.syria, deir, None)
+    camp = Location.objects.get(pk=places.camp.pk)
+    assert (camp.country, camp.adm1, camp.adm2) == (places.syria, places.deir_ez_zor, places.abu_kamal)
+    syria = Location.objects.get(pk=places.syria.pk)
+    assert (syria.country, syria.adm1, syria.adm2) == (syria, None, None)
+    abu_kamal = Location.objects.get(pk=places.abu_kamal.pk)
+    assert (abu_kamal.adm1, abu_kamal.adm2) == (places.deir_ez_zor, abu_kamal)
+
+
+def test_path_and_depth(places):
+    camp = Location.objects.get(pk=places.camp.pk)
+    ids = [places.syria.pk, places.deir_ez_zor.pk, places.abu_kamal.pk, places.baghouz.pk, places.camp.pk]
+    assert camp.path == "/" + "/".join(map(str, ids)) + "/"
+    assert camp.depth == 4
+    assert camp.ancestor_ids() == ids
+    assert Location.objects.get(pk=places.syria.pk).depth == 0
+
+
+def test_a_feature_without_parent_is_a_root_with_no_country(analyst):
+    river = Location.objects.create(name="Euphrates", level=LocationLevel.FEATURE)
+    river.refresh_from_db()
+    assert (river.path, river.depth, river.country_id) == (f"/{river.pk}/", 0, None)
+
+
+def test_moving_a_place_rewrites_its_whole_subtree(analyst, places):
+    """Abu Kamal district moved from Deir-ez-Zor to Al-Hasakeh takes Baghouz and the camp with it."""
+    location_move(places.abu_kamal, parent=places.hasakeh, moved_by=analyst)
+    for place in (places.abu_kamal, places.baghouz, places.camp):
+        place.refresh_from_db()
+        assert place.path.startswith(f"/{places.syria.pk}/{places.hasakeh.pk}/{places.abu_kamal.pk}/")
+        assert (place.country_id, place.adm1_id, place.adm2_id) == (
+            places.syria.pk, places.hasakeh.pk, places.abu_kamal.pk
+        )
+    assert names(Location.objects.subtree(places.hasakeh)) == {"Al-Hasakeh", "Abu Kamal", "Baghouz", "Al-Hol camp"}
+    assert names(Location.objects.subtree(places.deir_ez_zor)) == {"Deir-ez-Zor"}
+
+
+def test_moving_a_governorate_to_another_country_moves_every_descendant(analyst, places):
+    location_move(places.deir_ez_zor, parent=places.iraq, moved_by=analyst)
+    for place in (places.deir_ez_zor, places.abu_kamal, places.baghouz, places.camp):
+        place.refresh_from_db()
+        assert place.country_id == places.iraq.pk
+        assert place.adm1_id == places.deir_ez_zor.pk
+        assert place.path.startswith(f"/{places.iraq.pk}/{places.deir_ez_zor.pk}/")
+    places.camp.refresh_from_db()
+    assert places.camp.depth == 4
+    assert names(Location.objects.subtree(places.syria)) == {"Syria", "Al-Hasakeh"}
+
+
+def test_moving_a_locality_up_a_level_drops_its_adm2(analyst, places):
+    location_move(places.baghouz, parent=places.deir_ez_zor, moved_by=analyst)
+    for place in (places.baghouz, places.camp):
+        place.refresh_from_db()
+        assert (place.adm1_id, place.adm2_id) == (places.deir_ez_zor.pk, None)
+    places.camp.refresh_from_db()
+    assert places.camp.depth == 3
+
+
+def test_a_move_keeps_figures_with_their_place_and_marks_them_updated(analyst, places):
+    figure = DisplacementFigureFactory(location=places.camp)
+    stamp = DisplacementFigure.objects.get(pk=figure.pk).updated_at
+    location_move(places.abu_kamal, parent=places.hasakeh, moved_by=analyst)
+    assert DisplacementFigure.objects.filter(location__path__startswith=f"/{places.syria.pk}/{places.hasakeh.pk}/",
+                                             pk=figure.pk).exists()
+    assert DisplacementFigure.objects.get(pk=figure.pk).updated_at > stamp
+
+
+def test_a_move_is_recorded_in_history(analyst, places):
+    location_move(places.baghouz, parent=places.deir_ez_zor, moved_by=analyst)
+    latest = places.baghouz.history.first()
+    assert (latest.parent_id, latest.history_user) == (places.deir_ez_zor.pk, analyst)
+    assert latest.prev_record.parent_id == places.abu_kamal.pk
