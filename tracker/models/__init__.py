@@ -1,5 +1,6 @@
 """The tracker's tables. Reference entities first, then the three kinds of fact."""
 
+from tracker.models.access import ApiKey
 from tracker.models.claims import (
     AidCapacityReport,
     Claim,
@@ -17,6 +18,7 @@ from tracker.models.reference import (
     OrganizationAlias,
     Source,
 )
+from tracker.models.sync import Tombstone
 
 CLAIM_MODELS = (DisplacementFigure, SurrenderFigure, AidCapacityReport)
 QUANTIFIED_MODELS = (DisplacementFigure, SurrenderFigure)
@@ -25,6 +27,7 @@ __all__ = [
     "CLAIM_MODELS",
     "QUANTIFIED_MODELS",
     "AidCapacityReport",
+    "ApiKey",
     "Claim",
     "Crisis",
     "DisplacementFigure",
@@ -37,4 +40,5 @@ __all__ = [
     "QuantifiedClaim",
     "Source",
     "SurrenderFigure",
+    "Tombstone",
 ]

@@ -238,7 +238,8 @@ class QuantifiedClaim(Claim):
                 condition=Q(high_open=False) | Q(low__isnull=False), name=_name("open_only_when_quantified")
             ),
             models.CheckConstraint(
-                condition=Q(unit=Unit.PERSONS) | Q(household_size__gt=0, household_size__lte=20),
+                condition=Q(unit=Unit.PERSONS)
+                | Q(household_size__isnull=False, household_size__gt=0, household_size__lte=20),
                 name=_name("household_unit_needs_size"),
             ),
             models.CheckConstraint(

@@ -20,9 +20,11 @@ from tracker.services.reference import (
     mark_figures_updated,
     organization_merge,
     reference_create,
+    reference_delete,
     reference_update,
     source_create,
 )
+from tracker.services.sync import tombstone_write
 
 __all__ = [
     "ConcurrentEditError",
@@ -43,6 +45,8 @@ __all__ = [
     "mark_figures_updated",
     "organization_merge",
     "reference_create",
+    "reference_delete",
     "reference_update",
     "source_create",
+    "tombstone_write",
 ]

@@ -28,6 +28,7 @@ from tracker.services.common import (
     save_with_history,
     validate_for_save,
 )
+from tracker.services.sync import tombstone_write
 
 C = TypeVar("C", bound=Claim)
 
@@ -139,6 +140,7 @@ def claim_delete(claim: Claim, *, deleted_by: AbstractBaseUser) -> None:
     if isinstance(current, QuantifiedClaim) and (current.supported_by.exists() or current.duplicates.exists()):
         raise WorkflowError("Other records point to this one (as triangulation or duplicate): change them first.")
     _pairs_of(current).delete()
+    tombstone_write(current)
     current._history_user = deleted_by
     current._change_reason = "Deleted draft"
     current.delete()

@@ -9,9 +9,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from tracker.models import CLAIM_MODELS, Location, Organization, OrganizationAlias, Source
+from tracker.models import (
+    CLAIM_MODELS,
+    Crisis,
+    DisplacementFigure,
+    Event,
+    Location,
+    Organization,
+    OrganizationAlias,
+    Source,
+)
 from tracker.models.reference import path_prefix_q
 from tracker.services.common import (
+    WorkflowError,
     apply_data,
     changed_fields,
     check_version,
@@ -19,6 +29,7 @@ from tracker.services.common import (
     save_with_history,
     validate_for_save,
 )
+from tracker.services.sync import tombstone_write
 
 M = TypeVar("M", bound=models.Model)
 
@@ -27,7 +38,9 @@ M = TypeVar("M", bound=models.Model)
 SHOWN_FIELDS = {
     Source: {"title", "url", "publisher", "publication_date", "kind", "is_confidential"},
     Organization: {"name", "acronym", "kind"},
-    Location: {"name", "pcode", "latitude", "longitude", "parent", "level"},
+    Location: {"name", "pcode", "iso3", "latitude", "longitude", "parent", "level"},
+    Event: {"name", "crisis"},
+    Crisis: {"name"},
 }
 
 
@@ -46,24 +59,49 @@ def figures_showing(instance: models.Model) -> list[models.QuerySet]:
         return [model.objects.filter(source=instance) for model in CLAIM_MODELS]
     if isinstance(instance, Location):
         subtree = path_prefix_q("location__path", instance.path)
-        return [model.objects.filter(subtree) for model in CLAIM_MODELS]
+        querysets = [model.objects.filter(subtree) for model in CLAIM_MODELS]
+        querysets += [DisplacementFigure.objects.filter(path_prefix_q(f"{end}__path", instance.path))
+                      for end in ("origin", "destination")]
+        return querysets
     if isinstance(instance, Organization):
         querysets = []
         for model in CLAIM_MODELS:
             fk_names = [f.name for f in model._meta.concrete_fields
                         if f.is_relation and f.related_model is Organization]
-            query = models.Q()
+            query = models.Q(source__publisher=instance)
             for name in fk_names:
                 query |= models.Q(**{name: instance})
             querysets.append(model.objects.filter(query))
+            querysets.append(model.objects.filter(cited_sources=instance))
         return querysets
+    if isinstance(instance, Event):
+        return [model.objects.filter(event=instance) for model in CLAIM_MODELS]
+    if isinstance(instance, Crisis):
+        return [model.objects.filter(event__crisis=instance) for model in CLAIM_MODELS]
+    return []
+
+
+def reference_rows_showing(instance: models.Model) -> list[models.QuerySet]:
+    """Querysets of the sources, organizations, places and events that show ``instance`` nested."""
+    if isinstance(instance, Organization):
+        return [Source.objects.filter(publisher=instance), Source.objects.filter(co_credited=instance),
+                Event.objects.filter(parties=instance)]
+    if isinstance(instance, Location):
+        return [Organization.objects.filter(country=instance), Event.objects.filter(countries=instance),
+                Source.objects.filter(path_prefix_q("dateline__path", instance.path)),
+                Location.objects.filter(path_prefix_q("path", instance.path)).exclude(pk=instance.pk)]
+    if isinstance(instance, Crisis):
+        return [Event.objects.filter(crisis=instance)]
     return []
 
 
 def mark_figures_updated(instance: models.Model) -> int:
-    """Bump ``updated_at`` of every record that shows ``instance``: its history lives on ``instance``."""
+    """Bump ``updated_at`` of every row that shows ``instance`` (records first): its history lives on ``instance``.
+
+    Sync clients (``updated_since``) then fetch the rows again with the new nested values.
+    """
     now = timezone.now()
-    return sum(qs.update(updated_at=now) for qs in figures_showing(instance))
+    return sum(qs.update(updated_at=now) for qs in [*figures_showing(instance), *reference_rows_showing(instance)])
 
 
 @transaction.atomic
@@ -98,9 +136,31 @@ def reference_update(
     validate_for_save(instance)
     save_with_history(instance, user=changed_by, reason=reason)
     _set_m2m(instance, m2m)
-    if changed & SHOWN_FIELDS.get(type(instance), set()):
+    # An event's parties decide which records are a party's claim.
+    if changed & SHOWN_FIELDS.get(type(instance), set()) or (isinstance(instance, Event) and "parties" in (m2m or {})):
         mark_figures_updated(instance)
     return instance
+
+
+@transaction.atomic
+def reference_delete(instance: models.Model, *, deleted_by: AbstractBaseUser) -> None:
+    """Delete a source, organization, place, crisis or event that nothing refers to, leaving a tombstone.
+
+    Refused (nothing deleted) while records or other rows still point to it.
+    """
+    require_permission(deleted_by, _perm(instance, "delete"), f"delete {instance._meta.verbose_name_plural}")
+    current = type(instance).objects.select_for_update().get(pk=instance.pk)
+    tombstone_write(current)
+    current._history_user = deleted_by
+    current._change_reason = "Deleted"
+    try:
+        with transaction.atomic():
+            current.delete()
+    except models.ProtectedError as error:
+        users = sorted({f"{obj._meta.verbose_name} #{obj.pk}" for obj in error.protected_objects})
+        listed = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+        raise WorkflowError(f"{instance._meta.verbose_name.capitalize()} #{instance.pk} is still used by {listed}: "
+                            "change those first.") from error
 
 
 def location_move(location: Location, *, parent: Location | None, moved_by: AbstractBaseUser) -> Location:
@@ -145,6 +205,8 @@ def organization_merge(*, keep: Organization, merge: Organization, merged_by: Ab
             alias.save()
             known.add(name.lower())
     merge._history_user, merge._change_reason = merged_by, reason
+    tombstone_write(merge)
     merge.delete()
+    save_with_history(keep, user=merged_by, reason=reason)  # its aliases changed: sync clients fetch it again
     mark_figures_updated(keep)
     return keep

@@ -1,0 +1,155 @@
+"""Bulk formats: what a data manager opens in Excel, loads into HDX or drops on a map."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.http import FileResponse, StreamingHttpResponse
+from django.test import override_settings
+from geojson_pydantic import FeatureCollection
+
+from tests.api.conftest import API, body, client_with, csv_rows, geojson, hxl_rows, make_key, xlsx_rows
+from tracker.api import columns
+from tracker.api.renderers import escape_formula
+
+DOCS = Path(settings.BASE_DIR) / "docs" / "hxl.md"
+
+
+def test_formula_like_text_is_escaped_in_csv_hxl_and_xlsx_but_not_json(world, key_client):
+    url = f"{API}/displacement-figures/"
+    for fmt, read in (("csv", csv_rows), ("xlsx", xlsx_rows)):
+        rows = read(key_client.get(url, {"format": fmt}))
+        texts = {row["attribution_text"] for row in rows} | {row["notes"] for row in rows}
+        assert "'=HYPERLINK(\"http://evil.example\")" in texts, fmt
+        assert "'+ more than reported; @see annex; -10 revised" in texts, fmt
+        assert not any(str(text).startswith(("=", "+", "-", "@")) for text in texts if text), fmt
+    _, rows = hxl_rows(key_client.get(url, {"format": "hxl"}))
+    assert {row.get("#meta+attribution") for row in rows} >= {"'=HYPERLINK(\"http://evil.example\")"}
+    results = key_client.get(url).json()["results"]
+    assert {item["attribution_text"] for item in results} >= {"=HYPERLINK(\"http://evil.example\")"}
+
+
+@pytest.mark.parametrize("text, escaped", [
+    ("=1+2", "'=1+2"), ("+44 20", "'+44 20"), ("-3", "'-3"), ("@SUM(A1)", "'@SUM(A1)"), ("Baghouz", "Baghouz"),
+    ("", ""),
+])
+def test_escape_formula(text, escaped):
+    assert escape_formula(text) == escaped
+
+
+def test_numbers_are_not_escaped_even_when_negative(world, key_client):
+    world.places.baghouz.longitude = -40.5
+    world.places.baghouz.save()
+    rows = csv_rows(key_client.get(f"{API}/locations/", {"format": "csv", "q": "Baghouz"}))
+    assert rows[0]["longitude"] == "-40.5"
+
+
+def test_lists_stream_and_xlsx_is_a_file(world, key_client):
+    url = f"{API}/surrenders/"
+    for fmt in ("csv", "hxl", "geojson"):
+        assert isinstance(key_client.get(url, {"format": fmt}), StreamingHttpResponse), fmt
+    response = key_client.get(url, {"format": "xlsx"})
+    assert isinstance(response, FileResponse)
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_accept_header_chooses_the_format(world, key_client):
+    url = f"{API}/surrenders/"
+    assert key_client.get(url, HTTP_ACCEPT="text/csv")["Content-Type"].startswith("text/csv")
+    assert not body(key_client.get(url, HTTP_ACCEPT="text/csv")).decode().splitlines()[1].startswith("#")
+    hxl = body(key_client.get(url, HTTP_ACCEPT="text/csv; hxl=present")).decode().splitlines()
+    assert hxl[1].startswith("#meta+id")
+    assert key_client.get(url, HTTP_ACCEPT="application/geo+json")["Content-Type"].startswith("application/geo+json")
+    assert key_client.get(url, HTTP_ACCEPT="application/json")["Content-Type"].startswith("application/json")
+    assert key_client.get(url, HTTP_ACCEPT="image/png").status_code == 406
+
+
+def test_xlsx_beyond_its_row_limit_is_a_400_pointing_to_csv(world, key_client):
+    url = f"{API}/surrenders/"
+    with override_settings(API_XLSX_MAX_ROWS=len(world.visible["surrenders"]) - 1):
+        response = key_client.get(url, {"format": "xlsx"})
+    assert response.status_code == 400
+    assert "format=csv" in response.json()["format"][0]
+    with override_settings(API_XLSX_MAX_ROWS=len(world.visible["surrenders"])):
+        assert key_client.get(url, {"format": "xlsx"}).status_code == 200
+
+
+def test_hxl_best_values_under_the_plain_hashtag_and_open_bounds_empty(world, key_client):
+    record = world.visible["surrenders"][0]
+    record.quantifier, record.reported_value, record.reported_phrase = "more_than", 4000, "more than 4,000"
+    record.save()
+    _, rows = hxl_rows(key_client.get(f"{API}/surrenders/", {"format": "hxl"}))
+    row = next(row for row in rows if row.get("#meta+id") == str(record.pk))
+    assert row.get("#x_surrendered+ind") == "4000"
+    assert row.get("#x_surrendered+ind+low") == "4000"
+    assert row.get("#x_surrendered+ind+high") in ("", None)
+    assert row.get("#meta+high_open") == "true"
+    assert row.get("#group+name") == "Islamic State of Iraq and the Levant"
+    assert row.get("#adm1+code") == "SY09"
+    assert row.get("#loc+name") == "Baghouz"
+    assert row.get("#geo+lat") == "34.46" and row.get("#geo+lon") == "40.954"
+    for tag in ("#date+start", "#date+end", "#date+reported", "#meta+source", "#meta+url"):
+        assert row.get(tag) not in (None, ""), tag
+
+
+def test_hxl_tags_of_each_kind(world, key_client):
+    displacement, _ = hxl_rows(key_client.get(f"{API}/displacement-figures/", {"format": "hxl"}))
+    assert "#affected+displaced+ind" in displacement
+    aid, _ = hxl_rows(key_client.get(f"{API}/aid-capacity/", {"format": "hxl"}))
+    assert {"#org+name", "#sector", "#capacity"} <= set(aid)
+
+
+def test_docs_list_every_hxl_hashtag_of_every_export():
+    """docs/hxl.md holds the full mapping: every column of every export, with its hashtag."""
+    text = DOCS.read_text()
+    for name in dir(columns):
+        if not name.endswith("_COLUMNS"):
+            continue
+        for column in getattr(columns, name):
+            assert re.search(rf"`{re.escape(column.name)}`\s*\|\s*`{re.escape(column.hxl)}`", text), (
+                name, column.name, column.hxl)
+
+
+def test_geojson_has_null_geometry_where_a_place_has_no_point(world, key_client):
+    data = geojson(key_client.get(f"{API}/displacement-figures/", {"format": "geojson"}))
+    FeatureCollection.model_validate(data)
+    by_place = {feature["properties"]["location_name"]: feature["geometry"] for feature in data["features"]}
+    assert by_place["Baghouz"] == {"type": "Point", "coordinates": [40.954, 34.46]}
+    assert by_place["Al-Hasakeh"] is None
+    assert data["license"] == settings.DATA_LICENSE
+
+
+def test_a_detail_in_every_export_format(world, key_client):
+    pk = world.visible["aid-capacity"][0].pk
+    url = f"{API}/aid-capacity/{pk}/"
+    assert [int(row["id"]) for row in csv_rows(key_client.get(url, {"format": "csv"}))] == [pk]
+    assert [row["id"] for row in xlsx_rows(key_client.get(url, {"format": "xlsx"}))] == [pk]
+    assert [f["id"] for f in geojson(key_client.get(url, {"format": "geojson"}))["features"]] == [pk]
+
+
+def test_confidential_columns_only_for_the_scope(world, key_client, scoped_key_client):
+    url = f"{API}/surrenders/"
+    assert "is_confidential" not in csv_rows(key_client.get(url, {"format": "csv"}))[0]
+    rows = csv_rows(scoped_key_client.get(url, {"format": "csv"}))
+    assert {row["is_confidential"] for row in rows} == {"true", "false"}
+
+
+def test_the_demo_surrender_downloads_as_csv(db):
+    """The done-when check: after the demo data, a key gets the Baghouz surrender for Syria."""
+    call_command("loaddata", "reference", "demo_baghouz", verbosity=0)
+    _, raw = make_key(client="Demo NGO")
+    response = client_with(f"Api-Key {raw}").get(f"{API}/surrenders/", {"format": "csv", "country": "SYR"})
+    rows = csv_rows(response)
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["best"], row["low"], row["high"], row["high_open"]) == ("4000", "4000", "", "true")
+    assert row["quantifier"] == "more_than" and row["surrendering_group"] == "Islamic State of Iraq and the Levant"
+    assert row["location_name"] == "Baghouz" and row["location_precision"] == "near"
+    assert client_with().get(f"{API}/surrenders/", {"format": "csv", "country": "SYR"}).status_code == 401
+    # the same figure as JSON: an open upper bound is never a number
+    item = client_with(f"Api-Key {raw}").get(f"{API}/surrenders/", {"country": "SYR"}).json()["results"][0]
+    assert (item["high"], item["high_open"]) == (None, True)

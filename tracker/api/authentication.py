@@ -1,0 +1,82 @@
+"""Who is asking: an NGO's API key, an analyst's token or session.
+
+``djangorestframework-api-key``'s ``HasAPIKey`` is only a permission: the key would
+stay unknown to throttling and access rules. This authentication class makes it
+``request.auth``, with a stand-in ``request.user`` that holds no permission.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import cached_property
+from rest_framework import authentication, exceptions
+
+from tracker.models import ApiKey
+
+KEYWORD = "Api-Key"
+
+
+class ApiKeyClient:
+    """The ``request.user`` of a request made with an API key: authenticated, no account, no permission."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    pk = None
+    id = None
+
+    def __init__(self, key: ApiKey):
+        self.key = key
+
+    @cached_property
+    def username(self) -> str:
+        return f"api-key:{self.key.prefix}"
+
+    def __str__(self) -> str:
+        return f"API key {self.key.prefix} ({self.key.client})"
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return False
+
+    def has_perms(self, perms, obj: object = None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return False
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Api-Key <prefix>.<secret>``: a valid, unexpired, unrevoked key."""
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1", errors="replace")
+        keyword, _, key = header.partition(" ")
+        if keyword.lower() != KEYWORD.lower():
+            return None
+        key = key.strip()
+        if not key or "\x00" in key:
+            raise exceptions.AuthenticationFailed("No API key given after 'Api-Key'.")
+        try:
+            api_key = ApiKey.objects.get_from_key(key)
+        except ApiKey.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Unknown or revoked API key.") from None
+        if api_key.has_expired:
+            raise exceptions.AuthenticationFailed("This API key has expired: ask for a new one.")
+        return ApiKeyClient(api_key), api_key
+
+    def authenticate_header(self, request) -> str:
+        # Makes DRF answer 401 (not 403) to a request that did not authenticate.
+        return f'{KEYWORD} realm="api"'
+
+
+def api_key_of(request) -> ApiKey | None:
+    """The API key a request was made with, or None (a user, or nobody)."""
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, ApiKey) else None
+
+
+def is_staff_request(request) -> bool:
+    """A logged-in or token-holding staff account: sees what the admin shows it."""
+    user = getattr(request, "user", None)
+    return bool(api_key_of(request) is None and user and user.is_authenticated and user.is_active and user.is_staff)

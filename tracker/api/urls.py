@@ -1,0 +1,56 @@
+"""``/api/v1/``: the resources, sync, vocabularies, the OpenAPI schema and its interactive docs."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.reverse import reverse
+from rest_framework.routers import DefaultRouter
+
+from tracker.api import reports, schema, views
+from tracker.api.throttling import AnonRateThrottle
+
+app_name = "api"
+
+schema.document_resource(views.SourceViewSet, noun="source", plural="sources")
+schema.document_resource(views.OrganizationViewSet, noun="organization", plural="organizations")
+schema.document_resource(views.LocationViewSet, noun="place", plural="places")
+schema.document_resource(views.EventViewSet, noun="event", plural="events")
+schema.document_resource(views.DisplacementFigureViewSet, noun="displacement figure",
+                         plural="displacement figures", claim=True)
+schema.document_resource(views.SurrenderFigureViewSet, noun="surrender figure", plural="surrender figures",
+                         claim=True, examples=[schema.SURRENDER_EXAMPLE])
+schema.document_resource(views.AidCapacityReportViewSet, noun="aid capacity report", plural="aid capacity reports",
+                         claim=True)
+schema.DELETIONS_SCHEMA(views.DeletionsView)
+schema.VOCABULARIES_SCHEMA(views.VocabulariesView)
+
+class ApiRoot(views.TrackerAPIMixin, DefaultRouter.APIRootView):
+    """The resources of the API, with the sync, vocabulary and documentation endpoints."""
+
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        for name in ("deletions", "vocabularies", "schema", "docs"):
+            response.data[name] = reverse(f"api:{name}", request=request)
+        return response
+
+
+router = DefaultRouter()
+router.APIRootView = ApiRoot
+for viewset in views.RESOURCE_VIEWSETS:
+    router.register(viewset.resource, viewset, basename=viewset.resource)
+
+urlpatterns = [
+    path("deletions/", views.DeletionsView.as_view(), name="deletions"),
+    path("vocabularies/", views.VocabulariesView.as_view(), name="vocabularies"),
+    path("reports/displacement/", reports.DisplacementReportView.as_view(), name="report-displacement"),
+    path("reports/surrenders/", reports.SurrenderReportView.as_view(), name="report-surrenders"),
+    path("reports/aid-capacity/", reports.AidCapacityStatusView.as_view(), name="report-aid-capacity"),
+    # Public (no key needed to read the documentation), limited per address by API_ANON_RATE.
+    path("schema/", SpectacularAPIView.as_view(throttle_classes=[AnonRateThrottle]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", throttle_classes=[AnonRateThrottle]),
+         name="docs"),
+    path("", include(router.urls)),
+    re_path(r"^.*$", views.not_found),
+]

@@ -1,0 +1,75 @@
+"""Make an API key for an NGO client and print it once (only its hash is stored)."""
+
+from datetime import datetime, time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from tracker.models import ApiKey
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a read-only API key for an NGO client and print it. The key is shown only now: store it safely. "
+        "Revoke or change its expiry in the admin (API keys)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--client", required=True, help="The organization that holds the key, e.g. 'Demo NGO'.")
+        parser.add_argument("--name", default="", help="A name for this key (default: '<client> key').")
+        parser.add_argument("--expires", default="",
+                            help="Expiry date or time (YYYY-MM-DD or ISO 8601, UTC); none by default.")
+        parser.add_argument("--confidential", action="store_true",
+                            help="Grant the confidential scope: the key also sees confidential records.")
+        parser.add_argument("--replace", action="store_true",
+                            help="Revoke the client's other keys first (the demo uses it to stay re-runnable).")
+        parser.add_argument("--url", default="", help="The API's address, to print a ready curl example.")
+        parser.add_argument("--quiet", action="store_true", help="Print the key alone.")
+
+    @transaction.atomic
+    def handle(self, *args, client: str, name: str, expires: str, confidential: bool, replace: bool, url: str,
+               quiet: bool, **options):
+        client = client.strip()
+        if not client:
+            raise CommandError("--client cannot be empty.")
+        expiry = self.parse_expiry(expires) if expires else None
+        revoked = 0
+        if replace:
+            for old in ApiKey.objects.filter(client=client, revoked=False):
+                old.revoked = True
+                old.save(update_fields=["revoked"])
+                revoked += 1
+        key_row, key = ApiKey.objects.create_key(
+            name=(name or f"{client} key")[:50], client=client, confidential_scope=confidential, expiry_date=expiry
+        )
+        if quiet:
+            self.stdout.write(key)
+            return
+        scope = "confidential scope" if confidential else "approved, non-confidential records"
+        until = f"expires {expiry:%Y-%m-%d %H:%M} UTC" if expiry else "no expiry"
+        self.stdout.write(self.style.SUCCESS(f"API key for {client} ({scope}, {until}); shown once, store it now:"))
+        self.stdout.write(f"  {key}")
+        if revoked:
+            self.stdout.write(f"  ({revoked} earlier key(s) of {client} revoked)")
+        if url:
+            example = f"{url.rstrip('/')}/surrenders/?format=csv&country=SYR"
+            self.stdout.write(f'  curl -H "Authorization: Api-Key {key}" "{example}"')
+
+    @staticmethod
+    def parse_expiry(value: str) -> datetime:
+        moment = parse_datetime(value)
+        if moment is None:
+            try:
+                day = parse_date(value)
+            except ValueError:
+                day = None
+            if day is None:
+                raise CommandError(f"--expires: not a date or time: {value!r} (YYYY-MM-DD).")
+            moment = datetime.combine(day, time.max)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        if moment <= timezone.now():
+            raise CommandError("--expires: that moment has passed.")
+        return moment

@@ -1,0 +1,29 @@
+"""Who may read the data API without an account: NGO clients holding an API key."""
+
+from __future__ import annotations
+
+from django.db import models
+from rest_framework_api_key.models import AbstractAPIKey
+
+
+class ApiKey(AbstractAPIKey):
+    """An NGO client's key to the read-only data API.
+
+    Only a hash is stored (``prefix.hash``); the key itself is shown once, when it
+    is made (``manage.py create_api_key`` or the admin). A key may expire and can be
+    revoked (for good). It sees approved records that are not effectively
+    confidential, unless it carries the confidential scope.
+    """
+
+    client = models.CharField(max_length=200, help_text="The organization that holds the key (an NGO's name).")
+    confidential_scope = models.BooleanField(
+        default=False,
+        help_text="Also sees confidential records and records from confidential sources. Off unless agreed.",
+    )
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.name} ({self.prefix})"
