@@ -1,10 +1,10 @@
 """Top-level URLs."""
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("api/v1/", include("tracker.api.urls")),
+    path("", include("tracker.urls")),
 ]

@@ -1,0 +1,279 @@
+"""The counting rules of tracker/reports.py against totals computed by hand (tests/reports/conftest.py)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.reports.conftest import d, flow
+from tracker.choices import DisplacementCategory, TermGroup
+from tracker.models import DisplacementFigure
+from tracker.reports import (
+    GROUP_BY_CHOICES,
+    PLACE_DIMENSIONS,
+    TIME_DIMENSIONS,
+    aid_capacity_status,
+    displacement_report,
+    parse_group_by,
+    surrender_report,
+)
+
+pytestmark = pytest.mark.django_db
+
+FLOW, STOCK = DisplacementCategory.FLOW, DisplacementCategory.STOCK
+
+
+def numbers(row: dict) -> tuple:
+    return row["low"], row["best"], row["high"], row["high_open"]
+
+
+def by_group(rows: list[dict], *keys: str) -> dict[tuple, dict]:
+    return {tuple(row[k] for k in keys): row for row in rows}
+
+
+# --- flows -------------------------------------------------------------------------------------------
+
+
+def test_flows_add_up_per_month_and_leave_out_what_does_not_count(world):
+    rows = by_group(displacement_report(group_by="month").rows, "month", "category", "term_group")
+    assert numbers(rows[("2019-01", FLOW, TermGroup.LEAVING)]) == (1_000, 1_000, 3_000, False)
+    # household figure in persons (200 x 5.5) plus an open "more than 4,000": the total stays open
+    assert numbers(rows[("2019-02", FLOW, TermGroup.LEAVING)]) == (5_100, 5_100, None, True)
+    # F1 alone: not its triangulation, its duplicate, the confidential ones, the draft, the unquantified
+    march = rows[("2019-03", FLOW, TermGroup.LEAVING)]
+    assert numbers(march) == (10_000, 10_000, 10_000, False)
+    assert march["ids"] == [world.f1.pk]
+    assert march["figures_count"] == 1
+    # arriving never adds to leaving
+    assert numbers(rows[("2019-03", FLOW, TermGroup.ARRIVING)]) == (2_000, 2_000, 2_000, False)
+
+
+def test_whole_period_flow_total_and_its_open_bound(world):
+    report = displacement_report()
+    leaving = by_group(report.rows, "category", "term_group")[(FLOW, TermGroup.LEAVING)]
+    assert numbers(leaving) == (16_100, 16_100, None, True)
+    assert leaving["figures_count"] == 4
+    assert leaving["sources_count"] == 1
+    assert sorted(leaving["ids"]) == sorted([world.f1.pk, world.f5.pk, world.f6.pk, world.f10.pk])
+
+
+def test_confidential_records_count_only_for_an_audience_that_may_see_them(world):
+    public = by_group(displacement_report().rows, "category", "term_group")[(FLOW, TermGroup.LEAVING)]
+    scoped = by_group(displacement_report(include_confidential=True).rows, "category", "term_group")[
+        (FLOW, TermGroup.LEAVING)
+    ]
+    assert public["best"] == 16_100
+    assert scoped["best"] == 16_100 + 500 + 700  # F4 (confidential) and F4b (confidential source)
+    assert world.f4.pk in scoped["ids"] and world.f4b.pk in scoped["ids"]
+    assert world.f4.pk not in public["ids"]
+
+
+def test_household_units_are_counted_in_persons(world):
+    rows = displacement_report(DisplacementFigure.objects.filter(pk=world.f5.pk)).rows
+    assert numbers(rows[0]) == (1_100, 1_100, 1_100, False)
+
+
+def test_a_period_without_figures_has_no_row(world):
+    report = displacement_report(group_by="month", date_from=date(2018, 1, 1), date_to=date(2018, 12, 31))
+    assert report.rows == []
+    assert report.totals == []
+
+
+def test_date_filters_select_by_end_date(world):
+    # F1 runs 20 February - 10 March: a March report counts it, a February one does not.
+    march = displacement_report(date_from=d("2019-03-01"), date_to=d("2019-03-31"))
+    february = displacement_report(date_from=d("2019-02-01"), date_to=d("2019-02-28"))
+    assert world.f1.pk in by_group(march.rows, "category", "term_group")[(FLOW, TermGroup.LEAVING)]["ids"]
+    assert world.f1.pk not in by_group(february.rows, "category", "term_group")[(FLOW, TermGroup.LEAVING)]["ids"]
+
+
+# --- stocks ------------------------------------------------------------------------------------------
+
+
+def test_stocks_take_the_latest_per_place_and_never_add_over_time(world):
+    monthly = by_group(displacement_report(group_by="month").rows, "month", "category", "term_group")
+    assert numbers(monthly[("2019-02", STOCK, TermGroup.IN_CAMP)]) == (5_500, 5_500, 5_500, False)
+    march = monthly[("2019-03", STOCK, TermGroup.IN_CAMP)]
+    assert numbers(march) == (9_000, 9_000, 9_000, False)
+    assert march["ids"] == [world.s5.pk]  # S2, the camp's latest, lies inside Baghouz's S5
+    whole = by_group(displacement_report().rows, "category", "term_group")[(STOCK, TermGroup.IN_CAMP)]
+    assert whole["best"] == 9_000  # not 5,500 + 9,000: stocks never add over time
+
+
+def test_weekly_stocks_have_no_carry_forward(world):
+    weekly = by_group(displacement_report(group_by="week").rows, "week_start", "category", "term_group")
+    assert weekly[(d("2019-02-18"), STOCK, TermGroup.IN_CAMP)]["best"] == 5_500
+    assert weekly[(d("2019-02-25"), STOCK, TermGroup.IN_CAMP)]["best"] == 5_000
+    assert weekly[(d("2019-03-04"), STOCK, TermGroup.IN_CAMP)]["best"] == 9_000
+    assert (d("2019-03-11"), STOCK, TermGroup.IN_CAMP) not in weekly  # an empty week: no report, not 9,000
+
+
+def test_stock_ties_go_to_the_more_reliable_publisher_then_the_lower_id(world):
+    world.s5.delete()  # without Baghouz's stock, the camp's own latest counts
+    march = by_group(displacement_report(group_by="month").rows, "month", "category", "term_group")
+    assert march[("2019-03", STOCK, TermGroup.IN_CAMP)]["ids"] == [world.s2.pk]  # medium beats low (S3, 6,500)
+    assert march[("2019-03", STOCK, TermGroup.IN_CAMP)]["best"] == 6_000
+    assert march[("2019-03", STOCK, TermGroup.TRAPPED)]["ids"] == [world.s6.pk]  # same reliability: lower id
+    assert march[("2019-03", STOCK, TermGroup.TRAPPED)]["best"] == 1_000
+
+
+def test_nested_stocks_are_dropped_before_grouping_so_totals_do_not_change(world):
+    by_adm2 = displacement_report(group_by="adm2")
+    in_camp = [row for row in by_adm2.rows if row["term_group"] == TermGroup.IN_CAMP]
+    assert sum(row["best"] for row in in_camp) == 9_000
+    warning = next(w for w in by_adm2.warnings if w["code"] == "nested_stock")
+    assert warning["ids"] == [world.s2.pk]
+    assert warning["inside_of"] == {str(world.s2.pk): world.s5.pk}
+
+
+# --- surrenders ---------------------------------------------------------------------------------------
+
+
+def test_surrender_totals(world):
+    report = surrender_report(group_by="month")
+    rows = by_group(report.rows, "month")
+    assert numbers(rows[("2019-02",)]) == (300, 300, 300, False)  # U3 duplicates U2
+    assert numbers(rows[("2019-03",)]) == (4_000, 4_000, None, True)
+    assert numbers(report.totals[0]) == (4_300, 4_300, None, True)
+    assert {w["code"] for w in report.warnings} >= {"excluded_duplicate", "multi_bucket"}
+
+
+# --- warnings -----------------------------------------------------------------------------------------
+
+
+def test_warnings_list_what_was_left_out_and_why(world):
+    warnings = {w["code"]: w for w in displacement_report(group_by="month").warnings}
+    assert warnings["excluded_triangulation"]["ids"] == [world.f2.pk]
+    assert warnings["excluded_duplicate"]["ids"] == [world.f3.pk]
+    assert warnings["unquantified"]["ids"] == [world.f7.pk]
+    assert warnings["nested_stock"]["ids"] == [world.s2.pk]
+    assert warnings["multi_bucket"]["ids"] == [world.f1.pk]  # 20 February to 10 March
+    overlap = warnings["overlap"]
+    assert overlap["pairs"] == [{
+        "first_id": min(world.f1.pk, world.f6.pk), "second_id": max(world.f1.pk, world.f6.pk), "decided": True,
+        "decision_reason": world.pair.decision_reason,
+    }]
+    # confidential and unapproved records are never named to a public audience
+    named = {pk for w in warnings.values() for pk in w.get("ids", [])}
+    assert not named & {world.f4.pk, world.f4b.pk, world.f8.pk}
+
+
+def test_a_figure_spanning_several_buckets_is_counted_once_and_flagged(world):
+    monthly = by_group(displacement_report(group_by="month").rows, "month", "category", "term_group")
+    march = monthly[("2019-03", FLOW, TermGroup.LEAVING)]
+    assert march["multi_bucket_count"] == 1
+    assert march["earliest_start_date"] == d("2019-02-20")
+    assert monthly[("2019-01", FLOW, TermGroup.LEAVING)]["multi_bucket_count"] == 0
+    weekly = displacement_report(group_by="week")
+    assert sum(row["figures_count"] for row in weekly.rows if world.f1.pk in row["ids"]) == 1
+
+
+# --- groupings ------------------------------------------------------------------------------------------
+
+
+NON_TIME = [g for g in GROUP_BY_CHOICES if g not in TIME_DIMENSIONS]
+GROUPINGS = [
+    combo for size in range(0, 3) for combo in itertools.combinations(NON_TIME, size)
+]
+
+
+def _sums(rows: list[dict], keys: tuple[str, ...]) -> dict[tuple, tuple[int, int, int | None]]:
+    sums: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, False, 0])
+    for row in rows:
+        total = sums[tuple(row[k] for k in keys)]
+        total[0] += row["low"]
+        total[1] += row["best"]
+        total[2] += row["high"] or 0
+        total[3] = total[3] or row["high_open"]
+        total[4] += row["figures_count"]
+    return {key: (low, best, None if open_ else high, count) for key, (low, best, high, open_, count) in sums.items()}
+
+
+@pytest.mark.parametrize("time_dim", [None, *TIME_DIMENSIONS])
+def test_every_grouping_adds_up_to_the_same_total(world, time_dim):
+    """Within a time grouping (or none), any place, event or term grouping sums to the same totals."""
+    time_keys = {None: (), "week": ("week",), "month": ("month",), "year": ("year",)}[time_dim]
+    base_keys = (*time_keys, "category", "term_group")
+    fast = {"with_ids": False, "with_warnings": False, "with_totals": False}
+    reference = _sums(displacement_report(group_by=[time_dim] if time_dim else [], **fast).rows, base_keys)
+    assert reference
+    for combo in GROUPINGS:
+        group_by = [*combo, *([time_dim] if time_dim else [])]
+        assert _sums(displacement_report(group_by=group_by, **fast).rows, base_keys) == reference, group_by
+
+
+def test_flows_summed_over_time_buckets_equal_the_whole_period(world):
+    whole = _sums(displacement_report().rows, ("category", "term_group"))
+    for time_dim in TIME_DIMENSIONS:
+        rows = [row for row in displacement_report(group_by=time_dim).rows if row["category"] == FLOW]
+        assert _sums(rows, ("category", "term_group")) == {k: v for k, v in whole.items() if k[0] == FLOW}
+
+
+def test_figures_coarser_than_the_grouping_go_to_an_empty_key(world):
+    rows = displacement_report(group_by="adm1,adm2").rows
+    leaving = [row for row in rows if row["term_group"] == TermGroup.LEAVING]
+    keyed = {(row["adm1_name"], row["adm2_name"]): row["best"] for row in leaving}
+    assert keyed == {
+        ("Deir-ez-Zor", "Abu Kamal"): 10_000,  # F1
+        ("Deir-ez-Zor", None): 4_000,  # F6 is placed at the governorate: not attributable to a district
+        ("Al-Hasakeh", None): 1_100,  # F5
+        (None, None): 1_000,  # F10 is placed at the country
+    }
+    attributed = next(row for row in leaving if row["adm2_name"] == "Abu Kamal")
+    assert attributed["adm1_pcode"] == "SY09"
+    assert attributed["adm2_id"] == world.places.abu_kamal.pk
+
+
+def test_group_keys_carry_names_and_codes(world):
+    row = displacement_report(group_by="country,event,term").rows[0]
+    assert set(row) >= {"country_id", "country_name", "country_iso3", "country_pcode", "event_id", "event_name",
+                        "term", "term_label", "category", "term_group", "figures_count", "sources_count", "low",
+                        "best", "high", "high_open", "ids", "ids_truncated"}
+    week = displacement_report(group_by="week").rows[-1]
+    assert week["week"] == "2019-W10" and week["week_start"] == d("2019-03-04")
+
+
+def test_contributing_ids_are_capped_per_row(world):
+    for n in range(3):
+        flow(source=world.article, location=world.places.baghouz, reported_value=10 + n,
+             start_date=d("2019-03-09"), end_date=d("2019-03-09"))
+    report = displacement_report(group_by="month", ids_cap=2)
+    march = by_group(report.rows, "month", "category", "term_group")[("2019-03", FLOW, TermGroup.LEAVING)]
+    assert march["figures_count"] == 4
+    assert len(march["ids"]) == 2
+    assert march["ids_truncated"] is True
+    assert world.f1.pk in march["ids"]  # the largest contributors first
+    assert report.ids_cap == 2
+
+
+# --- parameters -------------------------------------------------------------------------------------------
+
+
+def test_group_by_is_parsed_and_checked():
+    assert parse_group_by("adm1,month") == ("month", "adm1")
+    assert parse_group_by(" Month , month ") == ("month",)
+    assert parse_group_by("") == ()
+    with pytest.raises(ValidationError) as error:
+        parse_group_by("adm1,mnth")
+    assert "mnth" in str(error.value.message_dict["group_by"])
+    with pytest.raises(ValidationError):
+        parse_group_by("week,month")
+    assert set(PLACE_DIMENSIONS) <= set(GROUP_BY_CHOICES)
+
+
+# --- aid capacity -------------------------------------------------------------------------------------------
+
+
+def test_aid_capacity_status_takes_the_latest_per_provider_place_and_sector(world):
+    latest = {row["record_id"]: row for row in aid_capacity_status()}
+    assert set(latest) == {world.a2.pk, world.a3.pk}  # a5 is confidential
+    assert latest[world.a2.pk]["strain"] == "overwhelmed"
+    assert latest[world.a2.pk]["capacity"] == 40
+    as_of_5_march = {row["record_id"] for row in aid_capacity_status(as_of=d("2019-03-05"))}
+    assert as_of_5_march == {world.a1.pk, world.a4.pk}  # unnamed providers matched by description
+    with_confidential = {row["record_id"] for row in aid_capacity_status(include_confidential=True)}
+    assert world.a5.pk in with_confidential

@@ -1,0 +1,752 @@
+"""Totals that never double count: the one aggregation module (docs/counting.md).
+
+Every door that shows a total (the report endpoints, their CSV and HXL, the
+public pages and their CSV) calls these selectors; nothing else sums figures.
+Everything runs in the database: GROUP BY through ``values().annotate()``,
+"latest stock per place and term" and "stock inside another counted stock"
+through correlated ``NOT EXISTS`` subqueries, contributing ids through a
+``ROW_NUMBER()`` window. The same SQL runs on SQLite and PostgreSQL (no
+``DISTINCT ON``, no ``contrib.postgres`` aggregates).
+
+The rules, in order:
+
+1. Counted = approved, headline, non-duplicate, quantified figures; for NGO keys
+   and public pages also not effectively confidential.
+2. Flows add up. Stocks never add over time: per period (time bucket, or the
+   whole report when there is no time grouping), place and term, only the latest
+   stock dated within the period counts (ties: the more reliable publisher, then
+   the lower id); no carry-forward from earlier periods.
+3. A latest stock whose place lies inside another counted stock's place, for the
+   same term and period, is dropped and listed in the warnings, so totals do not
+   change with ``group_by``.
+4. A figure belongs to the bucket of its end date; one whose period starts
+   before that bucket is counted once and flagged (``multi_bucket_count`` and a
+   warning).
+5. Place keys come from the stored ancestor links: a figure coarser than the
+   grouping level has an empty key ("not attributable at this level"), so every
+   grouping adds up to the same total.
+6. Totals: low, best and high are sums; high is open (``None``, ``high_open``)
+   when any figure in the row is open. Household figures are already in persons.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lower, RowNumber, Trim, TruncMonth, TruncWeek, TruncYear
+
+from tracker.choices import (
+    RELIABILITY_RANK,
+    DisplacementCategory,
+    DisplacementTerm,
+    ReviewStatus,
+    Role,
+    Sector,
+    Strain,
+    SurrenderTerm,
+    TermGroup,
+)
+from tracker.models import (
+    AidCapacityReport,
+    DisplacementFigure,
+    Event,
+    Location,
+    Organization,
+    PossibleDoubleCount,
+    Source,
+    SurrenderFigure,
+)
+from tracker.models.reference import path_prefix_q
+
+# At most this many contributing record ids are listed per row (and per warning);
+# ``ids_truncated`` says when a row has more. The rest are in the list endpoint.
+IDS_CAP = 100
+
+TIME_DIMENSIONS = ("week", "month", "year")
+PLACE_DIMENSIONS = ("country", "adm1", "adm2")
+GROUP_BY_CHOICES = (*TIME_DIMENSIONS, *PLACE_DIMENSIONS, "event", "term")
+
+NOT_ATTRIBUTABLE = "Not attributable at this level"
+
+_TRUNC = {"week": TruncWeek, "month": TruncMonth, "year": TruncYear}
+
+
+# --- parameters ------------------------------------------------------------------------
+
+
+def parse_group_by(raw: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"adm1,month"`` -> ``("month", "adm1")`` in canonical order; a field-level error for bad names.
+
+    Names may repeat (counted once); at most one time dimension.
+    """
+    if raw is None:
+        return ()
+    parts = raw.split(",") if isinstance(raw, str) else [p for item in raw for p in str(item).split(",")]
+    names = [p.strip().lower() for p in parts if p.strip()]
+    unknown = sorted({n for n in names if n not in GROUP_BY_CHOICES})
+    if unknown:
+        raise ValidationError(
+            {"group_by": f"Unknown grouping {', '.join(unknown)}: choose from {', '.join(GROUP_BY_CHOICES)}."}
+        )
+    times = sorted({n for n in names if n in TIME_DIMENSIONS}, key=TIME_DIMENSIONS.index)
+    if len(times) > 1:
+        raise ValidationError({"group_by": f"Choose one time grouping, not {' and '.join(times)}."})
+    return tuple(n for n in GROUP_BY_CHOICES if n in names)
+
+
+def _time_dimension(group_by: Sequence[str]) -> str | None:
+    return next((g for g in group_by if g in TIME_DIMENSIONS), None)
+
+
+# --- which figures count -------------------------------------------------------------------
+
+
+def counted(figures: QuerySet, *, include_confidential: bool = False) -> QuerySet:
+    """Figures that enter totals: approved, headline, non-duplicate, quantified (and not confidential)."""
+    figures = figures.filter(
+        review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False
+    )
+    return figures if include_confidential else figures.not_confidential()
+
+
+def _visible(figures: QuerySet, *, include_confidential: bool) -> QuerySet:
+    """Approved records the audience may see (for warnings about what was not counted)."""
+    figures = figures.filter(review_status=ReviewStatus.APPROVED)
+    return figures if include_confidential else figures.not_confidential()
+
+
+def reliability_rank(lookup: str = "source__publisher__reliability") -> Case:
+    """The publisher's reliability as a number: higher wins ties between stocks."""
+    return Case(
+        *[When(**{lookup: value}, then=Value(rank)) for value, rank in RELIABILITY_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _bucket(time_dim: str | None, field_name: str = "end_date"):
+    return _TRUNC[time_dim](field_name) if time_dim else None
+
+
+def latest_stocks(stocks: QuerySet, time_dim: str | None) -> QuerySet:
+    """Per period, place and term, the one latest stock (ties: more reliable publisher, then lower id).
+
+    ``stocks`` is the scope (counted stock figures of the report); a figure is
+    kept when no other figure of the same scope, period, place and term beats it.
+    """
+    annotated = stocks.annotate(rank=reliability_rank())
+    rivals = annotated.filter(location_id=OuterRef("location_id"), term=OuterRef("term"))
+    if time_dim:
+        annotated = annotated.annotate(period=_bucket(time_dim))
+        rivals = rivals.annotate(period=_bucket(time_dim)).filter(period=OuterRef("period"))
+    better = rivals.filter(
+        Q(end_date__gt=OuterRef("end_date"))
+        | Q(end_date=OuterRef("end_date"), rank__gt=OuterRef("rank"))
+        | Q(end_date=OuterRef("end_date"), rank=OuterRef("rank"), pk__lt=OuterRef("pk"))
+    )
+    return annotated.exclude(Exists(better))
+
+
+# Every strict ancestor of a place is one of these: levels strictly coarsen upwards, and below adm2 there are
+# at most three levels above a place (adm3, locality, site above a feature), so the parent chain reaches adm2
+# within three steps and the stored adm2, adm1 and country links do the rest. Equality on each lets the
+# database answer "inside another counted stock" with hash anti-joins instead of comparing every pair of paths.
+ANCESTOR_LINKS = (
+    "location__parent_id",
+    "location__parent__parent_id",
+    "location__parent__parent__parent_id",
+    "location__adm2_id",
+    "location__adm1_id",
+    "location__country_id",
+)
+
+
+def _stocks_at(stocks: QuerySet, time_dim: str | None, link: str) -> QuerySet:
+    """Counted stocks of the outer figure's term and period placed at its ancestor ``link``.
+
+    Any stock there will do: a place with a stock in the period has a latest one, which counts.
+    """
+    found = stocks.filter(term=OuterRef("term"), location_id=OuterRef(link)).exclude(
+        location_id=OuterRef("location_id")
+    )
+    if time_dim:
+        found = found.annotate(period=_bucket(time_dim)).filter(period=OuterRef("period"))
+    return found
+
+
+def _stock_rule(scope: QuerySet, time_dim: str | None) -> tuple[QuerySet, QuerySet]:
+    """(counted stocks, dropped nested stocks) of a counted displacement scope.
+
+    The dropped ones carry ``inside_id``: the counted stock of the closest place that holds theirs.
+    """
+    stocks = scope.filter(category=DisplacementCategory.STOCK)
+    latest = latest_stocks(stocks, time_dim)
+    kept = latest
+    for link in ANCESTOR_LINKS:
+        kept = kept.exclude(Exists(_stocks_at(stocks, time_dim, link)))
+    # The counted stock of a place is its latest: the same order as latest_stocks(), first row.
+    closest = Coalesce(*[
+        Subquery(
+            _stocks_at(stocks, time_dim, link).annotate(rank=reliability_rank())
+            .order_by("-end_date", "-rank", "pk").values("pk")[:1]
+        )
+        for link in ANCESTOR_LINKS
+    ])
+    return kept, latest.exclude(pk__in=kept.values("pk")).annotate(inside_id=closest)
+
+
+def counted_figures(
+    model: type[Model],
+    figures: QuerySet | None = None,
+    *,
+    time_dim: str | None = None,
+    include_confidential: bool = False,
+) -> QuerySet:
+    """The figures a report with this time grouping adds up, after the stock rule."""
+    scope = counted(model.objects.all() if figures is None else figures, include_confidential=include_confidential)
+    if model is not DisplacementFigure:
+        return scope
+    kept, _ = _stock_rule(scope, time_dim)
+    return scope.filter(Q(category=DisplacementCategory.FLOW) | Q(pk__in=kept.values("pk")))
+
+
+# --- group keys -------------------------------------------------------------------------------
+
+
+def _key_annotations(model: type[Model], group_by: Sequence[str]) -> dict[str, Any]:
+    """Annotation name -> expression for every output key of the grouping (names and codes included)."""
+    keys: dict[str, Any] = {}
+    for dim in group_by:
+        if dim in TIME_DIMENSIONS:
+            keys[f"{dim}_start"] = _bucket(dim)
+        elif dim in PLACE_DIMENSIONS:
+            keys[f"{dim}_id"] = F(f"location__{dim}_id")
+            keys[f"{dim}_name"] = F(f"location__{dim}__name")
+            keys[f"{dim}_pcode"] = F(f"location__{dim}__pcode")
+            if dim == "country":
+                keys["country_iso3"] = F("location__country__iso3")
+        elif dim == "event":
+            keys["event_key"] = F("event_id")
+            keys["event_name"] = F("event__name")
+        elif dim == "term":
+            keys["term_key"] = F("term")
+    if model is DisplacementFigure:
+        keys["category_key"] = F("category")
+    keys["term_group_key"] = F("term_group")
+    return keys
+
+
+def _ordering(group_by: Sequence[str]) -> list:
+    order = []
+    for dim in group_by:
+        if dim in TIME_DIMENSIONS:
+            order.append(F(f"{dim}_start").asc())
+        elif dim in PLACE_DIMENSIONS:
+            order += [F(f"{dim}_name").asc(nulls_last=True), F(f"{dim}_id").asc(nulls_last=True)]
+        elif dim == "event":
+            order += [F("event_name").asc(nulls_last=True), F("event_key").asc(nulls_last=True)]
+        elif dim == "term":
+            order.append(F("term_key").asc())
+    return order
+
+
+_RENAMES = {"event_key": "event_id", "term_key": "term", "category_key": "category", "term_group_key": "term_group"}
+
+
+def _key_of(values: dict[str, Any], key_names: Iterable[str]) -> tuple:
+    return tuple(values[name] for name in key_names)
+
+
+def _as_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _row(values: dict[str, Any], model: type[Model], group_by: Sequence[str]) -> dict[str, Any]:
+    """One database row, as the API and the pages read it: keys in output order, then the numbers."""
+    keys: dict[str, Any] = {}
+    for name, value in values.items():
+        if name.endswith("_start") and name[: -len("_start")] in TIME_DIMENSIONS:
+            keys.update(_time_keys(name[: -len("_start")], value))
+        elif name in _RENAMES:
+            keys[_RENAMES[name]] = value
+        else:
+            keys[name] = value
+    if "term" in keys:
+        keys["term_label"] = _term_label(model, keys["term"])
+    keys["term_group_label"] = TermGroup(keys["term_group"]).label
+    if "category" in keys:
+        keys["category_label"] = DisplacementCategory(keys["category"]).label.split(" (")[0]
+    row = {column: keys.get(column) for column in group_key_columns(_kind(model), group_by)}
+    high_open = bool(values["open_count"])
+    row.update(
+        figures_count=values["figures_count"],
+        sources_count=values["sources_count"],
+        low=_as_int(values["total_low"]),
+        best=_as_int(values["total_best"]),
+        high=None if high_open else _as_int(values["total_high"]),
+        high_open=high_open,
+    )
+    if "multi_bucket_count" in values:
+        row["multi_bucket_count"] = values["multi_bucket_count"]
+        row["earliest_start_date"] = values["earliest_start_date"]
+    return row
+
+
+def _term_label(model: type[Model], term: str) -> str:
+    choices = DisplacementTerm if model is DisplacementFigure else SurrenderTerm
+    return choices(term).label
+
+
+def _time_keys(dim: str, start: date) -> dict[str, Any]:
+    if dim == "week":
+        iso = start.isocalendar()
+        return {"week": f"{iso.year}-W{iso.week:02d}", "week_start": start}
+    if dim == "month":
+        return {"month": f"{start:%Y-%m}", "month_start": start}
+    return {"year": start.year}
+
+
+def bucket_bounds(dim: str, row: dict[str, Any]) -> tuple[date, date]:
+    """The first and last day of a row's time bucket."""
+    if dim == "week":
+        return row["week_start"], row["week_start"] + timedelta(days=6)
+    if dim == "month":
+        start = row["month_start"]
+        return start, start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    return date(row["year"], 1, 1), date(row["year"], 12, 31)
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """A grouped total with its warnings. ``rows`` and ``totals`` are plain dicts (JSON-ready but for dates)."""
+
+    kind: str
+    group_by: tuple[str, ...]
+    rows: list[dict[str, Any]]
+    totals: list[dict[str, Any]]
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    ids_cap: int = IDS_CAP
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def key_columns(self) -> list[str]:
+        """The row keys, in output order (CSV columns before the numbers)."""
+        return group_key_columns(self.kind, self.group_by)
+
+
+def group_key_columns(kind: str, group_by: Sequence[str]) -> list[str]:
+    columns: list[str] = []
+    for dim in group_by:
+        if dim == "week":
+            columns += ["week", "week_start"]
+        elif dim == "month":
+            columns += ["month", "month_start"]
+        elif dim == "year":
+            columns.append("year")
+        elif dim == "country":
+            columns += ["country_id", "country_name", "country_iso3", "country_pcode"]
+        elif dim in PLACE_DIMENSIONS:
+            columns += [f"{dim}_id", f"{dim}_name", f"{dim}_pcode"]
+        elif dim == "event":
+            columns += ["event_id", "event_name"]
+        elif dim == "term":
+            columns += ["term", "term_label"]
+    if kind == "displacement":
+        columns += ["category", "category_label"]
+    columns += ["term_group", "term_group_label"]
+    return columns
+
+
+VALUE_COLUMNS = ["figures_count", "sources_count", "low", "best", "high", "high_open"]
+
+
+def _aggregate(figures: QuerySet, model: type[Model], group_by: Sequence[str]) -> tuple[QuerySet, list[str]]:
+    keys = _key_annotations(model, group_by)
+    time_dim = _time_dimension(group_by)
+    measures: dict[str, Any] = {
+        "figures_count": Count("pk"),
+        "sources_count": Count("source_id", distinct=True),
+        "total_low": Sum("low"),
+        "total_best": Sum("best"),
+        "total_high": Sum("high"),
+        "open_count": Count("pk", filter=Q(high_open=True)),
+    }
+    if time_dim:
+        measures["multi_bucket_count"] = Count("pk", filter=Q(start_date__lt=F(f"{time_dim}_start")))
+        measures["earliest_start_date"] = Min("start_date")
+    grouped = (
+        figures.annotate(**keys)
+        .values(*keys)
+        .annotate(**measures)
+        .order_by(*_ordering(group_by), "category_key" if model is DisplacementFigure else "term_group_key",
+                  "term_group_key")
+    )
+    return grouped, list(keys)
+
+
+def _capped_ids(figures: QuerySet, model: type[Model], group_by: Sequence[str], cap: int) -> dict[tuple, list[int]]:
+    """Up to ``cap`` contributing ids per row, largest best first, from one windowed query."""
+    keys = _key_annotations(model, group_by)
+    ranked = (
+        figures.annotate(**keys)
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F(k) for k in keys], order_by=[F("best").desc(), F("pk").asc()]
+            )
+        )
+        .filter(position__lte=cap)
+        .values_list(*keys, "pk")
+        .order_by()
+    )
+    ids: dict[tuple, list[int]] = {}
+    for *key, pk in ranked:
+        ids.setdefault(tuple(key), []).append(pk)
+    for values in ids.values():
+        values.sort()
+    return ids
+
+
+def _kind(model: type[Model]) -> str:
+    return "displacement" if model is DisplacementFigure else "surrenders"
+
+
+def figure_report(
+    model: type[Model],
+    figures: QuerySet | None = None,
+    *,
+    group_by: str | Sequence[str] | None = (),
+    include_confidential: bool = False,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    with_ids: bool = True,
+    with_warnings: bool = True,
+    with_totals: bool = True,
+    ids_cap: int = IDS_CAP,
+) -> Report:
+    """Displacement or surrender totals grouped by ``group_by``, with warnings.
+
+    ``figures`` is the report's scope (a filtered queryset of ``model``);
+    ``date_from``/``date_to`` select figures by their end date.
+    """
+    group_by = parse_group_by(group_by)
+    scope = model.objects.all() if figures is None else figures
+    if date_from:
+        scope = scope.filter(end_date__gte=date_from)
+    if date_to:
+        scope = scope.filter(end_date__lte=date_to)
+    time_dim = _time_dimension(group_by)
+    included = counted_figures(model, scope, time_dim=time_dim, include_confidential=include_confidential)
+    grouped, key_names = _aggregate(included, model, group_by)
+    ids = _capped_ids(included, model, group_by, ids_cap) if with_ids else {}
+    rows = []
+    for values in grouped:
+        row = _row(values, model, group_by)
+        if with_ids:
+            row["ids"] = ids.get(_key_of(values, key_names), [])
+            row["ids_truncated"] = row["figures_count"] > len(row["ids"])
+        rows.append(row)
+    totals = rows
+    if with_totals and group_by:
+        whole = counted_figures(model, scope, include_confidential=include_confidential)
+        totals = [_row(values, model, ()) for values in _aggregate(whole, model, ())[0]]
+    elif not with_totals:
+        totals = []
+    warnings = (
+        report_warnings(
+            model, scope, included, time_dim=time_dim, include_confidential=include_confidential, cap=ids_cap,
+            # every counted figure is in exactly one row, so the rows' counts add up to the exact number
+            multi_bucket_count=sum(row.get("multi_bucket_count", 0) for row in rows),
+        )
+        if with_warnings
+        else []
+    )
+    return Report(
+        kind=_kind(model), group_by=group_by, rows=rows, totals=totals, warnings=warnings, ids_cap=ids_cap,
+        date_from=date_from, date_to=date_to,
+    )
+
+
+def displacement_report(figures: QuerySet | None = None, **options: Any) -> Report:
+    """Displacement totals; rows always split by category (flow, stock) and term group."""
+    return figure_report(DisplacementFigure, figures, **options)
+
+
+def surrender_report(figures: QuerySet | None = None, **options: Any) -> Report:
+    """Surrender totals (surrendered and captured form one term group)."""
+    return figure_report(SurrenderFigure, figures, **options)
+
+
+# --- warnings ---------------------------------------------------------------------------------
+
+
+def _id_warning(
+    code: str, message: str, figures: QuerySet, cap: int, count: int | None = None
+) -> dict[str, Any] | None:
+    """A warning naming up to ``cap`` ids of ``figures`` (``count``, when known, saves counting them again)."""
+    ids = list(figures.order_by("pk").values_list("pk", flat=True)[: cap + 1])
+    if not ids:
+        return None
+    if count is None:
+        count = len(ids) if len(ids) <= cap else figures.count()
+    return {"code": code, "message": message.format(count=count, s="" if count == 1 else "s"),
+            "count": count, "ids": ids[:cap], "ids_truncated": count > cap}
+
+
+def report_warnings(
+    model: type[Model],
+    scope: QuerySet,
+    included: QuerySet,
+    *,
+    time_dim: str | None,
+    include_confidential: bool,
+    cap: int = IDS_CAP,
+    multi_bucket_count: int | None = None,
+) -> list[dict[str, Any]]:
+    """Overlaps found (stored possible double counts among counted figures), what was excluded and why,
+    and figures that span several time buckets."""
+    warnings: list[dict[str, Any]] = []
+    counted_ids = included.values("pk")
+    pairs = PossibleDoubleCount.objects.filter(
+        kind=model._meta.model_name, first_id__in=counted_ids, second_id__in=counted_ids
+    ).order_by("first_id", "second_id")
+    listed = list(pairs.values("first_id", "second_id", "decided_at", "decision_reason")[: cap + 1])
+    if listed:
+        count = len(listed) if len(listed) <= cap else pairs.count()
+        unresolved = sum(1 for pair in listed[:cap] if pair["decided_at"] is None)
+        warnings.append({
+            "code": "overlap",
+            "message": (
+                f"{count} pair{'s' if count != 1 else ''} of counted figures may describe the same people "
+                f"(same term group, nesting places, overlapping periods); both figures of each pair are counted"
+                + (f"; {unresolved} without a reviewer's decision." if unresolved else
+                   ", as a reviewer decided that both stand.")
+            ),
+            "count": count,
+            "pairs": [
+                {"first_id": p["first_id"], "second_id": p["second_id"], "decided": p["decided_at"] is not None,
+                 "decision_reason": p["decision_reason"]}
+                for p in listed[:cap]
+            ],
+            "ids_truncated": count > cap,
+        })
+    visible = _visible(scope, include_confidential=include_confidential)
+    candidates = [
+        ("excluded_triangulation",
+         "{count} triangulation figure{s} not counted: each supports a headline figure that is counted.",
+         visible.filter(role=Role.TRIANGULATION)),
+        ("excluded_duplicate",
+         "{count} duplicate{s} not counted: the same fact from another source, counted once through the original.",
+         visible.filter(role=Role.HEADLINE, duplicate_of__isnull=False)),
+        ("unquantified",
+         "{count} unquantified claim{s} skipped (\"large numbers\"): evidence, never summed.",
+         visible.filter(role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=True)),
+    ]
+    if model is DisplacementFigure:
+        scope_counted = counted(scope, include_confidential=include_confidential)
+        _, nested = _stock_rule(scope_counted, time_dim)
+        nested_ids = list(nested.order_by("pk").values_list("pk", "inside_id")[: cap + 1])
+        if nested_ids:
+            count = len(nested_ids) if len(nested_ids) <= cap else nested.count()
+            warnings.append({
+                "code": "nested_stock",
+                "message": (
+                    f"{count} stock figure{'s' if count != 1 else ''} dropped: the place lies inside the place "
+                    "of another counted stock of the same term and period, which already includes it."
+                ),
+                "count": count,
+                "ids": [pk for pk, _ in nested_ids[:cap]],
+                "inside_of": {str(pk): inside for pk, inside in nested_ids[:cap]},
+                "ids_truncated": count > cap,
+            })
+    counts: dict[str, int] = {}
+    if time_dim and multi_bucket_count != 0:
+        candidates.append((
+            "multi_bucket",
+            "Counted figures whose period spans several " + time_dim + "s: {count}. Each is counted once, in the "
+            + time_dim + " of its end date.",
+            included.annotate(bucket=_bucket(time_dim)).filter(start_date__lt=F("bucket")),
+        ))
+        if multi_bucket_count is not None:
+            counts["multi_bucket"] = multi_bucket_count
+    for code, message, figures in candidates:
+        warning = _id_warning(code, message, figures, cap, counts.get(code))
+        if warning:
+            warnings.append(warning)
+    return warnings
+
+
+# --- aid capacity -----------------------------------------------------------------------------
+
+
+def _provider_key() -> Case:
+    """Unnamed providers are told apart by their description, case and spaces aside."""
+    return Case(
+        When(provider__isnull=True, then=Lower(Trim("provider_description"))),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+AID_CAPACITY_COLUMNS = [
+    "location_id", "location_name", "location_pcode", "sector", "sector_label", "provider_id", "provider_name",
+    "provider_description", "strain", "strain_label", "capacity", "demand", "capacity_unit", "reported_on",
+    "record_id", "source_id",
+]
+
+
+def aid_capacity_status(
+    reports: QuerySet | None = None,
+    *,
+    as_of: date | None = None,
+    include_confidential: bool = False,
+) -> QuerySet:
+    """The latest report per provider, place and sector as of a date (ties: more reliable publisher, lower id).
+
+    Returns a values() queryset of ``AID_CAPACITY_COLUMNS`` (lazy: slice or paginate it).
+    Aid capacity is never summed.
+    """
+    scope = _visible(AidCapacityReport.objects.all() if reports is None else reports,
+                     include_confidential=include_confidential)
+    if as_of:
+        scope = scope.filter(end_date__lte=as_of)
+    annotated = scope.annotate(rank=reliability_rank(), provider_key=_provider_key())
+    # provider_id is NULL for unnamed providers (and NULL = NULL is not true in SQL): those match on their
+    # description key instead, which is empty exactly for named providers.
+    better = annotated.filter(
+        Q(provider_id=OuterRef("provider_id")) | Q(provider__isnull=True, provider_key=OuterRef("provider_key")),
+        location_id=OuterRef("location_id"),
+        sector=OuterRef("sector"),
+    ).filter(
+        Q(end_date__gt=OuterRef("end_date"))
+        | Q(end_date=OuterRef("end_date"), rank__gt=OuterRef("rank"))
+        | Q(end_date=OuterRef("end_date"), rank=OuterRef("rank"), pk__lt=OuterRef("pk"))
+    )
+    latest = annotated.exclude(Exists(better))
+    return latest.values(
+        "location_id", "sector", "provider_id", "provider_description", "strain", "capacity", "demand",
+        "capacity_unit",
+        location_name=F("location__name"), location_pcode=F("location__pcode"), location_path=F("location__path"),
+        provider_name=F("provider__name"), reported_on=F("end_date"), record_id=F("pk"),
+    ).annotate(source_id=F("source_id")).order_by("location__path", "sector", "provider__name",
+                                                   "provider_description", "pk")
+
+
+def aid_capacity_row(values: dict[str, Any]) -> dict[str, Any]:
+    """Labels for one status row."""
+    row = {column: values.get(column) for column in AID_CAPACITY_COLUMNS}
+    row["sector_label"] = Sector(values["sector"]).label
+    row["strain_label"] = Strain(values["strain"]).label
+    return row
+
+
+# --- selectors for the public pages ------------------------------------------------------------
+
+
+def claims_about(model: type[Model], *, event: Event | None = None, place: Location | None = None) -> QuerySet:
+    """Records of ``model`` about an event, or about a place and everything under it."""
+    records = model.objects.all()
+    if event is not None:
+        records = records.filter(event=event)
+    if place is not None:
+        records = records.filter(path_prefix_q("location__path", place.path))
+    return records
+
+
+def counted_end_dates(figures: QuerySet, **filters: Any) -> tuple[date | None, date | None]:
+    """The first and last end dates of the counted, non-confidential figures in ``figures``."""
+    span = counted(figures).filter(**filters).aggregate(first=Min("end_date"), last=Max("end_date"))
+    return span["first"], span["last"]
+
+
+def event_headline_totals(event_ids: Sequence[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Whole-period displacement and surrender totals per event, for public listings (two GROUP BY queries)."""
+    totals: dict[int, dict[str, list[dict[str, Any]]]] = {
+        pk: {"displacement": [], "surrenders": []} for pk in event_ids
+    }
+    for model, key in ((DisplacementFigure, "displacement"), (SurrenderFigure, "surrenders")):
+        report = figure_report(
+            model, model.objects.filter(event_id__in=list(event_ids)), group_by="event",
+            with_ids=False, with_warnings=False, with_totals=False,
+        )
+        for row in report.rows:
+            totals[row["event_id"]][key].append(row)
+    return totals
+
+
+def public_records(model: type[Model], records: QuerySet) -> QuerySet:
+    """Approved, non-confidential records for a page, newest first, with what a row shows joined in.
+
+    ``is_party_claim_flag`` says whether the claim is attributed to one of its event's parties.
+    """
+    party = Event.parties.through.objects.filter(
+        event_id=OuterRef("event_id"), organization_id=OuterRef("attributed_to_id")
+    )
+    related = ["source__publisher", "location", "attributed_to", "event"]
+    if model is not AidCapacityReport:
+        related += ["supports", "duplicate_of"]
+    return (
+        _visible(records, include_confidential=False)
+        .select_related(*related)
+        .annotate(is_party_claim_flag=Exists(party))
+        .order_by("-end_date", "-pk")
+    )
+
+
+def public_sources(*record_sets: QuerySet) -> QuerySet:
+    """Non-confidential sources of the approved, non-confidential records in ``record_sets``."""
+    condition = Q()
+    for records in record_sets:
+        visible = _visible(records, include_confidential=False)
+        condition |= Q(Exists(visible.filter(source_id=OuterRef("pk"))))
+    return (
+        Source.objects.filter(is_confidential=False)
+        .filter(condition)
+        .select_related("publisher")
+        .prefetch_related("co_credited")
+        .order_by("-publication_date", "title", "pk")
+    )
+
+
+def data_version() -> str:
+    """A short token that changes whenever anything a total or a page shows may have changed.
+
+    Built from each table's latest change and row count (a figure is marked updated when a
+    source or place it shows changes), and the possible double counts' latest finding and decision.
+    Pages key their cached reports on it.
+    """
+    parts = []
+    for model in (DisplacementFigure, SurrenderFigure, AidCapacityReport, Source, Location, Event, Organization):
+        state = model.objects.aggregate(changed=Max("updated_at"), rows=Count("pk"))
+        parts.append(f"{state['changed'].isoformat() if state['changed'] else '-'}/{state['rows']}")
+    pairs = PossibleDoubleCount.objects.aggregate(found=Max("found_at"), decided=Max("decided_at"), rows=Count("pk"))
+    parts += [str(pairs["found"]), str(pairs["decided"]), str(pairs["rows"])]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]

@@ -1,0 +1,375 @@
+"""The public pages: events and places with their totals, charts and sources.
+
+Approved, non-confidential data only, whoever is logged in. Every number comes
+from :mod:`tracker.reports`; these views choose what to show and paginate it.
+``PAGES_REQUIRE_LOGIN`` makes every page (and its CSV) ask for a login.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from tracker.charts import week_range, weekly_flow_chart
+from tracker.choices import DisplacementCategory, LocationLevel, TermGroup
+from tracker.models import AidCapacityReport, DisplacementFigure, Event, Location, SurrenderFigure
+from tracker.reports import (
+    AID_CAPACITY_COLUMNS,
+    VALUE_COLUMNS,
+    aid_capacity_row,
+    aid_capacity_status,
+    claims_about,
+    counted_end_dates,
+    data_version,
+    displacement_report,
+    event_headline_totals,
+    public_records,
+    public_sources,
+    surrender_report,
+)
+
+EVENTS_PER_PAGE = 20
+RECORDS_PER_PAGE = 10
+SOURCES_PER_PAGE = 10
+AID_ROWS_PER_PAGE = 20
+MONTHS_PER_PAGE = 36
+CHILD_PLACES_SHOWN = 60
+# The totals and chart of a page are cached (default cache) for this long, keyed by reports.data_version():
+# any change to a record, source, place, event, organization or double-count decision makes a new key.
+PAGE_CACHE_SECONDS = 300
+
+
+class PageAccessMixin:
+    """Pages are public unless ``PAGES_REQUIRE_LOGIN`` is set."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.PAGES_REQUIRE_LOGIN and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["data_license"] = settings.DATA_LICENSE
+        return context
+
+
+def _page(request: HttpRequest, items: Any, per_page: int, param: str):
+    return Paginator(items, per_page).get_page(request.GET.get(param))
+
+
+class PeekPage:
+    """One page of a large queryset without counting it: one row more says whether there is a next page."""
+
+    paginator = None
+
+    def __init__(self, items: Any, raw_number: str | None, per_page: int):
+        self.number = int(raw_number) if raw_number and raw_number.isdigit() and 0 < len(raw_number) < 7 else 1
+        self.number = max(self.number, 1)
+        start = (self.number - 1) * per_page
+        rows = list(items[start : start + per_page + 1])
+        self.object_list = rows[:per_page]
+        self.has_next = lambda: len(rows) > per_page
+        self.has_previous = lambda: self.number > 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _peek(request: HttpRequest, items: Any, per_page: int, param: str) -> PeekPage:
+    return PeekPage(items, request.GET.get(param), per_page)
+
+
+class HomeView(PageAccessMixin, TemplateView):
+    """Events with their headline totals, newest first, and the countries to browse by place."""
+
+    template_name = "tracker/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        events = _page(self.request, Event.objects.select_related("crisis").order_by("-start_date", "name"),
+                       EVENTS_PER_PAGE, "page")
+        totals = event_headline_totals([event.pk for event in events])
+        context.update(
+            events=events,
+            event_rows=[(event, totals[event.pk]) for event in events],
+            countries=Location.objects.filter(level=LocationLevel.COUNTRY).order_by("name"),
+            csv_links=[
+                ("Displacement totals per event (CSV)", reverse("pages:home_csv", args=["events-displacement"])),
+                ("Surrender totals per event (CSV)", reverse("pages:home_csv", args=["events-surrenders"])),
+            ],
+        )
+        return context
+
+
+def _chart_weeks(first: date | None, last: date | None, event: Event | None) -> tuple[list[date], bool]:
+    if event is not None:
+        first = min(filter(None, [first, event.start_date]))
+        last = max(filter(None, [last, event.end_date, event.start_date]))
+    if first is None or last is None:
+        return [], False
+    return week_range(first, last)
+
+
+def page_reports(*, event: Event | None = None, place: Location | None = None) -> dict[str, Any]:
+    """The totals, chart and warnings of an event or place page: the costly part, cached by data version."""
+    displacement = claims_about(DisplacementFigure, event=event, place=place)
+    flows = displacement.filter(category=DisplacementCategory.FLOW)
+    weeks, weeks_truncated = _chart_weeks(*counted_end_dates(flows), event)
+    charts = []
+    if weeks:
+        weekly = displacement_report(flows, group_by="week", date_from=weeks[0], with_ids=False,
+                                     with_warnings=False, with_totals=False)
+        name = event.name if event else place.name
+        for group in TermGroup:
+            rows = [row for row in weekly.rows if row["term_group"] == group]
+            if rows:
+                charts.append({
+                    "term_group": group.value,
+                    "label": group.label,
+                    "rows": rows,
+                    "svg": weekly_flow_chart(
+                        rows, weeks, title=f"People {group.label.lower()} per week: {name}",
+                        chart_id=f"chart-{group.value}",
+                    ),
+                })
+    return {
+        "charts": charts,
+        "weeks": weeks,
+        "weeks_truncated": weeks_truncated,
+        "monthly": displacement_report(displacement, group_by="month", with_ids=False),
+        "surrenders": surrender_report(claims_about(SurrenderFigure, event=event, place=place), group_by="month",
+                                       with_ids=False),
+    }
+
+
+def cached_page_reports(*, event: Event | None = None, place: Location | None = None) -> dict[str, Any]:
+    """:func:`page_reports`, from the cache while no record, source, place or decision has changed."""
+    if not PAGE_CACHE_SECONDS:
+        return page_reports(event=event, place=place)
+    scope = f"event-{event.pk}" if event else f"place-{place.pk}"
+    key = f"tracker-pages:{scope}:{data_version()}:{timezone.localdate().isoformat()}"
+    return cache.get_or_set(key, lambda: page_reports(event=event, place=place), PAGE_CACHE_SECONDS)
+
+
+def overview(request: HttpRequest, *, event: Event | None = None, place: Location | None = None) -> dict[str, Any]:
+    """Everything an event or place page shows, read through the aggregation module."""
+    displacement = claims_about(DisplacementFigure, event=event, place=place)
+    surrenders = claims_about(SurrenderFigure, event=event, place=place)
+    aid = claims_about(AidCapacityReport, event=event, place=place)
+    reports = cached_page_reports(event=event, place=place)
+    as_of = (event.end_date if event and event.end_date else None) or timezone.localdate()
+    scope = "event" if event else "place"
+    pk = (event or place).pk
+
+    def csv_url(table: str) -> str:
+        return reverse(f"pages:{scope}_csv", args=[pk, table])
+
+    aid_rows = _peek(request, aid_capacity_status(aid, as_of=as_of), AID_ROWS_PER_PAGE, "aid_page")
+    aid_rows.object_list = [aid_capacity_row(values) for values in aid_rows.object_list]
+    return {
+        **reports,
+        "monthly_rows": _page(request, reports["monthly"].rows, MONTHS_PER_PAGE, "months_page"),
+        "aid_as_of": as_of,
+        "aid_rows": aid_rows,
+        "displacement_records": _peek(request, public_records(DisplacementFigure, displacement), RECORDS_PER_PAGE,
+                                      "figures_page"),
+        "surrender_records": _peek(request, public_records(SurrenderFigure, surrenders), RECORDS_PER_PAGE,
+                                   "surrenders_page"),
+        "sources": _peek(request, public_sources(displacement, surrenders, aid), SOURCES_PER_PAGE, "sources_page"),
+        "csv": {table.replace("-", "_"): csv_url(table) for table in CSV_TABLES},
+    }
+
+
+class EventDetailView(PageAccessMixin, TemplateView):
+    template_name = "tracker/event_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        event = get_object_or_404(
+            Event.objects.select_related("crisis").prefetch_related("countries", "parties"), pk=kwargs["pk"]
+        )
+        context.update(event=event, **overview(self.request, event=event))
+        return context
+
+
+class LocationDetailView(PageAccessMixin, TemplateView):
+    template_name = "tracker/location_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        place = get_object_or_404(Location.objects.select_related("parent"), pk=kwargs["pk"])
+        ancestors = Location.objects.filter(pk__in=place.ancestor_ids()[:-1]).order_by("depth")
+        children = place.children.order_by("name")
+        context.update(
+            place=place,
+            ancestors=ancestors,
+            children=children[:CHILD_PLACES_SHOWN],
+            more_children=children.count() > CHILD_PLACES_SHOWN,
+            **overview(self.request, place=place),
+        )
+        return context
+
+
+# --- CSV of what the pages show --------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell safe to open in a spreadsheet: text starting like a formula is escaped with a quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(item) for item in value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[dict[str, Any]]) -> StreamingHttpResponse:
+    """Stream ``rows`` (dicts) as CSV in constant memory; the licence is stated in a header."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([csv_cell(row.get(column)) for column in header])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Data-License"] = settings.DATA_LICENSE
+    return response
+
+
+RECORD_COLUMNS = [
+    "id", "term", "category", "role", "supports_id", "duplicate_of_id", "reported_phrase", "low", "best", "high",
+    "high_open", "start_date", "end_date", "location_id", "location_name", "location_pcode", "event_id",
+    "attributed_to", "attribution_text", "source_id", "source_title", "source_url", "publisher", "excerpt",
+]
+SOURCE_COLUMNS = ["id", "title", "url", "publisher", "publication_date", "kind", "language", "archive_url"]
+
+
+def _record_rows(records: QuerySet) -> Iterator[dict[str, Any]]:
+    for record in records.iterator(chunk_size=2000):
+        yield {
+            "id": record.pk, "term": record.term, "category": getattr(record, "category", ""), "role": record.role,
+            "supports_id": record.supports_id, "duplicate_of_id": record.duplicate_of_id,
+            "reported_phrase": record.reported_phrase, "low": record.low, "best": record.best, "high": record.high,
+            "high_open": record.high_open, "start_date": record.start_date, "end_date": record.end_date,
+            "location_id": record.location_id, "location_name": record.location.name,
+            "location_pcode": record.location.pcode, "event_id": record.event_id,
+            "attributed_to": record.attributed_to.name if record.attributed_to_id else "",
+            "attribution_text": record.attribution_text, "source_id": record.source_id,
+            "source_title": record.source.title, "source_url": record.source.url,
+            "publisher": record.source.publisher.name, "excerpt": record.excerpt,
+        }
+
+
+def _source_rows(sources: QuerySet) -> Iterator[dict[str, Any]]:
+    for source in sources.iterator(chunk_size=2000):
+        yield {
+            "id": source.pk, "title": source.title, "url": source.url, "publisher": source.publisher.name,
+            "publication_date": source.publication_date, "kind": source.kind, "language": source.language,
+            "archive_url": source.archive_url,
+        }
+
+
+def _report_csv(filename: str, report: Any) -> StreamingHttpResponse:
+    header = report.key_columns + VALUE_COLUMNS
+    if report.group_by and report.group_by[0] in ("week", "month", "year"):
+        header.append("multi_bucket_count")
+    header += ["ids", "ids_truncated"]
+    return csv_response(filename, header, report.rows)
+
+
+CSV_TABLES = (
+    "displacement-weekly", "displacement-monthly", "surrenders-monthly", "aid-capacity",
+    "displacement-figures", "surrender-figures", "sources",
+)
+
+
+def scoped_csv(table: str, *, event: Event | None = None, place: Location | None = None) -> StreamingHttpResponse:
+    """One table of an event or place page, whole (not paginated), as CSV."""
+    name = f"event-{event.pk}" if event else f"place-{place.pk}"
+    displacement = claims_about(DisplacementFigure, event=event, place=place)
+    surrenders = claims_about(SurrenderFigure, event=event, place=place)
+    aid = claims_about(AidCapacityReport, event=event, place=place)
+    filename = f"{name}-{table}.csv"
+    if table == "displacement-weekly":
+        return _report_csv(filename, displacement_report(
+            displacement.filter(category=DisplacementCategory.FLOW), group_by="week", with_warnings=False,
+            with_totals=False))
+    if table == "displacement-monthly":
+        return _report_csv(filename, displacement_report(displacement, group_by="month", with_warnings=False,
+                                                         with_totals=False))
+    if table == "surrenders-monthly":
+        return _report_csv(filename, surrender_report(surrenders, group_by="month", with_warnings=False,
+                                                      with_totals=False))
+    if table == "aid-capacity":
+        as_of = (event.end_date if event and event.end_date else None) or timezone.localdate()
+        rows = (aid_capacity_row(values) for values in aid_capacity_status(aid, as_of=as_of).iterator())
+        return csv_response(filename, AID_CAPACITY_COLUMNS, rows)
+    if table == "displacement-figures":
+        return csv_response(filename, RECORD_COLUMNS, _record_rows(public_records(DisplacementFigure, displacement)))
+    if table == "surrender-figures":
+        return csv_response(filename, RECORD_COLUMNS, _record_rows(public_records(SurrenderFigure, surrenders)))
+    if table == "sources":
+        return csv_response(filename, SOURCE_COLUMNS, _source_rows(public_sources(displacement, surrenders, aid)))
+    raise Http404(f"No table {table!r}: choose from {', '.join(CSV_TABLES)}.")
+
+
+class EventCsvView(PageAccessMixin, View):
+    def get(self, request: HttpRequest, pk: int, table: str) -> HttpResponse:
+        return scoped_csv(table, event=get_object_or_404(Event, pk=pk))
+
+
+class LocationCsvView(PageAccessMixin, View):
+    def get(self, request: HttpRequest, pk: int, table: str) -> HttpResponse:
+        return scoped_csv(table, place=get_object_or_404(Location, pk=pk))
+
+
+class HomeCsvView(PageAccessMixin, View):
+    """Totals per event, whole period, as the home page lists them."""
+
+    def get(self, request: HttpRequest, table: str) -> HttpResponse:
+        if table == "events-displacement":
+            report = displacement_report(group_by="event", with_warnings=False, with_totals=False)
+        elif table == "events-surrenders":
+            report = surrender_report(group_by="event", with_warnings=False, with_totals=False)
+        else:
+            raise Http404(f"No table {table!r}.")
+        return _report_csv(f"{table}.csv", report)
