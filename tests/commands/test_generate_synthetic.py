@@ -1,0 +1,153 @@
+"""``manage.py generate_synthetic``: deterministic, consistent, marked synthetic, and careful with real data."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tracker.choices import ReviewStatus, Role, displacement_term_group
+from tracker.models import (
+    CLAIM_MODELS,
+    QUANTIFIED_MODELS,
+    AidCapacityReport,
+    DisplacementFigure,
+    Event,
+    Location,
+    Organization,
+    Source,
+    SurrenderFigure,
+)
+from tracker.quantities import derive_quantity
+
+FIGURES = 200
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(figures: int = FIGURES, seed: int = 7, **options) -> str:
+    out = StringIO()
+    call_command("generate_synthetic", figures=figures, seed=seed, stdout=out, **options)
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every synthetic row of every table the command fills, in id order."""
+    tables = {}
+    for model in (*CLAIM_MODELS, Source, Location, Organization):
+        fields = [f.attname for f in model._meta.concrete_fields]
+        tables[model.__name__] = list(model.objects.filter(is_synthetic=True).order_by("pk").values_list(*fields))
+    tables["Event"] = list(
+        Event.objects.filter(is_synthetic=True).order_by("pk").values_list("pk", "name", "crisis__name",
+                                                                          "start_date", "end_date")
+    )
+    return tables
+
+
+def test_the_same_seed_gives_the_same_rows_and_another_seed_others():
+    output = generate()
+    assert "records/second" in output
+    first = snapshot()
+    assert sum(len(first[model.__name__]) for model in CLAIM_MODELS) == FIGURES
+    generate()  # replaces the earlier synthetic data
+    assert snapshot() == first
+    generate(batch_size=37)  # the batch size changes how rows are sent, not which
+    assert snapshot() == first
+    generate(seed=8)
+    assert snapshot()["DisplacementFigure"] != first["DisplacementFigure"]
+
+
+def test_records_are_spread_realistically():
+    generate()
+    for model in CLAIM_MODELS:
+        assert model.objects.exists()
+    figures = DisplacementFigure.objects
+    approved = figures.filter(review_status=ReviewStatus.APPROVED).count()
+    assert approved > 0.6 * figures.count()
+    assert figures.exclude(review_status=ReviewStatus.APPROVED).exists()
+    assert figures.filter(role=Role.TRIANGULATION).exists()
+    assert figures.filter(unit__in=["households", "families"]).exists()
+    assert figures.filter(low__isnull=True).exists()  # unquantified claims, stored as evidence
+    assert figures.filter(high_open=True).exists()
+    years = {d.year for d in figures.values_list("end_date", flat=True)}
+    assert len(years) >= 5
+    assert Location.objects.filter(is_synthetic=True, level="country").count() >= 2
+    assert set(Location.objects.filter(is_synthetic=True).values_list("level", flat=True)) >= {
+        "country", "adm1", "adm2", "adm3", "locality", "site"}
+
+
+def test_every_row_is_marked_synthetic_and_says_so():
+    generate()
+    for model in CLAIM_MODELS:
+        assert not model.objects.filter(is_synthetic=False).exists()
+        assert not model.objects.exclude(notes__icontains="synthetic").exists()
+    for model in (Source, Location, Organization, Event):
+        assert model.objects.count() == model.objects.filter(is_synthetic=True).count()
+    assert not Source.objects.exclude(notes__icontains="synthetic").exists()
+
+
+def test_derived_quantities_come_from_derive_quantity():
+    generate()
+    for model in QUANTIFIED_MODELS:
+        for figure in model.objects.all():
+            expected = derive_quantity(
+                quantifier=figure.quantifier, reported_value=figure.reported_value,
+                reported_value_max=figure.reported_value_max, magnitude_word=figure.magnitude_word or None,
+                unit=figure.unit, household_size=figure.household_size, best_override=figure.best_override,
+            )
+            assert (figure.low, figure.best, figure.high, figure.high_open) == (
+                expected.low, expected.best, expected.high, expected.high_open), figure.pk
+            assert figure.term_group == figure.derive_term_group()
+    for figure in DisplacementFigure.objects.all():
+        assert figure.term_group == displacement_term_group(figure.term, figure.category)
+
+
+def test_paths_and_ancestors_follow_the_tree_rule():
+    generate()
+    places = {place.pk: place for place in Location.objects.all()}
+    for place in places.values():
+        expected = Location(pk=place.pk, level=place.level, parent=places.get(place.parent_id))
+        expected.parent_id = place.parent_id
+        expected._derive_tree()
+        assert (place.path, place.depth, place.country_id, place.adm1_id, place.adm2_id) == (
+            expected.path, expected.depth, expected.country_id, expected.adm1_id, expected.adm2_id), place.pk
+    country = next(p for p in places.values() if p.level == "country")
+    assert Location.objects.subtree(country).count() > 1
+
+
+def test_links_point_to_earlier_approved_headlines_of_the_same_kind():
+    generate()
+    for model in QUANTIFIED_MODELS:
+        for figure in model.objects.filter(supports__isnull=False) | model.objects.filter(duplicate_of__isnull=False):
+            target = figure.supports or figure.duplicate_of
+            assert target.pk < figure.pk
+            assert target.role == Role.HEADLINE and target.duplicate_of_id is None
+            assert target.review_status == ReviewStatus.APPROVED
+            assert target.location_id == figure.location_id
+
+
+def test_records_pass_model_validation():
+    """The insert proves the database constraints; a sample also passes the models' own rules."""
+    generate()
+    for model in (DisplacementFigure, SurrenderFigure, AidCapacityReport):
+        for record in model.objects.order_by("pk")[:60]:
+            record.full_clean()
+            assert record.end_date <= record.source.publication_date
+
+
+def test_refuses_a_database_with_real_records_unless_forced(draft):
+    with pytest.raises(CommandError, match="real"):
+        generate(figures=50)
+    assert not DisplacementFigure.objects.filter(is_synthetic=True).exists()
+    generate(figures=50, force=True)
+    assert DisplacementFigure.objects.filter(pk=draft.pk, is_synthetic=False).exists()
+    assert sum(model.objects.filter(is_synthetic=True).count() for model in CLAIM_MODELS) == 50
+    generate(figures=30, force=True)  # a second run replaces only the synthetic rows
+    assert DisplacementFigure.objects.filter(pk=draft.pk).exists()
+    assert sum(model.objects.filter(is_synthetic=True).count() for model in CLAIM_MODELS) == 30
+
+
+def test_bad_arguments():
+    with pytest.raises(CommandError):
+        generate(figures=0)
