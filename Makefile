@@ -23,11 +23,17 @@ demo-data: install
 	$(DEMO) $(BIN)/python manage.py migrate --noinput
 	$(DEMO) $(BIN)/python manage.py loaddata reference demo_baghouz
 	$(DEMO) $(BIN)/python manage.py create_demo_accounts --url http://$(HOST)/admin/
+	$(DEMO) $(BIN)/python manage.py create_api_key --client "Demo NGO" --replace --url http://$(HOST)/api/v1/
 
 ## The whole suite, in parallel, on SQLite (or on PostgreSQL when DATABASE_URL says so)
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
+
+## A million synthetic records on PostgreSQL, measured against PostgreSQL's own limits (bench/results/latest.md)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -u bench/run.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -730,3 +730,31 @@ class PossibleDoubleCountAdmin(SimpleHistoryAdmin):
             "queryset": queryset, "action": request.POST.get("action"), "opts": self.opts,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         })
+
+
+# --- NGO API keys (docs/api.md) --------------------------------------------------------------
+
+from rest_framework_api_key.admin import APIKeyModelAdmin  # noqa: E402
+from rest_framework_api_key.models import APIKey  # noqa: E402
+
+from tracker.models import ApiKey  # noqa: E402
+
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)  # the library's own table is unused: keys are tracker.ApiKey
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(APIKeyModelAdmin):
+    """NGO clients' read-only keys: made here (the key is shown once, after saving), expired or revoked."""
+
+    list_display = ("prefix", "client", "name", "confidential_scope", "created", "expiry_date", "_has_expired",
+                    "revoked")
+    list_filter = ("confidential_scope", "revoked", "created")
+    search_fields = ("client", "name", "prefix")
+    fields = ("client", "name", "confidential_scope", "expiry_date", "revoked", "prefix")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.revoked:
+            fields = (*fields, "client", "confidential_scope")
+        return fields

@@ -79,6 +79,10 @@ def _database(url: str) -> dict:
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
+        if "postgresql" in config["ENGINE"]:
+            # The report queries nest many subqueries; PostgreSQL's JIT spent 18 of 21 seconds compiling
+            # one of them at 300,000 figures (docs/decisions.md, "Reports"), so it is off for our connections.
+            config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     return config
 
 
