@@ -181,6 +181,14 @@ class ServiceAdmin(SimpleHistoryAdmin):
     def create(self, obj, *, request, m2m):
         services.reference_create(obj, created_by=request.user, m2m=m2m)
 
+    def delete_model(self, request, obj):
+        # The admin's confirmation page already refuses rows still in use; the service leaves a tombstone.
+        services.reference_delete(obj, deleted_by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.reference_delete(obj, deleted_by=request.user)
+
     def update(self, obj, *, request, expected_version, m2m):
         services.reference_update(obj, changed_by=request.user, expected_version=expected_version, m2m=m2m,
                                   reason=self.change_reason(request))

@@ -168,3 +168,18 @@ def test_changelist_queries_do_not_grow_with_rows(client, baghouz):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_deleting_an_unused_organization_in_the_admin_leaves_a_tombstone(client, baghouz):
+    from django.contrib.auth.models import Permission
+
+    from tracker.models import Organization, Tombstone
+
+    analyst, _ = baghouz
+    analyst.user_permissions.add(Permission.objects.get(codename="delete_organization"))
+    unused = Organization.objects.create(name="Unused relief group")
+    client.force_login(get_user_model().objects.get(pk=analyst.pk))
+    response = client.post(reverse("admin:tracker_organization_delete", args=[unused.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Organization.objects.filter(pk=unused.pk).exists()
+    assert Tombstone.objects.filter(kind="organization", record_id=unused.pk).exists()
