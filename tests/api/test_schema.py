@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
-from django.test import override_settings
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 
 from tests.api.conftest import API
+from tests.schema_support import seed_approved_records, token_headers
 
 SCHEMA = f"{API}/schema/"
 
@@ -94,23 +91,11 @@ api = schemathesis.openapi.from_wsgi(f"{SCHEMA}?format=json", get_wsgi_applicati
 def auth_headers(places, source, reviewer):
     """A superuser's token (every operation is allowed, so responses exercise the code, not only 403s),
     and one approved record of each kind for the generated ids to find."""
-    from tests.factories import AidCapacityReportFactory, DisplacementFigureFactory, SurrenderFigureFactory
-
-    for factory in (DisplacementFigureFactory, SurrenderFigureFactory, AidCapacityReportFactory):
-        factory(source=source, location=places.baghouz, review_status="approved")
+    seed_approved_records(source, places.baghouz)
     reviewer.is_superuser = True
     reviewer.save()
-    token, _ = Token.objects.get_or_create(user=reviewer)
-    # Requests go through the real WSGI handler, whose request signals would close the test's database
-    # connection (and its transaction) on PostgreSQL; Django's own test client disconnects them the same way.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        with override_settings(API_THROTTLE_RATES={}):
-            yield {"Authorization": f"Token {token.key}"}
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+    with token_headers(reviewer) as headers:
+        yield headers
 
 
 @api.parametrize()

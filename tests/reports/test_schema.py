@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
-from django.test import override_settings
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
+
+from tests.schema_support import seed_approved_records, token_headers
 
 SCHEMA = "/api/v1/schema/"
 REPORTS = ("displacement", "surrenders", "aid-capacity")
@@ -46,20 +44,9 @@ api = schemathesis.openapi.from_wsgi(f"{SCHEMA}?format=json", get_wsgi_applicati
 @pytest.fixture
 def auth_headers(places, source, reviewer):
     """A staff token, and one approved record of each kind, so that generated filters meet data."""
-    from tests.factories import AidCapacityReportFactory, DisplacementFigureFactory, SurrenderFigureFactory
-
-    for factory in (DisplacementFigureFactory, SurrenderFigureFactory, AidCapacityReportFactory):
-        factory(source=source, location=places.baghouz, review_status="approved")
-    token, _ = Token.objects.get_or_create(user=reviewer)
-    # The real WSGI handler's request signals would close the test's connection (and transaction).
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        with override_settings(API_THROTTLE_RATES={}):
-            yield {"Authorization": f"Token {token.key}"}
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+    seed_approved_records(source, places.baghouz)
+    with token_headers(reviewer) as headers:
+        yield headers
 
 
 @api.parametrize()

@@ -1,0 +1,37 @@
+"""What the schemathesis runs share: approved data to find, and a token, over the real WSGI handler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core import signals
+from django.db import close_old_connections
+from django.test import override_settings
+from rest_framework.authtoken.models import Token
+
+
+def seed_approved_records(source, location) -> None:
+    """One approved record of each kind, so that generated ids and filters meet data."""
+    from tests.factories import AidCapacityReportFactory, DisplacementFigureFactory, SurrenderFigureFactory
+
+    for factory in (DisplacementFigureFactory, SurrenderFigureFactory, AidCapacityReportFactory):
+        factory(source=source, location=location, review_status="approved")
+
+
+@contextmanager
+def token_headers(user) -> Iterator[dict[str, str]]:
+    """Authorization headers for ``user``, with rate limits off.
+
+    Requests go through the real WSGI handler, whose request signals would close the test's database
+    connection (and its transaction) on PostgreSQL; Django's own test client disconnects them the same way.
+    """
+    token, _ = Token.objects.get_or_create(user=user)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        with override_settings(API_THROTTLE_RATES={}):
+            yield {"Authorization": f"Token {token.key}"}
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
