@@ -10,8 +10,8 @@ The ratio says how much the application adds. Results go to
 
 The database is created, migrated and filled with ``generate_synthetic --figures
 1000000 --seed 2026`` unless it already holds that many synthetic records. The
-HTTP benchmarks run against a real server process (``manage.py runserver
---noreload``, DEBUG off, rate limits off) started here; query counts come from
+HTTP benchmarks run against a real server (gunicorn, one sync worker, DEBUG
+off, rate limits off) started here; query counts come from
 Django's test client in this process. Not part of the test suite.
 """
 
@@ -100,7 +100,8 @@ def median_ms(fn, runs: int, warmup: int = 2) -> tuple[float, list[float]]:
 
 
 class Server:
-    """``manage.py runserver --noreload`` on a free port: one process, whose memory we can watch."""
+    """Gunicorn with one sync worker on a free port, as in production: one worker process (its database
+    connection kept between requests, ``CONN_MAX_AGE``), whose memory we can watch."""
 
     def __init__(self, port: int):
         if not port:
@@ -110,7 +111,8 @@ class Server:
         self.port = port
         self.log = open(ROOT / "bench" / "results" / "server.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--workers", "1",
+             "--bind", f"127.0.0.1:{port}", "--timeout", "900", "--access-logfile", "-"],
             cwd=ROOT, env=os.environ.copy(), stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.time() + 60
@@ -125,10 +127,22 @@ class Server:
         raise SystemExit("The server did not start within a minute.")
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        """Resident memory of the server: the master and its worker together."""
+        pids = [self.process.pid]
+        try:
+            pids += [int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+                     .read_text().split()]
+        except OSError:
+            pass
+        total = 0.0
+        for pid in pids:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) / 1024
+            except OSError:
+                continue
+        return total
 
     def get(self, path: str, headers: dict, timeout: float = 600) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -474,7 +488,7 @@ def write_results(results: list[Result], facts: dict, started: float, load_befor
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; whole run {time.perf_counter() - started:,.0f} s",
         f"- Machine: {info['cpu']}, {info['cores']} cores; load average before/after: {load_before} / {info['load']}",
         f"- PostgreSQL {postgres_version()} at {urlsplit(database_url()).hostname}; Python {info['python']}; "
-        "server: manage.py runserver --noreload, DEBUG off, rate limits off",
+        "server: gunicorn, 1 sync worker, DEBUG off, rate limits off",
         f"- Data: {', '.join(f'{n:,} {name}' for name, n in facts['counts'].items())} (synthetic, seed {SEED})",
     ]
     if facts.get("generation"):

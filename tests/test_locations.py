@@ -108,3 +108,28 @@ def test_a_move_is_recorded_in_history(analyst, places):
     latest = places.baghouz.history.first()
     assert (latest.parent_id, latest.history_user) == (places.deir_ez_zor.pk, analyst)
     assert latest.prev_record.parent_id == places.abu_kamal.pk
+
+
+def test_records_store_their_places_country_and_follow_a_move_to_another_country(analyst, places):
+    """``Claim.country`` (what the country filters read) is the place's country, before and after a move."""
+    from tests.factories import AidCapacityReportFactory, SurrenderFigureFactory
+    from tracker.models import AidCapacityReport, SurrenderFigure
+
+    records = [DisplacementFigureFactory(location=places.camp), SurrenderFigureFactory(location=places.baghouz),
+               AidCapacityReportFactory(location=places.deir_ez_zor)]
+    elsewhere = DisplacementFigureFactory(location=places.hasakeh)
+    for record in records:
+        assert type(record).objects.get(pk=record.pk).country_id == places.syria.pk
+    location_move(places.deir_ez_zor, parent=places.iraq, moved_by=analyst)
+    for model, record in zip((DisplacementFigure, SurrenderFigure, AidCapacityReport), records, strict=True):
+        assert model.objects.get(pk=record.pk).country_id == places.iraq.pk
+    assert DisplacementFigure.objects.get(pk=elsewhere.pk).country_id == places.syria.pk
+
+
+def test_a_record_moved_to_another_place_takes_that_places_country(analyst, places):
+    from tracker.services import claim_update
+
+    figure = DisplacementFigureFactory(location=places.camp)
+    claim_update(DisplacementFigure.objects.get(pk=figure.pk), changed_by=analyst,
+                 data={"location": places.iraq})
+    assert DisplacementFigure.objects.get(pk=figure.pk).country_id == places.iraq.pk

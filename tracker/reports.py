@@ -182,7 +182,7 @@ ANCESTOR_LINKS = (
     "location__parent__parent__parent_id",
     "location__adm2_id",
     "location__adm1_id",
-    "location__country_id",
+    "country_id",  # stored on the record: the same as location__country_id, without the join
 )
 
 
@@ -239,17 +239,22 @@ def counted_figures(
 
 
 def _key_annotations(model: type[Model], group_by: Sequence[str]) -> dict[str, Any]:
-    """Annotation name -> expression for every output key of the grouping (names and codes included)."""
+    """Output key -> expression for every key of the grouping (names and codes included); None for a key
+    that is a column of the model already. Apply with :func:`_with_keys`."""
     keys: dict[str, Any] = {}
     for dim in group_by:
         if dim in TIME_DIMENSIONS:
             keys[f"{dim}_start"] = _bucket(dim)
+        elif dim == "country":
+            # Records store their place's country: the column itself, named as the key already.
+            keys["country_id"] = None
+            keys["country_name"] = F("country__name")
+            keys["country_pcode"] = F("country__pcode")
+            keys["country_iso3"] = F("country__iso3")
         elif dim in PLACE_DIMENSIONS:
             keys[f"{dim}_id"] = F(f"location__{dim}_id")
             keys[f"{dim}_name"] = F(f"location__{dim}__name")
             keys[f"{dim}_pcode"] = F(f"location__{dim}__pcode")
-            if dim == "country":
-                keys["country_iso3"] = F("location__country__iso3")
         elif dim == "event":
             keys["event_key"] = F("event_id")
             keys["event_name"] = F("event__name")
@@ -259,6 +264,10 @@ def _key_annotations(model: type[Model], group_by: Sequence[str]) -> dict[str, A
         keys["category_key"] = F("category")
     keys["term_group_key"] = F("term_group")
     return keys
+
+
+def _with_keys(figures: QuerySet, keys: dict[str, Any]) -> QuerySet:
+    return figures.annotate(**{name: expression for name, expression in keys.items() if expression is not None})
 
 
 def _ordering(group_by: Sequence[str]) -> list:
@@ -404,7 +413,7 @@ def _aggregate(figures: QuerySet, model: type[Model], group_by: Sequence[str]) -
         measures["multi_bucket_count"] = Count("pk", filter=Q(start_date__lt=F(f"{time_dim}_start")))
         measures["earliest_start_date"] = Min("start_date")
     grouped = (
-        figures.annotate(**keys)
+        _with_keys(figures, keys)
         .values(*keys)
         .annotate(**measures)
         .order_by(*_ordering(group_by), "category_key" if model is DisplacementFigure else "term_group_key",
@@ -417,7 +426,7 @@ def _capped_ids(figures: QuerySet, model: type[Model], group_by: Sequence[str], 
     """Up to ``cap`` contributing ids per row, largest best first, from one windowed query."""
     keys = _key_annotations(model, group_by)
     ranked = (
-        figures.annotate(**keys)
+        _with_keys(figures, keys)
         .annotate(
             position=Window(
                 RowNumber(), partition_by=[F(k) for k in keys], order_by=[F("best").desc(), F("pk").asc()]

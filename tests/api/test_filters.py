@@ -113,6 +113,25 @@ def test_ordering_is_stable_and_checked(world, key_client):
     assert response.status_code == 400 and "ordering" in response.json()
 
 
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_a_period_lists_newest_first_and_a_sync_keeps_the_change_order(world, key_client, resource):
+    """Records of a period come by end date, newest first (what the date indexes serve); with
+    ``updated_since`` a mirror still walks the change order, so it never misses a change."""
+    from django.utils import timezone
+
+    shown = world.visible[resource]
+    by_date = [r.pk for r in sorted(shown, key=lambda r: (r.end_date, r.pk), reverse=True)]
+    model = type(shown[0])
+    model.objects.filter(pk=by_date[0]).update(updated_at=timezone.now())  # the newest record changed last
+    by_change = list(model.objects.filter(pk__in=by_date).order_by("updated_at", "pk").values_list("pk", flat=True))
+    assert len(by_date) > 1 and by_date != by_change
+    assert list_ids(key_client, resource, date_from="2019-01-01") == by_date
+    assert list_ids(key_client, resource, date_from="2019-01-01", page_size=1) == by_date
+    assert list_ids(key_client, resource, date_to="2025-12-31") == by_date
+    assert list_ids(key_client, resource, date_from="2019-01-01", updated_since="2000-01-01T00:00:00Z") == by_change
+    assert list_ids(key_client, resource) == by_change
+
+
 @pytest.mark.parametrize("params, name", [
     ({"date_form": "2019-01-01"}, "date_form"),
     ({"date_from": "10/03/2019"}, "date_from"),

@@ -417,8 +417,9 @@ class ClaimViewSet(ResourceViewSet):
     staff_related = ("created_by", "updated_by", "submitted_by", "reviewed_by")
 
     def base_queryset(self):
-        queryset = self.model.objects.select_related(*self.related).prefetch_related("cited_sources",
-                                                                                     "event__parties")
+        # The source's stored text can be a whole article, and no record representation shows it.
+        queryset = self.model.objects.select_related(*self.related).defer("source__text").prefetch_related(
+            "cited_sources", "event__parties")
         if is_staff_request(self.request):
             queryset = queryset.select_related(*self.staff_related)
         return queryset

@@ -210,12 +210,15 @@ class Location(Audited):
                 self._derive_tree()
                 Location.objects.filter(pk=self.pk).update(**{f: getattr(self, f) for f in self.TREE_FIELDS})
                 return
-            old_path = Location.objects.filter(pk=self.pk).values_list("path", flat=True).first() or ""
+            old_path, old_country = Location.objects.filter(pk=self.pk).values_list("path", "country_id").first() or (
+                "", None)
             self.bump_version()
             self._derive_tree()
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 self._rewrite_subtree(old_path)
+            if old_path and (old_path != self.path or old_country != self.country_id):
+                self._restate_claim_countries()
 
     def _rewrite_subtree(self, old_path: str) -> None:
         """Move every descendant's path under the new one and inherit the new ancestors."""
@@ -229,6 +232,16 @@ class Location(Audited):
             if LOCATION_LEVEL_RANK[self.level] > LOCATION_LEVEL_RANK[level]:
                 changes[f"{level}_id"] = getattr(self, f"{level}_id")
         descendants.update(**changes)
+
+    def _restate_claim_countries(self) -> None:
+        """Records placed in this subtree store their place's country (``Claim.country``): restate it."""
+        from django.apps import apps
+        from django.db.models import OuterRef, Subquery
+
+        country = Subquery(Location.objects.filter(pk=OuterRef("location_id")).values("country_id")[:1])
+        for name in ("DisplacementFigure", "SurrenderFigure", "AidCapacityReport"):
+            model = apps.get_model("tracker", name)
+            model.objects.filter(path_prefix_q("location__path", self.path)).update(country_id=country)
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this place itself."""
