@@ -153,3 +153,51 @@ def test_the_demo_surrender_downloads_as_csv(db):
     # the same figure as JSON: an open upper bound is never a number
     item = client_with(f"Api-Key {raw}").get(f"{API}/surrenders/", {"country": "SYR"}).json()["results"][0]
     assert (item["high"], item["high_open"]) == (None, True)
+
+
+def _awkward(world) -> None:
+    """Cells that trip CSV writers: quotes, commas, line breaks, formulas, round decimals, whole seconds."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from tests.factories import OrganizationFactory
+
+    places = world.places
+    monitors = [OrganizationFactory(name="Zeta monitor"), OrganizationFactory(name="Alpha watch")]
+    places.baghouz.latitude, places.baghouz.longitude = Decimal("34.000000"), Decimal("-40.950000")
+    places.baghouz.save()
+    for resource in ("displacement-figures", "surrenders", "aid-capacity"):
+        first = world.visible[resource][0]
+        model = type(first)
+        model.objects.filter(pk=first.pk).update(
+            excerpt='He said, "about 5,000\r\nleft"; ünïcode — done', notes="=1+2", created_at=datetime(
+                2019, 3, 10, 12, 0, tzinfo=UTC))
+        first.cited_sources.set(monitors)
+        if hasattr(first, "household_size"):
+            model.objects.filter(pk=world.visible[resource][1].pk).update(
+                unit="households", household_size=Decimal("5.00"), household_size_source="reported")
+
+
+@pytest.mark.parametrize("resource", ["displacement-figures", "surrenders", "aid-capacity"])
+@pytest.mark.parametrize("fmt", ["csv", "hxl"])
+def test_the_copy_download_gives_the_bytes_of_the_python_renderer(world, scoped_key_client, monkeypatch,
+                                                                   resource, fmt):
+    """On PostgreSQL a records download comes from COPY (tracker/api/copy_export.py); byte for byte it is
+    what the Python renderer writes. On SQLite the Python renderer serves it."""
+    from django.db import connection
+
+    from tracker.api import views
+
+    _awkward(world)
+    url = f"{API}/{resource}/"
+    served = body(scoped_key_client.get(url, {"format": fmt}))
+    monkeypatch.setattr(views, "can_copy", lambda queryset, columns: False)
+    python = body(scoped_key_client.get(url, {"format": fmt}))
+    assert served == python
+    assert served.count(b"\n") > 3 and b'"He said, ""about 5,000\r\nleft""' in served
+    monkeypatch.undo()
+    from tracker.api.copy_export import can_copy
+    from tracker.models import DisplacementFigure
+
+    assert can_copy(DisplacementFigure.objects.all(), columns.DISPLACEMENT_COLUMNS) == (
+        connection.vendor == "postgresql")

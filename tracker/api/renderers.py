@@ -27,6 +27,8 @@ from tracker.api.columns import Column
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 FLUSH_BYTES = 64 * 1024
+# Rows end as PostgreSQL's COPY ends them, so that both ways of writing a download give the same bytes.
+LINE_END = "\n"
 
 
 def escape_formula(value: str) -> str:
@@ -97,13 +99,20 @@ class CSVRenderer(ExportRenderer):
     extension = "csv"
     hashtags = False
 
-    def stream(self, items, view):
-        columns: list[Column] = view.export_columns()
+    def head(self, columns: list[Column]) -> str:
+        """The header row, and under it the HXL hashtag row when the format has one."""
         buffer = _Buffer()
-        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer = csv.writer(buffer, lineterminator=LINE_END)
         writer.writerow([column.name for column in columns])
         if self.hashtags:
             writer.writerow([column.hxl for column in columns])
+        return "".join(buffer.parts)
+
+    def stream(self, items, view):
+        columns: list[Column] = view.export_columns()
+        buffer = _Buffer()
+        buffer.write(self.head(columns))
+        writer = csv.writer(buffer, lineterminator=LINE_END)
         for item in items:
             writer.writerow([text_cell(column.value(item)) for column in columns])
             if buffer.size >= FLUSH_BYTES:
