@@ -279,7 +279,7 @@ class ClaimSerializer(TrackerSerializer):
     attributed_to_id = _write_id(Organization, "attributed_to", required=False,
                                  help_text="Id of the organization that made the claim; null for the outlet's own.")
     is_party_claim = serializers.BooleanField(read_only=True, help_text="Attributed to one of its event's parties.")
-    cited_sources = OrganizationBriefSerializer(many=True, read_only=True)
+    cited_sources = OrganizationBriefSerializer(many=True, read_only=True, source="cited_source_list")
     cited_source_ids = _write_id(Organization, "cited_sources", required=False, many=True)
     event = EventBriefSerializer(read_only=True, allow_null=True)
     event_id = _write_id(Event, "event", required=False)

@@ -138,7 +138,19 @@ class Claim(Audited):
         """Attributed to one of its event's parties: shown as a party's claim everywhere."""
         if not (self.attributed_to_id and self.event_id):
             return False
-        return any(party.pk == self.attributed_to_id for party in self.event.parties.all())
+        parties = getattr(self.event, "prefetched_parties", None)  # a list, where a view prefetched them
+        if parties is None:
+            parties = self.event.parties.all()
+        return any(party.pk == self.attributed_to_id for party in parties)
+
+    @property
+    def cited_source_list(self) -> list:
+        """The cited organizations: the list a view prefetched (``prefetched_cited_sources``), else a query.
+
+        (A prefetched list, not ``cited_sources.all()``: cloning a queryset per row cost a page of 100
+        records ~10 ms.)"""
+        cited = getattr(self, "prefetched_cited_sources", None)
+        return list(self.cited_sources.all()) if cited is None else cited
 
     # --- validation -------------------------------------------------------------
     def clean(self) -> None:
