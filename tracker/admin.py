@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -703,8 +704,18 @@ class SourceAdmin(ServiceAdmin):
     )
 
     @admin.display(description="records")
+    def get_queryset(self, request):
+        # The records of each listed source counted in the list's own query (three queries a row before).
+        counts = [
+            Coalesce(Subquery(model.objects.filter(source=OuterRef("pk")).order_by().values("source")
+                              .annotate(n=Count("pk")).values("n")), 0)
+            for model in (DisplacementFigure, SurrenderFigure, AidCapacityReport)
+        ]
+        return super().get_queryset(request).annotate(records=counts[0] + counts[1] + counts[2])
+
+    @admin.display(description="records", ordering="records")
     def record_count(self, obj) -> int:
-        return obj.displacementfigures.count() + obj.surrenderfigures.count() + obj.aidcapacityreports.count()
+        return obj.records
 
     def save_formset(self, request, form, formset, change):
         if not issubclass(formset.model, (DisplacementFigure, SurrenderFigure, AidCapacityReport)):
