@@ -703,7 +703,6 @@ class SourceAdmin(ServiceAdmin):
                                                          "classes": ("collapse",)}),
     )
 
-    @admin.display(description="records")
     def get_queryset(self, request):
         # The records of each listed source counted in the list's own query (three queries a row before).
         counts = [
