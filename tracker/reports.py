@@ -3,9 +3,10 @@
 Every door that shows a total (the report endpoints, their CSV and HXL, the
 public pages and their CSV) calls these selectors; nothing else sums figures.
 Everything runs in the database: GROUP BY through ``values().annotate()``,
-"latest stock per place and term" and "stock inside another counted stock"
-through correlated ``NOT EXISTS`` subqueries, contributing ids through a
-``ROW_NUMBER()`` window. The same SQL runs on SQLite and PostgreSQL (no
+"latest stock per place and term" through a ``ROW_NUMBER()`` window (per time
+bucket) or ``NOT EXISTS`` a better rival (whole period), "stock inside another
+counted stock" through ``EXISTS`` subqueries the database runs as hash joins,
+contributing ids through a ``ROW_NUMBER()`` window. The same SQL runs on SQLite and PostgreSQL (no
 ``DISTINCT ON``, no ``contrib.postgres`` aggregates).
 
 The rules, in order:
@@ -156,26 +157,38 @@ def _bucket(time_dim: str | None, field_name: str = "end_date"):
 def latest_stocks(stocks: QuerySet, time_dim: str | None) -> QuerySet:
     """Per period, place and term, the one latest stock (ties: more reliable publisher, then lower id).
 
-    ``stocks`` is the scope (counted stock figures of the report); a figure is
-    kept when no other figure of the same scope, period, place and term beats it.
+    ``stocks`` is the scope (counted stock figures of the report). With a time grouping, one ``ROW_NUMBER()``
+    pass numbers each (period, place, term) partition in that order and keeps the first row: a single sort,
+    where comparing every stock with its rivals joined months of stocks to themselves. Over the whole period
+    a stock is kept when no rival of the same place and term beats it (``NOT EXISTS``): PostgreSQL cannot
+    estimate how many rows a window filter keeps, guesses one, and then plans the anti-joins of
+    :func:`_stock_rule` as nested loops that run for seconds at a million records.
     """
     annotated = stocks.annotate(rank=reliability_rank())
-    rivals = annotated.filter(location_id=OuterRef("location_id"), term=OuterRef("term"))
     if time_dim:
-        annotated = annotated.annotate(period=_bucket(time_dim))
-        rivals = rivals.annotate(period=_bucket(time_dim)).filter(period=OuterRef("period"))
-    better = rivals.filter(
+        return (
+            annotated.annotate(
+                period=_bucket(time_dim),
+                position=Window(
+                    RowNumber(),
+                    partition_by=[_bucket(time_dim), F("location_id"), F("term")],
+                    order_by=[F("end_date").desc(), F("rank").desc(), F("pk").asc()],
+                ),
+            )
+            .filter(position=1)
+            .order_by()
+        )
+    better = annotated.filter(location_id=OuterRef("location_id"), term=OuterRef("term")).filter(
         Q(end_date__gt=OuterRef("end_date"))
         | Q(end_date=OuterRef("end_date"), rank__gt=OuterRef("rank"))
         | Q(end_date=OuterRef("end_date"), rank=OuterRef("rank"), pk__lt=OuterRef("pk"))
     )
-    return annotated.exclude(Exists(better))
+    return annotated.exclude(Exists(better)).order_by()
 
 
 # Every strict ancestor of a place is one of these: levels strictly coarsen upwards, and below adm2 there are
 # at most three levels above a place (adm3, locality, site above a feature), so the parent chain reaches adm2
-# within three steps and the stored adm2, adm1 and country links do the rest. Equality on each lets the
-# database answer "inside another counted stock" with hash anti-joins instead of comparing every pair of paths.
+# within three steps and the stored adm2, adm1 and country links do the rest.
 ANCESTOR_LINKS = (
     "location__parent_id",
     "location__parent__parent_id",
@@ -186,30 +199,55 @@ ANCESTOR_LINKS = (
 )
 
 
-def _stocks_at(stocks: QuerySet, time_dim: str | None, link: str) -> QuerySet:
-    """Counted stocks of the outer figure's term and period placed at its ancestor ``link``.
+def _stocks_above(stocks: QuerySet, time_dim: str, outer: str = "") -> QuerySet:
+    """Counted stocks of the outer figure's term and period placed at one of its place's strict ancestors.
 
-    Any stock there will do: a place with a stock in the period has a latest one, which counts.
+    Any stock there will do: a place with a stock in the period has a latest one, which counts (or is itself
+    inside another, which then holds the outer figure's place too). A strict ancestor lies in the same country,
+    and records store their place's country, so the database hash-joins on (term, period, country), a few
+    dozen stocks each, and checks the ancestor links only within them: one pass over the stocks.
     """
-    found = stocks.filter(term=OuterRef("term"), location_id=OuterRef(link)).exclude(
-        location_id=OuterRef("location_id")
+    return (
+        stocks.annotate(period=_bucket(time_dim))
+        .filter(
+            Q(*[Q(location_id=OuterRef(link)) for link in ANCESTOR_LINKS], _connector=Q.OR),
+            term=OuterRef("term"),
+            country_id=OuterRef("country_id"),
+            period=OuterRef("period"),
+        )
+        .exclude(location_id=OuterRef("location_id"))
+        .order_by()
     )
-    if time_dim:
-        found = found.annotate(period=_bucket(time_dim)).filter(period=OuterRef("period"))
-    return found
 
 
 def _stock_rule(scope: QuerySet, time_dim: str | None) -> tuple[QuerySet, QuerySet]:
     """(counted stocks, dropped nested stocks) of a counted displacement scope.
 
-    The dropped ones carry ``inside_id``: the counted stock of the closest place that holds theirs.
+    A stock is nested by its (term, period, place) alone, so dropping nested ones before or after picking
+    the latest per place gives the same set.
+
+    With a time grouping, one ``EXISTS`` (:func:`_stocks_above`) finds them. Over the whole period, (term,
+    country) holds thousands of stocks, too many to compare pairwise; there each ancestor link gets its own
+    ``NOT EXISTS``, which the database answers with a hash anti-join on (term, place).
     """
-    stocks = scope.filter(category=DisplacementCategory.STOCK)
+    stocks = scope.filter(category=DisplacementCategory.STOCK).order_by()
     latest = latest_stocks(stocks, time_dim)
+    if time_dim:
+        above = Exists(_stocks_above(stocks, time_dim))
+        return latest.exclude(above), latest.filter(above)
     kept = latest
     for link in ANCESTOR_LINKS:
-        kept = kept.exclude(Exists(_stocks_at(stocks, time_dim, link)))
-    # The counted stock of a place is its latest: the same order as latest_stocks(), first row.
+        kept = kept.exclude(Exists(_stocks_at(stocks, None, link)))
+    return kept, latest.exclude(pk__in=kept.values("pk"))
+
+
+def _closest_counted(nested_ids: Sequence[int], scope: QuerySet, time_dim: str | None) -> dict[int, int]:
+    """For listed nested stocks, the counted stock of the closest place that holds theirs.
+
+    The counted stock of a place is its latest: the same order as latest_stocks(), first row. Asked for the
+    listed ids only (at most the ids cap), so the correlated lookups stay few.
+    """
+    stocks = scope.filter(category=DisplacementCategory.STOCK).order_by()
     closest = Coalesce(*[
         Subquery(
             _stocks_at(stocks, time_dim, link).annotate(rank=reliability_rank())
@@ -217,7 +255,20 @@ def _stock_rule(scope: QuerySet, time_dim: str | None) -> tuple[QuerySet, QueryS
         )
         for link in ANCESTOR_LINKS
     ])
-    return kept, latest.exclude(pk__in=kept.values("pk")).annotate(inside_id=closest)
+    listed = stocks.filter(pk__in=list(nested_ids))
+    if time_dim:
+        listed = listed.annotate(period=_bucket(time_dim))
+    return dict(listed.annotate(inside_id=closest).values_list("pk", "inside_id"))
+
+
+def _stocks_at(stocks: QuerySet, time_dim: str | None, link: str) -> QuerySet:
+    """Counted stocks of the outer figure's term and period placed at its ancestor ``link``."""
+    found = stocks.filter(term=OuterRef("term"), location_id=OuterRef(link)).exclude(
+        location_id=OuterRef("location_id")
+    )
+    if time_dim:
+        found = found.annotate(period=_bucket(time_dim)).filter(period=OuterRef("period"))
+    return found
 
 
 def counted_figures(
@@ -582,9 +633,10 @@ def report_warnings(
     if model is DisplacementFigure:
         scope_counted = counted(scope, include_confidential=include_confidential)
         _, nested = _stock_rule(scope_counted, time_dim)
-        nested_ids = list(nested.order_by("pk").values_list("pk", "inside_id")[: cap + 1])
+        nested_ids = list(nested.order_by("pk").values_list("pk", flat=True)[: cap + 1])
         if nested_ids:
             count = len(nested_ids) if len(nested_ids) <= cap else nested.count()
+            inside = _closest_counted(nested_ids[:cap], scope_counted, time_dim)
             warnings.append({
                 "code": "nested_stock",
                 "message": (
@@ -592,8 +644,8 @@ def report_warnings(
                     "of another counted stock of the same term and period, which already includes it."
                 ),
                 "count": count,
-                "ids": [pk for pk, _ in nested_ids[:cap]],
-                "inside_of": {str(pk): inside for pk, inside in nested_ids[:cap]},
+                "ids": nested_ids[:cap],
+                "inside_of": {str(pk): inside[pk] for pk in nested_ids[:cap]},
                 "ids_truncated": count > cap,
             })
     counts: dict[str, int] = {}
