@@ -13,11 +13,16 @@ class Audited(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # No index on who created or changed a row: nothing lists rows by their author at scale (the review
+    # queues start from the status), and at a million records each such index cost every write and
+    # seconds of every bulk load. Deleting an account scans instead, rarely.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        db_index=False,
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        db_index=False,
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
