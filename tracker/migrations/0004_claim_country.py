@@ -24,21 +24,6 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, db_index=False, editable=False, help_text='Derived: the country the place lies in.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracker.location'),
         ),
         migrations.AddField(
-            model_name='historicalaidcapacityreport',
-            name='country',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, help_text='Derived: the country the place lies in.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.location'),
-        ),
-        migrations.AddField(
-            model_name='historicaldisplacementfigure',
-            name='country',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, help_text='Derived: the country the place lies in.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.location'),
-        ),
-        migrations.AddField(
-            model_name='historicalsurrenderfigure',
-            name='country',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, help_text='Derived: the country the place lies in.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.location'),
-        ),
-        migrations.AddField(
             model_name='surrenderfigure',
             name='country',
             field=models.ForeignKey(blank=True, db_index=False, editable=False, help_text='Derived: the country the place lies in.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracker.location'),

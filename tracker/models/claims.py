@@ -377,7 +377,7 @@ class DisplacementFigure(QuantifiedClaim):
     elderly = models.PositiveBigIntegerField(null=True, blank=True)
     composition_note = models.CharField(max_length=500, blank=True)
 
-    history = HistoricalRecords(m2m_fields=["cited_sources"])
+    history = HistoricalRecords(m2m_fields=["cited_sources"], excluded_fields=["country"])
 
     DEMOGRAPHIC_FIELDS = ("women", "men", "children", "elderly")
 
@@ -439,7 +439,7 @@ class SurrenderFigure(QuantifiedClaim):
         max_length=10, choices=CombatantStatus.choices, default=CombatantStatus.FIGHTERS
     )
 
-    history = HistoricalRecords(m2m_fields=["cited_sources"])
+    history = HistoricalRecords(m2m_fields=["cited_sources"], excluded_fields=["country"])
 
     class Meta(QuantifiedClaim.Meta):
         indexes = [
@@ -474,7 +474,7 @@ class AidCapacityReport(Claim):
     demand = models.PositiveBigIntegerField(null=True, blank=True)
     capacity_unit = models.CharField(max_length=15, choices=CapacityUnit.choices, blank=True)
 
-    history = HistoricalRecords(m2m_fields=["cited_sources"])
+    history = HistoricalRecords(m2m_fields=["cited_sources"], excluded_fields=["country"])
 
     class Meta(Claim.Meta):
         constraints = [
