@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.paginator import Paginator
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -145,10 +147,33 @@ class ClaimInlineFormSet(BaseInlineFormSet):
 # --- shared behaviour --------------------------------------------------------------------------
 
 
+class EstimatedCountPaginator(Paginator):
+    """An unfiltered list of a large table counts from PostgreSQL's statistics, not ``COUNT(*)``.
+
+    ``pg_class.reltuples`` (kept by ANALYZE and autovacuum) is close and free; a filtered list, a small
+    table or SQLite counts exactly.
+    """
+
+    EXACT_BELOW = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if connection.vendor == "postgresql" and isinstance(queryset, QuerySet) and not queryset.query.where:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                               [queryset.model._meta.db_table])
+                row = cursor.fetchone()
+            if row and row[0] >= self.EXACT_BELOW:
+                return row[0]
+        return super().count
+
+
 class ServiceAdmin(SimpleHistoryAdmin):
     """Saves, deletes and reverts through the services, and shows their refusals."""
 
     form = VersionedForm
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
 
     def get_form(self, request, obj=None, change=False, **kwargs):

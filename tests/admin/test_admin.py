@@ -229,3 +229,23 @@ def test_deleting_an_unused_organization_in_the_admin_leaves_a_tombstone(client,
     assert response.status_code == 302
     assert not Organization.objects.filter(pk=unused.pk).exists()
     assert Tombstone.objects.filter(kind="organization", record_id=unused.pk).exists()
+
+
+def test_an_unfiltered_list_of_a_large_table_counts_from_statistics(baghouz, monkeypatch):
+    """PostgreSQL: no COUNT(*) over a large table for its unfiltered list; filtered lists count exactly."""
+    from tracker.admin import EstimatedCountPaginator
+
+    for _ in range(3):
+        DisplacementFigureFactory()
+    total = DisplacementFigure.objects.count()
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 1)  # every table is "large" here
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE tracker_displacementfigure")
+    with CaptureQueriesContext(connection) as queries:
+        estimated = EstimatedCountPaginator(DisplacementFigure.objects.order_by("pk"), 50).count
+    counted = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert estimated == total
+    assert (counted == []) == (connection.vendor == "postgresql")
+    filtered = EstimatedCountPaginator(DisplacementFigure.objects.filter(review_status="approved"), 50)
+    assert filtered.count == DisplacementFigure.objects.filter(review_status="approved").count() < total
