@@ -27,45 +27,44 @@ from tracker.models import AidCapacityReport, DisplacementFigure, Event, Organiz
 FLUSH_BYTES = 256 * 1024
 
 
-class Text(Func):
-    """A text cell: empty for null or empty, a leading apostrophe before what a spreadsheet runs as a formula.
+class Cell(Func):
+    """One cell of the download, as text (the templates below name their expression more than once: use them
+    on columns, not on parameters)."""
 
-    (The templates name their expression more than once: use them on columns, not on parameters.)
-    """
+    output_field = TextField()
+
+
+class Text(Cell):
+    """A text cell: empty for null or empty, a leading apostrophe before what a spreadsheet runs as a formula."""
 
     template = (
         "NULLIF(CASE WHEN left(%(expressions)s, 1) IN ('=', '+', '-', '@') THEN '''' || %(expressions)s "
         "ELSE %(expressions)s END, '')"
     )
-    output_field = TextField()
 
 
-class Boolean(Func):
+class Boolean(Cell):
     template = "CASE %(expressions)s WHEN true THEN 'true' WHEN false THEN 'false' END"
-    output_field = TextField()
 
 
-class Integer(Func):
+class Integer(Cell):
     template = "(%(expressions)s)::text"
-    output_field = TextField()
 
 
-class Number(Func):
+class Number(Cell):
     """A decimal as JSON carries it (a float): ``5.5``, ``36.0``, ``36.123456``."""
 
     template = (
         "CASE WHEN scale(trim_scale(%(expressions)s)) = 0 THEN trim_scale(%(expressions)s)::text || '.0' "
         "ELSE trim_scale(%(expressions)s)::text END"
     )
-    output_field = TextField()
 
 
-class IsoDate(Func):
+class IsoDate(Cell):
     template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
-    output_field = TextField()
 
 
-class IsoTime(Func):
+class IsoTime(Cell):
     """A time as the API writes it: UTC, ISO 8601, microseconds only when there are some, ``Z``."""
 
     template = (
@@ -73,15 +72,13 @@ class IsoTime(Func):
         "|| CASE WHEN mod(extract(microseconds FROM %(expressions)s)::int, 1000000) = 0 THEN '' "
         "ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', '.US') END || 'Z'"
     )
-    output_field = TextField()
 
 
-class Joined(Func):
+class Joined(Cell):
     """Names joined with "; ", in the organizations' order (by name), as the Python columns join them."""
 
     template = "(SELECT string_agg(o.name, '; ' ORDER BY o.name) FROM %(table)s t JOIN %(orgs)s o " \
                "ON o.id = t.organization_id WHERE t.%(owner)s = %(expressions)s)"
-    output_field = TextField()
 
 
 def _cited(model) -> Joined:
