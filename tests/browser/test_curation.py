@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import choose, screenshot
+from tests.browser.conftest import PASSWORD, choose, screenshot
 from tracker.choices import ReviewStatus
 from tracker.models import AidCapacityReport, DisplacementFigure, Source
 
@@ -161,3 +161,27 @@ def test_second_stale_save_is_refused_and_keeps_its_input(login, demo_world):
     figure.refresh_from_db()
     assert figure.notes == mine
     assert figure.reported_phrase == "tens of thousands of people (first editor)"
+
+
+def test_the_event_filter_searches_as_you_type_and_narrows_the_list(login, demo_world):
+    """The admin's event filter (an autocomplete, not a list of every event) picks an event and filters by it."""
+    from django.core.management import call_command
+
+    from tracker.models import Event
+
+    call_command("loaddata", "demo_baghouz", verbosity=0)
+    call_command("create_demo_accounts", password=PASSWORD, verbosity=0)  # the fixture's users replaced them
+    event = Event.objects.get(name__icontains="Baghouz")
+    page = login("demo_reviewer")
+    page.goto(f"{demo_world.url}/admin/tracker/displacementfigure/")
+    page.click("details[data-filter-title='event'] summary")
+    page.click("select[name=event] + .select2 .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", "Baghouz")
+    page.wait_for_selector(f".select2-results__option--highlighted:has-text('{event.name}')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"event={event.pk}" in page.url
+    shown = page.locator("#result_list tbody tr").count()
+    assert shown == DisplacementFigure.objects.filter(event=event).count() > 0
+    assert page.locator("select[name=event] option:checked").inner_text() == str(event)
+    screenshot(page, "05-admin-event-filter")
