@@ -9,10 +9,10 @@ import sys
 
 from django.conf import settings
 
-# Variables the test settings put into this process's environment, or that a developer's shell may
-# carry: the production process must not inherit them.
+# Variables the test settings (or the browser tests, DJANGO_ALLOW_ASYNC_UNSAFE) put into this process's
+# environment, or that a developer's shell may carry: the production process must not inherit them.
 INHERITED = ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "ALLOWED_HOSTS",
-             "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD")
+             "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def production(*args: str, **env: str) -> subprocess.CompletedProcess:
