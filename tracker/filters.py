@@ -83,6 +83,11 @@ class ListWidget(forms.TextInput):
         return name not in data
 
 
+def is_id(value: str) -> bool:
+    """A whole number that fits a database id (19 digits would overflow a bigint)."""
+    return value.isdigit() and len(value) < 19
+
+
 class PlaceField(forms.Field):
     """Places by id or OCHA P-code; every value must name a place."""
 
@@ -92,8 +97,8 @@ class PlaceField(forms.Field):
         values = [v for v in (value or []) if v]
         if not values:
             return []
-        ids = [int(v) for v in values if v.isdigit() and len(v) < 19]
-        codes = [v for v in values if not (v.isdigit() and len(v) < 19)]
+        ids = [int(v) for v in values if is_id(v)]
+        codes = [v for v in values if not is_id(v)]
         found = list(Location.objects.filter(Q(pk__in=ids) | Q(pcode__in=codes)).only("pk", "pcode", "path", "level"))
         known = {str(place.pk) for place in found} | {place.pcode for place in found if place.pcode}
         missing = [v for v in values if v not in known]
@@ -181,7 +186,7 @@ class IdsField(forms.Field):
 
     def clean(self, value):
         values = [v for v in (value or []) if v]
-        bad = [v for v in values if not (v.isdigit() and len(v) < 19)]
+        bad = [v for v in values if not is_id(v)]
         if bad:
             raise forms.ValidationError(f"Ids are whole numbers, not {', '.join(map(repr, bad))}.")
         return sorted({int(v) for v in values})
@@ -202,7 +207,7 @@ class OrganizationIdsField(forms.Field):
         values = [v for v in (value or []) if v]
         if not values:
             return []
-        bad = [v for v in values if not (v.isdigit() and len(v) < 19)]
+        bad = [v for v in values if not is_id(v)]
         if bad:
             raise forms.ValidationError(f"Organization ids are whole numbers, not {', '.join(map(repr, bad))}.")
         ids = {int(v) for v in values}

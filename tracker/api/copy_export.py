@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Exists, F, Func, OuterRef, QuerySet, TextField
 
 from tracker.api.columns import Column
-from tracker.models import AidCapacityReport, DisplacementFigure, Event, Organization, SurrenderFigure
+from tracker.models import CLAIM_MODELS, Event, Organization
 
 FLUSH_BYTES = 256 * 1024
 
@@ -146,14 +146,11 @@ CLAIM_EXPRESSIONS = {
     "cited_sources": lambda m: Text(_cited(m)),
 }
 
-COPY_MODELS = (DisplacementFigure, SurrenderFigure, AidCapacityReport)
-
-
 def can_copy(queryset: QuerySet, columns: list[Column]) -> bool:
     """Whether this download can come from COPY: records, on PostgreSQL, in UTC, every column known."""
     return (
         connection.vendor == "postgresql"
-        and queryset.model in COPY_MODELS
+        and queryset.model in CLAIM_MODELS
         and settings.TIME_ZONE == "UTC"
         and all(column.name in CLAIM_EXPRESSIONS for column in columns)
     )

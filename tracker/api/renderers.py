@@ -84,10 +84,15 @@ class ExportRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         view = (renderer_context or {})["view"]
+        items = self.items(data)
+        return b"".join(self.stream(items, view))
+
+    @staticmethod
+    def items(data) -> list[dict]:
+        """The records of what a view returned: one record, a list, or a page (its ``results``)."""
         if isinstance(data, dict) and "results" in data:
             data = data["results"]
-        items = [data] if isinstance(data, dict) else list(data or [])
-        return b"".join(self.stream(items, view))
+        return [data] if isinstance(data, dict) else list(data or [])
 
     def stream(self, items: Iterable[dict], view) -> Iterator[bytes]:
         raise NotImplementedError
@@ -180,9 +185,7 @@ class XLSXRenderer(ExportRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         view = (renderer_context or {})["view"]
-        if isinstance(data, dict) and "results" in data:
-            data = data["results"]
-        items = [data] if isinstance(data, dict) else list(data or [])
+        items = self.items(data)
         output = io.BytesIO()
         write_workbook(output, items, view)
         return output.getvalue()

@@ -9,6 +9,7 @@ workflow apply; a write to an existing record needs ``If-Match`` with the ETag
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tempfile
@@ -422,8 +423,10 @@ BRIEF_SKIPPED = ("created_at", "updated_at", "created_by", "updated_by", "versio
                  "description", "content_hash", "archive_url")
 
 
-def brief_deferred(model, paths) -> list[str]:
-    """``path__column`` for every skipped column of the rows ``paths`` select with the record."""
+@functools.cache
+def brief_deferred(model, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """``path__column`` for every skipped column of the rows ``paths`` select with the record (worked out
+    once per model, not on every request)."""
     prefixes = {"__".join(path.split("__")[: n + 1]) for path in paths for n in range(path.count("__") + 1)}
     deferred = []
     for prefix in sorted(prefixes):
@@ -432,7 +435,7 @@ def brief_deferred(model, paths) -> list[str]:
             related = related._meta.get_field(part).related_model
         names = {field.name for field in related._meta.concrete_fields}
         deferred += [f"{prefix}__{name}" for name in BRIEF_SKIPPED if name in names]
-    return deferred
+    return tuple(deferred)
 
 
 def brief_places():

@@ -2,6 +2,7 @@
 
 from tracker.models.access import ApiKey
 from tracker.models.claims import (
+    CLAIM_MODELS,
     AidCapacityReport,
     Claim,
     DisplacementFigure,
@@ -20,7 +21,6 @@ from tracker.models.reference import (
 )
 from tracker.models.sync import Tombstone
 
-CLAIM_MODELS = (DisplacementFigure, SurrenderFigure, AidCapacityReport)
 QUANTIFIED_MODELS = (DisplacementFigure, SurrenderFigure)
 
 __all__ = [

@@ -571,5 +571,7 @@ def store_country(sender, instance: Claim, **kwargs) -> None:
     instance.country_id = instance.location.country_id if instance.location_id else None
 
 
-for _model in (DisplacementFigure, SurrenderFigure, AidCapacityReport):
+CLAIM_MODELS = (DisplacementFigure, SurrenderFigure, AidCapacityReport)
+
+for _model in CLAIM_MODELS:
     pre_save.connect(store_country, sender=_model, dispatch_uid=f"store_country_{_model.__name__}")

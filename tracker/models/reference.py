@@ -235,12 +235,12 @@ class Location(Audited):
 
     def _restate_claim_countries(self) -> None:
         """Records placed in this subtree store their place's country (``Claim.country``): restate it."""
-        from django.apps import apps
         from django.db.models import OuterRef, Subquery
 
+        from tracker.models.claims import CLAIM_MODELS
+
         country = Subquery(Location.objects.filter(pk=OuterRef("location_id")).values("country_id")[:1])
-        for name in ("DisplacementFigure", "SurrenderFigure", "AidCapacityReport"):
-            model = apps.get_model("tracker", name)
+        for model in CLAIM_MODELS:
             model.objects.filter(path_prefix_q("location__path", self.path)).update(country_id=country)
 
     def ancestor_ids(self) -> list[int]:
