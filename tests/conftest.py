@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 
 from tests.factories import (
     Adm1Factory,
@@ -21,6 +22,12 @@ from tests.factories import (
 from tracker.choices import LocationLevel
 from tracker.permissions import ADMINISTRATORS, ANALYSTS, REVIEWERS, ensure_groups
 from tracker.services import claim_create
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty default cache: reports and pages cached by another test's data stay there."""
+    caches["default"].clear()
 
 
 @pytest.fixture

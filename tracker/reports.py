@@ -84,6 +84,7 @@ from tracker.models import (
     PossibleDoubleCount,
     Source,
     SurrenderFigure,
+    Tombstone,
 )
 from tracker.models.reference import path_prefix_q
 
@@ -849,14 +850,18 @@ def public_sources(*record_sets: QuerySet) -> QuerySet:
 def data_version() -> str:
     """A short token that changes whenever anything a total or a page shows may have changed.
 
-    Built from each table's latest change and row count (a figure is marked updated when a
-    source or place it shows changes), and the possible double counts' latest finding and decision.
-    Pages key their cached reports on it.
+    Built from each table's latest change and highest id (a figure is marked updated when a source or place it
+    shows changes; an insert raises the highest id even when its ``updated_at`` is not the latest), the latest
+    deletion (every delete writes a tombstone), and the possible double counts' latest finding and decision
+    (a small table, counted too, since a lapsed decision deletes its row). Each part is one index lookup, so the
+    token stays cheap at a million records. Pages and the report endpoints key their cached reports on it.
     """
     parts = []
-    for model in (DisplacementFigure, SurrenderFigure, AidCapacityReport, Source, Location, Event, Organization):
-        state = model.objects.aggregate(changed=Max("updated_at"), rows=Count("pk"))
-        parts.append(f"{state['changed'].isoformat() if state['changed'] else '-'}/{state['rows']}")
+    for model in (DisplacementFigure, SurrenderFigure, AidCapacityReport, Source, Location, Event, Organization,
+                  Tombstone):
+        latest = "deleted_at" if model is Tombstone else "updated_at"
+        state = model.objects.aggregate(changed=Max(latest), top=Max("pk"))
+        parts.append(f"{state['changed'].isoformat() if state['changed'] else '-'}/{state['top']}")
     pairs = PossibleDoubleCount.objects.aggregate(found=Max("found_at"), decided=Max("decided_at"), rows=Count("pk"))
     parts += [str(pairs["found"]), str(pairs["decided"]), str(pairs["rows"])]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]

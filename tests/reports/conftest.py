@@ -17,7 +17,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from tests.factories import (
@@ -44,14 +43,6 @@ from tracker.choices import (
 from tracker.models import PossibleDoubleCount
 
 APPROVED = ReviewStatus.APPROVED
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    """Pages cache their totals by data version; every test starts without any."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def d(text: str) -> date:

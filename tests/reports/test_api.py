@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.api.conftest import client_with, csv_rows, hxl_rows, make_key, token_client
@@ -14,6 +16,7 @@ from tracker.api.reports import (
 )
 from tracker.choices import DisplacementCategory, TermGroup
 from tracker.reports import displacement_report
+from tracker.services import reference_update
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +182,36 @@ def test_aid_capacity_status(world, key_client, scoped_client):
     assert key_client.get(url, {"page": "0"}).status_code == 400
     assert key_client.get(url, {"as_of": "soon"}).status_code == 400
     assert key_client.get(url, {"group_by": "month"}).status_code == 400
+
+
+def test_a_repeated_report_comes_from_the_cache_and_a_change_shows_at_once(world, key_client, analyst):
+    """The second request counts nothing again; a source marked confidential leaves the NGO totals at once."""
+    first = key_client.get(URL, {"group_by": "month"}).json()
+    with CaptureQueriesContext(connection) as queries:
+        again = key_client.get(URL, {"format": "json", "group_by": "month"}).json()
+    assert again == first
+    assert not [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    assert leaving(first["totals"])["best"] == 16_100
+
+    reference_update(world.article, changed_by=analyst, data={"is_confidential": True})
+    changed = key_client.get(URL, {"group_by": "month"}).json()
+    assert changed["totals"] != first["totals"]
+    assert world.f1.pk not in [pk for row in changed["rows"] for pk in row["ids"]]
+
+
+def test_cached_reports_are_kept_apart_by_audience_and_by_query(world, key_client, scoped_client, reviewer):
+    assert leaving(key_client.get(URL).json()["totals"])["best"] == 16_100
+    assert leaving(scoped_client.get(URL).json()["totals"])["best"] == 16_100 + 500 + 700
+    assert leaving(token_client(reviewer).get(URL).json()["totals"])["best"] == 16_100 + 500 + 700
+    assert leaving(key_client.get(URL).json()["totals"])["best"] == 16_100
+    march = key_client.get(URL, {"date_from": "2019-03-01", "date_to": "2019-03-31"}).json()
+    assert leaving(march["rows"])["ids"] == [world.f1.pk]
+    assert key_client.get(URL, {"group_by": "adm1"}).json()["group_by"] == ["adm1"]
+
+
+def test_the_report_cache_can_be_switched_off(world, key_client, settings):
+    settings.REPORT_CACHE_SECONDS = 0
+    key_client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        key_client.get(URL)
+    assert [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]

@@ -13,6 +13,8 @@ from tests.api.conftest import body, client_with, make_key
 from tests.factories import SourceFactory
 from tests.reports.conftest import d, flow
 from tests.reports.pages import api_numbers, elements, numbers
+from tracker.reports import data_version
+from tracker.services import claim_delete, double_count_decide, reference_update
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +173,22 @@ def test_an_edit_shows_at_once_although_totals_are_cached(world, client):
     world.f1.reported_value = 12_000
     world.f1.save()
     assert march_best() == 12_000
+
+
+def test_the_data_version_moves_with_every_change_a_total_or_a_page_shows(world, draft, analyst, reviewer):
+    seen = [data_version()]
+
+    def moved() -> None:
+        version = data_version()
+        assert version not in seen
+        seen.append(version)
+
+    assert data_version() == seen[0]  # nothing changed, nothing moved
+    flow(location=world.places.iraq, reported_value=40, start_date=d("2019-03-01"), end_date=d("2019-03-02"))
+    moved()
+    claim_delete(draft, deleted_by=analyst)
+    moved()
+    double_count_decide(world.pair, decided_by=reviewer, reason="Different camps.")
+    moved()
+    reference_update(world.places.anbar, changed_by=analyst, data={"name": "Anbar"})
+    moved()

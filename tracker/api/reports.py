@@ -9,11 +9,14 @@ counts approved records, and confidential ones only with the confidential scope.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Model
@@ -28,6 +31,7 @@ from rest_framework.views import APIView
 
 from tracker import filters, reports
 from tracker.api.access import TrackerAccess, sees_confidential, visible
+from tracker.api.authentication import api_key_of
 from tracker.api.columns import Column, col
 from tracker.api.renderers import CSVRenderer, ExportRenderer, HXLRenderer
 from tracker.api.schema import ERRORS
@@ -247,6 +251,24 @@ def _filter_parameters(filterset: type[filters.StrictFilterSet]) -> list[OpenApi
 # --- views --------------------------------------------------------------------------------------------
 
 
+def cached_report(request, resource: str, confidential: bool, count: Callable[[], reports.Report]) -> reports.Report:
+    """``count()``, or the same report from the cache while nothing it counts has changed.
+
+    The key holds the kind, the audience (an API key, with or without the confidential scope, or staff), the
+    query's filters and grouping in a canonical order, and :func:`reports.data_version`: any change to a record,
+    source, place, event, organization or double-count decision makes a new key, so a cached report is never
+    older than the data. ``REPORT_CACHE_SECONDS`` (0 switches the cache off) bounds how long an unused entry stays.
+    """
+    seconds = settings.REPORT_CACHE_SECONDS
+    if not seconds:
+        return count()
+    audience = ("key" if api_key_of(request) is not None else "staff") + ("+confidential" if confidential else "")
+    params = sorted((name, value) for name, values in request.query_params.lists() if name != "format"
+                    for value in values)
+    digest = hashlib.sha256(repr((resource, audience, params)).encode()).hexdigest()[:32]
+    return cache.get_or_set(f"tracker-report:{digest}:{reports.data_version()}", count, seconds)
+
+
 class ReportView(TrackerAPIMixin, APIView):
     """The shared door: filter what the caller may see, count, render."""
 
@@ -277,11 +299,15 @@ class FigureReportView(ReportView):
     def get(self, request, *args, **kwargs):
         filterset = self.filtered(request)
         data = filterset.form.cleaned_data
-        report = reports.figure_report(
-            self.model, filterset.qs, group_by=data.get("group_by") or (),
-            include_confidential=sees_confidential(request),
-            date_from=data.get("date_from"), date_to=data.get("date_to"), ids_cap=reports.IDS_CAP,
-        )
+        confidential = sees_confidential(request)
+
+        def count() -> reports.Report:
+            return reports.figure_report(
+                self.model, filterset.qs, group_by=data.get("group_by") or (), include_confidential=confidential,
+                date_from=data.get("date_from"), date_to=data.get("date_to"), ids_cap=reports.IDS_CAP,
+            )
+
+        report = cached_report(request, self.resource, confidential, count)
         if isinstance(request.accepted_renderer, ExportRenderer):
             self.columns = report_columns(report)
             return self.export(report.rows, request.accepted_renderer)
