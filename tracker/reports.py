@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -56,13 +57,13 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Lower, RowNumber, Trim, TruncMonth, TruncWeek, TruncYear
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower, RowNumber, Trim, TruncMonth, TruncWeek, TruncYear
 
 from tracker.choices import (
     RELIABILITY_RANK,
@@ -158,121 +159,92 @@ def _bucket(time_dim: str | None, field_name: str = "end_date"):
     return _TRUNC[time_dim](field_name) if time_dim else None
 
 
-def latest_stocks(stocks: QuerySet, time_dim: str | None) -> QuerySet:
-    """Per period, place and term, the one latest stock (ties: more reliable publisher, then lower id).
+# Every strict ancestor of a place is one of these, closest first: levels strictly coarsen upwards, and below adm2
+# there are at most three levels above a place (adm3, locality, site above a feature), so the parent chain reaches
+# adm2 within three steps and the stored adm2, adm1 and country links do the rest.
+ANCESTOR_LINKS = ("parent_id", "parent__parent_id", "parent__parent__parent_id", "adm2_id", "adm1_id", "country_id")
 
-    ``stocks`` is the scope (counted stock figures of the report). With a time grouping, one ``ROW_NUMBER()``
-    pass numbers each (period, place, term) partition in that order and keeps the first row: a single sort,
-    where comparing every stock with its rivals joined months of stocks to themselves. Over the whole period
-    a stock is kept when no rival of the same place and term beats it (``NOT EXISTS``): PostgreSQL cannot
-    estimate how many rows a window filter keeps, guesses one, and then plans the anti-joins of
-    :func:`_stock_rule` as nested loops that run for seconds at a million records.
+
+def _period(time_dim: str | None, day: date) -> date | None:
+    """The first day of ``day``'s bucket, as the database truncates it (weeks start on Monday)."""
+    if time_dim == "month":
+        return day.replace(day=1)
+    if time_dim == "week":
+        return day - timedelta(days=day.weekday())
+    if time_dim == "year":
+        return day.replace(month=1, day=1)
+    return None
+
+
+@dataclass
+class StockRule:
+    """The stock rule's decisions for one scope and time grouping (rules 2 and 3)."""
+
+    kept: list[int]  # the counted stocks: the latest per period, place and term, not inside another's place
+    nested: list[int]  # latest stocks dropped because a place holding theirs has a stock too, in id order
+    inside_of: dict[int, int]  # each nested stock -> the latest stock of the closest place that holds it
+
+
+class CountedStocks:
+    """The counted stocks of a report's scope, read once, and the stock rule applied to them in memory.
+
+    One narrow query (id, end date, publisher rank, term, place) plus the ancestor links of the places met. Per
+    period, place and term the latest stock wins (ties: the more reliable publisher, then the lower id); a latest
+    stock is dropped when one of its place's strict ancestors has a stock of the same term and period (any stock
+    there has a latest, so the place itself is enough to know). Deciding here, not in SQL, costs one pass over
+    the stocks for every time grouping a report needs (its rows and its whole-period totals), where the database
+    compared every stock with its rivals and its ancestors' stocks again for each query, and could not estimate
+    how many rows a "latest" filter keeps.
     """
-    annotated = stocks.annotate(rank=reliability_rank())
-    if time_dim:
-        return (
-            annotated.annotate(
-                period=_bucket(time_dim),
-                position=Window(
-                    RowNumber(),
-                    partition_by=[_bucket(time_dim), F("location_id"), F("term")],
-                    order_by=[F("end_date").desc(), F("rank").desc(), F("pk").asc()],
-                ),
-            )
-            .filter(position=1)
+
+    def __init__(self, scope: QuerySet):
+        self.rows = list(
+            scope.filter(category=DisplacementCategory.STOCK)
             .order_by()
+            .annotate(rank=reliability_rank())
+            .values_list("pk", "end_date", "rank", "term", "location_id")
         )
-    better = annotated.filter(location_id=OuterRef("location_id"), term=OuterRef("term")).filter(
-        Q(end_date__gt=OuterRef("end_date"))
-        | Q(end_date=OuterRef("end_date"), rank__gt=OuterRef("rank"))
-        | Q(end_date=OuterRef("end_date"), rank=OuterRef("rank"), pk__lt=OuterRef("pk"))
-    )
-    return annotated.exclude(Exists(better)).order_by()
+        places = {row[4] for row in self.rows}
+        self.ancestors: dict[int, tuple[int, ...]] = {
+            pk: tuple(link for link in links if link is not None and link != pk)
+            for pk, *links in Location.objects.using(scope.db)
+            .filter(pk__in=id_list(places, scope.db))
+            .values_list("pk", *ANCESTOR_LINKS)
+        }
+        self._rules: dict[str | None, StockRule] = {}
+
+    def rule(self, time_dim: str | None) -> StockRule:
+        if time_dim not in self._rules:
+            self._rules[time_dim] = self._decide(time_dim)
+        return self._rules[time_dim]
+
+    def _decide(self, time_dim: str | None) -> StockRule:
+        latest: dict[tuple, tuple[tuple, int]] = {}
+        for pk, end_date, rank, term, place in self.rows:
+            key = (_period(time_dim, end_date), term, place)
+            order = (end_date, rank, -pk)
+            held = latest.get(key)
+            if held is None or order > held[0]:
+                latest[key] = (order, pk)
+        kept: list[int] = []
+        inside_of: dict[int, int] = {}
+        for (period, term, place), (_, pk) in latest.items():
+            holder = next((latest[(period, term, above)][1] for above in self.ancestors.get(place, ())
+                           if (period, term, above) in latest), None)
+            if holder is None:
+                kept.append(pk)
+            else:
+                inside_of[pk] = holder
+        return StockRule(kept=kept, nested=sorted(inside_of), inside_of=inside_of)
 
 
-# Every strict ancestor of a place is one of these: levels strictly coarsen upwards, and below adm2 there are
-# at most three levels above a place (adm3, locality, site above a feature), so the parent chain reaches adm2
-# within three steps and the stored adm2, adm1 and country links do the rest.
-ANCESTOR_LINKS = (
-    "location__parent_id",
-    "location__parent__parent_id",
-    "location__parent__parent__parent_id",
-    "location__adm2_id",
-    "location__adm1_id",
-    "country_id",  # stored on the record: the same as location__country_id, without the join
-)
-
-
-def _stocks_above(stocks: QuerySet, time_dim: str, outer: str = "") -> QuerySet:
-    """Counted stocks of the outer figure's term and period placed at one of its place's strict ancestors.
-
-    Any stock there will do: a place with a stock in the period has a latest one, which counts (or is itself
-    inside another, which then holds the outer figure's place too). A strict ancestor lies in the same country,
-    and records store their place's country, so the database hash-joins on (term, period, country), a few
-    dozen stocks each, and checks the ancestor links only within them: one pass over the stocks.
-    """
-    return (
-        stocks.annotate(period=_bucket(time_dim))
-        .filter(
-            Q(*[Q(location_id=OuterRef(link)) for link in ANCESTOR_LINKS], _connector=Q.OR),
-            term=OuterRef("term"),
-            country_id=OuterRef("country_id"),
-            period=OuterRef("period"),
-        )
-        .exclude(location_id=OuterRef("location_id"))
-        .order_by()
-    )
-
-
-def _stock_rule(scope: QuerySet, time_dim: str | None) -> tuple[QuerySet, QuerySet]:
-    """(counted stocks, dropped nested stocks) of a counted displacement scope.
-
-    A stock is nested by its (term, period, place) alone, so dropping nested ones before or after picking
-    the latest per place gives the same set.
-
-    With a time grouping, one ``EXISTS`` (:func:`_stocks_above`) finds them. Over the whole period, (term,
-    country) holds thousands of stocks, too many to compare pairwise; there each ancestor link gets its own
-    ``NOT EXISTS``, which the database answers with a hash anti-join on (term, place).
-    """
-    stocks = scope.filter(category=DisplacementCategory.STOCK).order_by()
-    latest = latest_stocks(stocks, time_dim)
-    if time_dim:
-        above = Exists(_stocks_above(stocks, time_dim))
-        return latest.exclude(above), latest.filter(above)
-    kept = latest
-    for link in ANCESTOR_LINKS:
-        kept = kept.exclude(Exists(_stocks_at(stocks, None, link)))
-    return kept, latest.exclude(pk__in=kept.values("pk"))
-
-
-def _closest_counted(nested_ids: Sequence[int], scope: QuerySet, time_dim: str | None) -> dict[int, int]:
-    """For listed nested stocks, the counted stock of the closest place that holds theirs.
-
-    The counted stock of a place is its latest: the same order as latest_stocks(), first row. Asked for the
-    listed ids only (at most the ids cap), so the correlated lookups stay few.
-    """
-    stocks = scope.filter(category=DisplacementCategory.STOCK).order_by()
-    closest = Coalesce(*[
-        Subquery(
-            _stocks_at(stocks, time_dim, link).annotate(rank=reliability_rank())
-            .order_by("-end_date", "-rank", "pk").values("pk")[:1]
-        )
-        for link in ANCESTOR_LINKS
-    ])
-    listed = stocks.filter(pk__in=list(nested_ids))
-    if time_dim:
-        listed = listed.annotate(period=_bucket(time_dim))
-    return dict(listed.annotate(inside_id=closest).values_list("pk", "inside_id"))
-
-
-def _stocks_at(stocks: QuerySet, time_dim: str | None, link: str) -> QuerySet:
-    """Counted stocks of the outer figure's term and period placed at its ancestor ``link``."""
-    found = stocks.filter(term=OuterRef("term"), location_id=OuterRef(link)).exclude(
-        location_id=OuterRef("location_id")
-    )
-    if time_dim:
-        found = found.annotate(period=_bucket(time_dim)).filter(period=OuterRef("period"))
-    return found
+def id_list(ids: Iterable[int], using: str) -> RawSQL:
+    """A subquery listing ``ids``, for ``pk__in``: one parameter however many ids (an array on PostgreSQL,
+    JSON on SQLite), where a literal list would bind a parameter per id."""
+    ids = list(ids)
+    if connections[using].vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def counted_figures(
@@ -281,13 +253,17 @@ def counted_figures(
     *,
     time_dim: str | None = None,
     include_confidential: bool = False,
+    stocks: CountedStocks | None = None,
 ) -> QuerySet:
-    """The figures a report with this time grouping adds up, after the stock rule."""
+    """The figures a report with this time grouping adds up, after the stock rule.
+
+    ``stocks`` are the counted stocks of the same scope when the caller has read them already.
+    """
     scope = counted(model.objects.all() if figures is None else figures, include_confidential=include_confidential)
     if model is not DisplacementFigure:
         return scope
-    kept, _ = _stock_rule(scope, time_dim)
-    return scope.filter(Q(category=DisplacementCategory.FLOW) | Q(pk__in=kept.values("pk")))
+    kept = (stocks or CountedStocks(scope)).rule(time_dim).kept
+    return scope.filter(Q(category=DisplacementCategory.FLOW) | Q(pk__in=id_list(kept, scope.db)))
 
 
 # --- group keys -------------------------------------------------------------------------------
@@ -550,7 +526,10 @@ def figure_report(
     if date_to:
         scope = scope.filter(end_date__lte=date_to)
     time_dim = _time_dimension(group_by)
-    included = counted_figures(model, scope, time_dim=time_dim, include_confidential=include_confidential)
+    stocks = (CountedStocks(counted(scope, include_confidential=include_confidential))
+              if model is DisplacementFigure else None)
+    included = counted_figures(model, scope, time_dim=time_dim, include_confidential=include_confidential,
+                               stocks=stocks)
     lists: dict[str, Func] = {}
     if _ids_in_arrays(included):
         if with_ids:
@@ -570,13 +549,14 @@ def figure_report(
         rows.append(row)
     totals = rows
     if with_totals and group_by:
-        whole = counted_figures(model, scope, include_confidential=include_confidential)
+        whole = counted_figures(model, scope, include_confidential=include_confidential, stocks=stocks)
         totals = [_row(values, model, ()) for values in _aggregate(whole, model, ())[0]]
     elif not with_totals:
         totals = []
     warnings = (
         report_warnings(
-            model, scope, included, time_dim=time_dim, include_confidential=include_confidential, cap=ids_cap,
+            model, scope, included, include_confidential=include_confidential, cap=ids_cap,
+            stock_rule=stocks.rule(time_dim) if stocks else None, time_dim=time_dim,
             # every counted figure is in exactly one row, so the rows' counts add up to the exact number, and
             # the first ids of all are among the rows' first ids
             multi_bucket_count=sum(row.get("multi_bucket_count", 0) for row in rows),
@@ -618,12 +598,14 @@ def report_warnings(
     time_dim: str | None,
     include_confidential: bool,
     cap: int = IDS_CAP,
+    stock_rule: StockRule | None = None,
     multi_bucket_count: int | None = None,
     multi_bucket_ids: list[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Overlaps found (stored possible double counts among counted figures), what was excluded and why,
-    and figures that span several time buckets (``multi_bucket_count`` and ``multi_bucket_ids``, the first
-    ``cap`` in id order, when the report has them already)."""
+    """Overlaps found (stored possible double counts among counted figures), stocks dropped as nested (from
+    ``stock_rule``, the report's decisions, or decided here), what was excluded and why, and figures that span
+    several time buckets (``multi_bucket_count`` and ``multi_bucket_ids``, the first ``cap`` in id order, when
+    the report has them already)."""
     warnings: list[dict[str, Any]] = []
     counted_ids = included.values("pk")
     pairs = PossibleDoubleCount.objects.filter(
@@ -650,27 +632,11 @@ def report_warnings(
             "ids_truncated": count > cap,
         })
     if model is DisplacementFigure:
-        scope_counted = counted(scope, include_confidential=include_confidential)
-        _, nested = _stock_rule(scope_counted, time_dim)
-        # Per time bucket the count rides along as a window over the nested stocks, so they are found once, not
-        # again to count them; wrapped by id, since a window beside the latest-stock window would count before that
-        # one filters. Over the whole period the count stays a second query: with a window there, the planner
-        # ran the stock rule's anti-joins about three times slower than ids and count apart.
-        if time_dim:
-            numbered = list(
-                model.objects.filter(pk__in=nested.values("pk"))
-                .annotate(total=Window(Count("pk")))
-                .order_by("pk")
-                .values_list("pk", "total")[: cap + 1]
-            )
-            nested_ids = [pk for pk, _ in numbered[:cap]]
-            count = numbered[0][1] if numbered else 0
-        else:
-            found = list(nested.order_by("pk").values_list("pk", flat=True)[: cap + 1])
-            nested_ids = found[:cap]
-            count = len(found) if len(found) <= cap else nested.count()
+        if stock_rule is None:
+            stock_rule = CountedStocks(counted(scope, include_confidential=include_confidential)).rule(time_dim)
+        count = len(stock_rule.nested)
         if count:
-            inside = _closest_counted(nested_ids, scope_counted, time_dim)
+            nested_ids = stock_rule.nested[:cap]
             warnings.append({
                 "code": "nested_stock",
                 "message": (
@@ -679,7 +645,7 @@ def report_warnings(
                 ),
                 "count": count,
                 "ids": nested_ids,
-                "inside_of": {str(pk): inside[pk] for pk in nested_ids},
+                "inside_of": {str(pk): stock_rule.inside_of[pk] for pk in nested_ids},
                 "ids_truncated": count > cap,
             })
     visible = _visible(scope, include_confidential=include_confidential)
