@@ -204,6 +204,10 @@ class CountedStocks:
             .annotate(rank=reliability_rank())
             .values_list("pk", "end_date", "rank", "term", "location_id")
         )
+        # Oldest first, and among stocks of one day the less reliable and the higher id first: the last stock
+        # met for a period, place and term is its latest.
+        self.rows.sort(key=lambda row: (row[1], row[2], -row[0]))
+        self.days = {row[1] for row in self.rows}
         places = {row[4] for row in self.rows}
         self.ancestors: dict[int, tuple[int, ...]] = {
             pk: tuple(link for link in links if link is not None and link != pk)
@@ -219,18 +223,15 @@ class CountedStocks:
         return self._rules[time_dim]
 
     def _decide(self, time_dim: str | None) -> StockRule:
-        latest: dict[tuple, tuple[tuple, int]] = {}
-        for pk, end_date, rank, term, place in self.rows:
-            key = (_period(time_dim, end_date), term, place)
-            order = (end_date, rank, -pk)
-            held = latest.get(key)
-            if held is None or order > held[0]:
-                latest[key] = (order, pk)
+        period = {day: _period(time_dim, day) for day in self.days}
+        latest: dict[tuple, int] = {}
+        for pk, end_date, _rank, term, place in self.rows:
+            latest[(period[end_date], term, place)] = pk
         kept: list[int] = []
         inside_of: dict[int, int] = {}
-        for (period, term, place), (_, pk) in latest.items():
-            holder = next((latest[(period, term, above)][1] for above in self.ancestors.get(place, ())
-                           if (period, term, above) in latest), None)
+        for (bucket, term, place), pk in latest.items():
+            holder = next((latest[(bucket, term, above)] for above in self.ancestors.get(place, ())
+                           if (bucket, term, above) in latest), None)
             if holder is None:
                 kept.append(pk)
             else:
@@ -497,6 +498,25 @@ def _capped_ids(figures: QuerySet, model: type[Model], group_by: Sequence[str], 
     return ids
 
 
+def _add_up(totals: dict[tuple, dict[str, Any]], values: dict[str, Any]) -> None:
+    """Add one grouped row's numbers to its (category, term group) total, as ``_aggregate(..., ())`` would."""
+    key = (values.get("category_key"), values["term_group_key"])
+    total = totals.get(key)
+    if total is None:
+        total = totals[key] = {
+            **({"category_key": key[0]} if "category_key" in values else {}), "term_group_key": key[1],
+            "figures_count": 0, "sources": set(), "total_low": None, "total_best": None, "total_high": None,
+            "open_count": 0,
+        }
+    total["figures_count"] += values["figures_count"]
+    total["open_count"] += values["open_count"]
+    total["sources"].update(values["row_sources"] or ())
+    total["sources_count"] = len(total["sources"])
+    for name in ("total_low", "total_best", "total_high"):
+        if values[name] is not None:  # SUM skips NULLs, and is NULL when all are
+            total[name] = values[name] + (total[name] or 0)
+
+
 def _kind(model: type[Model]) -> str:
     return "displacement" if model is DisplacementFigure else "surrenders"
 
@@ -536,19 +556,32 @@ def figure_report(
             lists["row_ids"] = _first_ids(ids_cap, ("-best", "pk"))
         if with_warnings and time_dim:
             lists["multi_bucket_ids"] = _first_ids(ids_cap, "pk", filter=Q(start_date__lt=F(f"{time_dim}_start")))
+        if with_totals and group_by:
+            lists["row_sources"] = ArrayAgg("source_id", distinct=True)
     grouped, key_names = _aggregate(included, model, group_by, **lists)
     ids = _capped_ids(included, model, group_by, ids_cap) if with_ids and "row_ids" not in lists else {}
     rows = []
     multi_bucket_ids: list[int] = []
+    added: dict[tuple, dict[str, Any]] = {}  # flows (and surrenders) over the whole period, from the rows
     for values in grouped:
         row = _row(values, model, group_by)
+        if "row_sources" in lists and values.get("category_key") != DisplacementCategory.STOCK:
+            _add_up(added, values)
         if with_ids:
             row["ids"] = sorted(values["row_ids"]) if "row_ids" in lists else ids.get(_key_of(values, key_names), [])
             row["ids_truncated"] = row["figures_count"] > len(row["ids"])
         multi_bucket_ids += values.get("multi_bucket_ids") or []
         rows.append(row)
     totals = rows
-    if with_totals and group_by:
+    if with_totals and group_by and "row_sources" in lists:
+        # Flows add up, so their totals are the rows' sums (the sources' union for sources_count); only stocks
+        # are counted again, under the whole-period rule.
+        whole_stocks = [] if stocks is None else _aggregate(
+            model.objects.using(included.db).filter(pk__in=id_list(stocks.rule(None).kept, included.db)), model, ()
+        )[0]
+        totals = sorted((_row(values, model, ()) for values in [*added.values(), *whole_stocks]),
+                        key=lambda row: (row.get("category") or "", row["term_group"]))
+    elif with_totals and group_by:
         whole = counted_figures(model, scope, include_confidential=include_confidential, stocks=stocks)
         totals = [_row(values, model, ()) for values in _aggregate(whole, model, ())[0]]
     elif not with_totals:
