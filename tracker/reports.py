@@ -224,9 +224,11 @@ class CountedStocks:
 
     def _decide(self, time_dim: str | None) -> StockRule:
         period = {day: _period(time_dim, day) for day in self.days}
-        latest: dict[tuple, int] = {}
-        for pk, end_date, _rank, term, place in self.rows:
-            latest[(period[end_date], term, place)] = pk
+        latest: dict[tuple, int] = dict(zip(
+            ((period[end_date], term, place) for _, end_date, _, term, place in self.rows),
+            (row[0] for row in self.rows),
+            strict=True,
+        ))
         kept: list[int] = []
         inside_of: dict[int, int] = {}
         for (bucket, term, place), pk in latest.items():
@@ -346,7 +348,7 @@ def _row(values: dict[str, Any], model: type[Model], group_by: Sequence[str]) ->
     high_open = bool(values["open_count"])
     row.update(
         figures_count=values["figures_count"],
-        sources_count=values["sources_count"],
+        sources_count=values["sources_count"] if "sources_count" in values else len(values["row_sources"]),
         low=_as_int(values["total_low"]),
         best=_as_int(values["total_best"]),
         high=None if high_open else _as_int(values["total_high"]),
@@ -448,6 +450,8 @@ def _aggregate(
         measures["multi_bucket_count"] = Count("pk", filter=Q(start_date__lt=F(f"{time_dim}_start")))
         measures["earliest_start_date"] = Min("start_date")
     measures.update(lists)
+    if "row_sources" in lists:
+        del measures["sources_count"]  # the length of row_sources: one distinct pass per group, not two
     grouped = (
         _with_keys(figures, keys)
         .values(*keys)
