@@ -2,12 +2,13 @@
 
 Every door that shows a total (the report endpoints, their CSV and HXL, the
 public pages and their CSV) calls these selectors; nothing else sums figures.
-Everything runs in the database: GROUP BY through ``values().annotate()``,
-"latest stock per place and term" through a ``ROW_NUMBER()`` window (per time
-bucket) or ``NOT EXISTS`` a better rival (whole period), "stock inside another
-counted stock" through ``EXISTS`` subqueries the database runs as hash joins,
-contributing ids in the grouped query itself (``ARRAY_AGG``) on PostgreSQL, through a ``ROW_NUMBER()``
-window elsewhere; otherwise the same SQL runs on SQLite and PostgreSQL (no ``DISTINCT ON``).
+Sums run in the database: GROUP BY through ``values().annotate()``, with the
+contributing ids in the grouped query itself (``ARRAY_AGG``) on PostgreSQL and
+through a ``ROW_NUMBER()`` window elsewhere. The stock rule (rules 2 and 3) is
+decided in memory by :class:`CountedStocks` from one narrow read of the scope's
+counted stocks, for the rows' time grouping and for the whole-period totals, and
+the grouped queries take its kept ids as one array parameter. The same code runs
+on SQLite and PostgreSQL.
 
 The rules, in order:
 
