@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.api.conftest import client_with, csv_rows, hxl_rows, make_key, token_client
+from tests.reports.conftest import d, flow, stock
 from tracker import filters
 from tracker.api.reports import (
     AidCapacityStatusFilterSet,
@@ -215,3 +216,22 @@ def test_the_report_cache_can_be_switched_off(world, key_client, settings):
     with CaptureQueriesContext(connection) as queries:
         key_client.get(URL)
     assert [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+
+
+@pytest.mark.parametrize("group_by", ["adm1,month", "", "country,week", "event,term"])
+def test_the_report_query_count_does_not_grow_with_the_data(world, key_client, settings, group_by):
+    settings.REPORT_CACHE_SECONDS = 0
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert key_client.get(URL, {"group_by": group_by}).status_code == 200
+        return len(captured.captured_queries)
+
+    before = queries()
+    places = world.places
+    for month in (4, 5, 6):
+        period = {"start_date": d(f"2019-0{month}-01"), "end_date": d(f"2019-0{month}-20")}
+        stock(location=places.camp, reported_value=100 * month, source=world.article, **period)
+        stock(location=places.baghouz, reported_value=300 * month, source=world.other, **period)  # holds the camp
+        flow(location=places.hasakeh, reported_value=10 * month, source=world.blog, event=world.event, **period)
+    assert queries() == before
