@@ -36,14 +36,15 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -199,6 +200,7 @@ class CountedStocks:
     """
 
     def __init__(self, scope: QuerySet):
+        self.scope = scope
         self.rows = list(
             scope.filter(category=DisplacementCategory.STOCK)
             .order_by()
@@ -550,6 +552,46 @@ def figure_report(
         scope = scope.filter(end_date__gte=date_from)
     if date_to:
         scope = scope.filter(end_date__lte=date_to)
+    with one_snapshot(scope.db):
+        return _figure_report(model, scope, group_by, include_confidential=include_confidential,
+                              date_from=date_from, date_to=date_to, with_ids=with_ids, with_warnings=with_warnings,
+                              with_totals=with_totals, ids_cap=ids_cap)
+
+
+@contextmanager
+def one_snapshot(using: str) -> Iterator[None]:
+    """Every query inside reads the database as it was at the first one.
+
+    A report is several queries (the stocks, the grouped rows, the totals' stocks, the warnings); a change
+    committed between two of them must not show in one and not the other (a holder stock rejected after the
+    stocks were read would leave a nested stock dropped and its holder uncounted). On PostgreSQL a read-only
+    REPEATABLE READ transaction gives them one snapshot; SQLite's read transaction does the same. Inside a
+    transaction already, the caller's own isolation applies.
+    """
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def _figure_report(
+    model: type[Model],
+    scope: QuerySet,
+    group_by: tuple[str, ...],
+    *,
+    include_confidential: bool,
+    date_from: date | None,
+    date_to: date | None,
+    with_ids: bool,
+    with_warnings: bool,
+    with_totals: bool,
+    ids_cap: int,
+) -> Report:
     time_dim = _time_dimension(group_by)
     stocks = (CountedStocks(counted(scope, include_confidential=include_confidential))
               if model is DisplacementFigure else None)
@@ -582,7 +624,7 @@ def figure_report(
         # Flows add up, so their totals are the rows' sums (the sources' union for sources_count); only stocks
         # are counted again, under the whole-period rule.
         whole_stocks = [] if stocks is None else _aggregate(
-            model.objects.using(included.db).filter(pk__in=id_list(stocks.rule(None).kept, included.db)), model, ()
+            stocks.scope.filter(pk__in=id_list(stocks.rule(None).kept, included.db)), model, ()
         )[0]
         totals = sorted((_row(values, model, ()) for values in [*added.values(), *whole_stocks]),
                         key=lambda row: (row.get("category") or "", row["term_group"]))

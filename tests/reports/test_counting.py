@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import defaultdict
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 
 from tests.reports.conftest import d, flow
-from tracker.choices import DisplacementCategory, TermGroup
+from tracker.choices import DisplacementCategory, ReviewStatus, TermGroup
 from tracker.models import DisplacementFigure
 from tracker.reports import (
     GROUP_BY_CHOICES,
@@ -277,3 +279,41 @@ def test_aid_capacity_status_takes_the_latest_per_provider_place_and_sector(worl
     assert as_of_5_march == {world.a1.pk, world.a4.pk}  # unnamed providers matched by description
     with_confidential = {row["record_id"] for row in aid_capacity_status(include_confidential=True)}
     assert world.a5.pk in with_confidential
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_reads_one_moment_while_a_reviewer_changes_a_record(world):
+    """Rejecting the holder stock while a report runs changes nothing in that report, and all of the next."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets no write in while the report's read transaction is open")
+    march = ("2019-03", "in_camp")
+
+    def in_camp_march(report):
+        return next(row["best"] for row in report.rows if (row["month"], row["term_group"]) == march)
+
+    def reject_holder() -> None:  # another session, committed at once
+        try:
+            DisplacementFigure.objects.filter(pk=world.s5.pk).update(review_status=ReviewStatus.REJECTED)
+        finally:
+            connections.close_all()
+
+    def write_after_first_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not written and sql.lstrip().upper().startswith("SELECT"):
+            written.append(sql)
+            worker = threading.Thread(target=reject_holder)
+            worker.start()
+            worker.join()
+        return result
+
+    written: list[str] = []
+    with connection.execute_wrapper(write_after_first_read):
+        during = displacement_report(group_by="month")
+    assert written  # the rejection landed after the report's first read
+    assert in_camp_march(during) == 9_000  # S5 still counts, and S2 is still inside it
+    nested = next(w for w in during.warnings if w["code"] == "nested_stock")
+    assert nested["inside_of"][str(world.s2.pk)] == world.s5.pk
+
+    after = displacement_report(group_by="month")
+    assert in_camp_march(after) == 6_000  # S5 rejected: the camp's own latest stock counts
+    assert not [w for w in after.warnings if w["code"] == "nested_stock"]
