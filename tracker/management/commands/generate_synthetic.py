@@ -341,7 +341,8 @@ class Command(BaseCommand):
 
     # --- clean slate ------------------------------------------------------------------------
     def remove_previous(self) -> None:
-        """Delete earlier synthetic rows with plain DELETEs (no per-row signals: they carry no history)."""
+        """Delete earlier synthetic rows with plain DELETEs (no per-row signals: they carry no history); records
+        with one TRUNCATE on PostgreSQL when every record is synthetic."""
         if not Location.objects.filter(is_synthetic=True).exists() and not Source.objects.filter(
             is_synthetic=True
         ).exists() and not any(m.objects.filter(is_synthetic=True).exists() for m in CLAIM_MODELS):
@@ -357,10 +358,18 @@ class Command(BaseCommand):
                                 f"(SELECT id FROM {sql_name(owner)} WHERE is_synthetic)")
 
             truth = "is_synthetic = TRUE" if connection.vendor == "postgresql" else "is_synthetic = 1"
-            for model in CLAIM_MODELS:
-                through = model._meta.get_field("cited_sources").remote_field.through
-                delete_links(through, through._meta.get_field(model._meta.model_name).column, model)
-                delete(model, truth)
+            throughs = [model._meta.get_field("cited_sources").remote_field.through for model in CLAIM_MODELS]
+            if connection.vendor == "postgresql" and not any(
+                model.objects.filter(is_synthetic=False).exists() for model in CLAIM_MODELS
+            ):
+                # Every record is synthetic: empty the three tables and their links at once. After a DELETE,
+                # each source, place and organization deleted next queues a deferred foreign-key check that
+                # probes a million dead record rows: about 27 s at a million records.
+                cursor.execute(f"TRUNCATE {', '.join(sql_name(m) for m in [*CLAIM_MODELS, *throughs])}")
+            else:
+                for model, through in zip(CLAIM_MODELS, throughs, strict=True):
+                    delete_links(through, through._meta.get_field(model._meta.model_name).column, model)
+                    delete(model, truth)
             through = Source._meta.get_field("co_credited").remote_field.through
             delete_links(through, "source_id", Source)
             delete(Source, truth)
