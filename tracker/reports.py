@@ -67,6 +67,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, RowNumber, Trim, TruncMonth, TruncWeek, TruncYear
 
+from tracker.charts import monday
 from tracker.choices import (
     RELIABILITY_RANK,
     DisplacementCategory,
@@ -172,7 +173,7 @@ def _period(time_dim: str | None, day: date) -> date | None:
     if time_dim == "month":
         return day.replace(day=1)
     if time_dim == "week":
-        return day - timedelta(days=day.weekday())
+        return monday(day)
     if time_dim == "year":
         return day.replace(month=1, day=1)
     return None
@@ -683,9 +684,9 @@ def report_warnings(
     multi_bucket_ids: list[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Overlaps found (stored possible double counts among counted figures), stocks dropped as nested (from
-    ``stock_rule``, the report's decisions, or decided here), what was excluded and why, and figures that span
-    several time buckets (``multi_bucket_count`` and ``multi_bucket_ids``, the first ``cap`` in id order, when
-    the report has them already)."""
+    ``stock_rule``, the report's decisions about displacement stocks), what was excluded and why, and figures
+    that span several time buckets (``multi_bucket_count`` and ``multi_bucket_ids``, the first ``cap`` in id
+    order, when the report has them already)."""
     warnings: list[dict[str, Any]] = []
     counted_ids = included.values("pk")
     pairs = PossibleDoubleCount.objects.filter(
@@ -711,9 +712,7 @@ def report_warnings(
             ],
             "ids_truncated": count > cap,
         })
-    if model is DisplacementFigure:
-        if stock_rule is None:
-            stock_rule = CountedStocks(counted(scope, include_confidential=include_confidential)).rule(time_dim)
+    if stock_rule is not None:
         count = len(stock_rule.nested)
         if count:
             nested_ids = stock_rule.nested[:cap]
