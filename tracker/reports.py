@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import heapq
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ValidationError
@@ -49,9 +51,9 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
-    Func,
     IntegerField,
     Max,
     Min,
@@ -65,7 +67,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower, RowNumber, Trim, TruncMonth, TruncWeek, TruncYear
+from django.db.models.functions import Cast, Lower, RowNumber, Trim, TruncMonth, TruncWeek, TruncYear
 
 from tracker.charts import monday
 from tracker.choices import (
@@ -103,6 +105,8 @@ GROUP_BY_CHOICES = (*TIME_DIMENSIONS, *PLACE_DIMENSIONS, "event", "term")
 NOT_ATTRIBUTABLE = "Not attributable at this level"
 
 _TRUNC = {"week": TruncWeek, "month": TruncMonth, "year": TruncYear}
+
+T = TypeVar("T")
 
 
 # --- parameters ------------------------------------------------------------------------
@@ -158,8 +162,15 @@ def reliability_rank(lookup: str = "source__publisher__reliability") -> Case:
     )
 
 
-def _bucket(time_dim: str | None, field_name: str = "end_date"):
-    return _TRUNC[time_dim](field_name) if time_dim else None
+def _bucket(time_dim: str | None, field_name: str = "end_date", using: str | None = None):
+    """The first day of the bucket of ``field_name``. On PostgreSQL, cast back to a date when ``using`` says so:
+    ``DATE_TRUNC`` of a date is a timestamp with time zone, which costs a time zone conversion per row to read."""
+    if not time_dim:
+        return None
+    start = _TRUNC[time_dim](field_name)
+    if using and connections[using].vendor == "postgresql":
+        return Cast(start, DateField())
+    return start
 
 
 # Every strict ancestor of a place is one of these, closest first: levels strictly coarsen upwards, and below adm2
@@ -202,17 +213,16 @@ class CountedStocks:
 
     def __init__(self, scope: QuerySet):
         self.scope = scope
-        self.rows = list(
-            scope.filter(category=DisplacementCategory.STOCK)
-            .order_by()
-            .annotate(rank=reliability_rank())
-            .values_list("pk", "end_date", "rank", "term", "location_id")
-        )
         # Oldest first, and among stocks of one day the less reliable and the higher id first: the last stock
         # met for a period, place and term is its latest.
-        self.rows.sort(key=lambda row: (row[1], row[2], -row[0]))
+        self.rows = list(
+            scope.filter(category=DisplacementCategory.STOCK)
+            .annotate(rank=reliability_rank())
+            .order_by("end_date", "rank", "-pk")
+            .values_list("pk", "end_date", "term", "location_id")
+        )
         self.days = {row[1] for row in self.rows}
-        places = {row[4] for row in self.rows}
+        places = {row[3] for row in self.rows}
         self.ancestors: dict[int, tuple[int, ...]] = {
             pk: tuple(link for link in links if link is not None and link != pk)
             for pk, *links in Location.objects.using(scope.db)
@@ -221,6 +231,10 @@ class CountedStocks:
         }
         self._rules: dict[str | None, StockRule] = {}
 
+    def counted(self, time_dim: str | None) -> QuerySet:
+        """The stocks the rule keeps for this time grouping."""
+        return self.scope.filter(pk__in=id_list(self.rule(time_dim).kept, self.scope.db))
+
     def rule(self, time_dim: str | None) -> StockRule:
         if time_dim not in self._rules:
             self._rules[time_dim] = self._decide(time_dim)
@@ -228,20 +242,19 @@ class CountedStocks:
 
     def _decide(self, time_dim: str | None) -> StockRule:
         period = {day: _period(time_dim, day) for day in self.days}
-        latest: dict[tuple, int] = dict(zip(
-            ((period[end_date], term, place) for _, end_date, _, term, place in self.rows),
-            (row[0] for row in self.rows),
-            strict=True,
-        ))
+        latest: dict[tuple, int] = {(period[end_date], term, place): pk for pk, end_date, term, place in self.rows}
+        holder_of = latest.get
+        ancestors = self.ancestors
         kept: list[int] = []
         inside_of: dict[int, int] = {}
         for (bucket, term, place), pk in latest.items():
-            holder = next((latest[(bucket, term, above)] for above in self.ancestors.get(place, ())
-                           if (bucket, term, above) in latest), None)
-            if holder is None:
-                kept.append(pk)
+            for above in ancestors.get(place, ()):
+                holder = holder_of((bucket, term, above))
+                if holder is not None:
+                    inside_of[pk] = holder
+                    break
             else:
-                inside_of[pk] = holder
+                kept.append(pk)
         return StockRule(kept=kept, nested=sorted(inside_of), inside_of=inside_of)
 
 
@@ -276,26 +289,20 @@ def counted_figures(
 # --- group keys -------------------------------------------------------------------------------
 
 
-def _key_annotations(model: type[Model], group_by: Sequence[str]) -> dict[str, Any]:
-    """Output key -> expression for every key of the grouping (names and codes included); None for a key
-    that is a column of the model already. Apply with :func:`_with_keys`."""
+def _key_annotations(model: type[Model], group_by: Sequence[str], using: str) -> dict[str, Any]:
+    """Output key -> expression for every key the database groups by; None for a key that is a column of the
+    model already. Only ids and codes: names are looked up for the rows afterwards (:func:`_attach_names`), as
+    a join per named key made every grouped row wider and the query slower. Apply with :func:`_with_keys`."""
     keys: dict[str, Any] = {}
     for dim in group_by:
         if dim in TIME_DIMENSIONS:
-            keys[f"{dim}_start"] = _bucket(dim)
+            keys[f"{dim}_start"] = _bucket(dim, using=using)
         elif dim == "country":
-            # Records store their place's country: the column itself, named as the key already.
-            keys["country_id"] = None
-            keys["country_name"] = F("country__name")
-            keys["country_pcode"] = F("country__pcode")
-            keys["country_iso3"] = F("country__iso3")
+            keys["country_id"] = None  # records store their place's country: the column itself
         elif dim in PLACE_DIMENSIONS:
             keys[f"{dim}_id"] = F(f"location__{dim}_id")
-            keys[f"{dim}_name"] = F(f"location__{dim}__name")
-            keys[f"{dim}_pcode"] = F(f"location__{dim}__pcode")
         elif dim == "event":
             keys["event_key"] = F("event_id")
-            keys["event_name"] = F("event__name")
         elif dim == "term":
             keys["term_key"] = F("term")
     if model is DisplacementFigure:
@@ -308,18 +315,138 @@ def _with_keys(figures: QuerySet, keys: dict[str, Any]) -> QuerySet:
     return figures.annotate(**{name: expression for name, expression in keys.items() if expression is not None})
 
 
-def _ordering(group_by: Sequence[str]) -> list:
-    order = []
+_NAMES = {  # the name columns of a keyed place or event, and the model columns they are read from
+    "country": {"country_name": "name", "country_pcode": "pcode", "country_iso3": "iso3"},
+    "adm1": {"adm1_name": "name", "adm1_pcode": "pcode"},
+    "adm2": {"adm2_name": "name", "adm2_pcode": "pcode"},
+}
+
+
+def _attach_names(rows: list[dict[str, Any]], group_by: Sequence[str], using: str) -> None:
+    """Give rows keyed by a place or an event its name (and codes): one small query per kind of key."""
+    for dim in group_by:
+        if dim in PLACE_DIMENSIONS:
+            columns = _NAMES[dim]
+            ids = {row[f"{dim}_id"] for row in rows} - {None}
+            found = {values["pk"]: values for values in Location.objects.using(using).filter(
+                pk__in=id_list(ids, using)).values("pk", *set(columns.values()))} if ids else {}
+            for row in rows:
+                place = found.get(row[f"{dim}_id"], {})
+                row.update({name: place.get(column) for name, column in columns.items()})
+        elif dim == "event":
+            ids = {row["event_key"] for row in rows} - {None}
+            names = dict(Event.objects.using(using).filter(pk__in=id_list(ids, using)).values_list("pk", "name")
+                         ) if ids else {}
+            for row in rows:
+                row["event_name"] = names.get(row["event_key"])
+
+
+def _order_key(group_by: Sequence[str], model: type[Model]) -> Callable[[dict[str, Any]], tuple]:
+    """Rows in output order: time, then places and events by name (empty keys last) and id, then term,
+    category and term group."""
+    def last_if_none(value: Any) -> tuple:
+        return (value is None, "" if value is None else value)
+
+    parts: list[Callable[[dict[str, Any]], Any]] = []
     for dim in group_by:
         if dim in TIME_DIMENSIONS:
-            order.append(F(f"{dim}_start").asc())
+            parts.append(lambda row, name=f"{dim}_start": row[name])
         elif dim in PLACE_DIMENSIONS:
-            order += [F(f"{dim}_name").asc(nulls_last=True), F(f"{dim}_id").asc(nulls_last=True)]
+            parts.append(lambda row, d=dim: (last_if_none(row[f"{d}_name"]), last_if_none(row[f"{d}_id"])))
         elif dim == "event":
-            order += [F("event_name").asc(nulls_last=True), F("event_key").asc(nulls_last=True)]
+            parts.append(lambda row: (last_if_none(row["event_name"]), last_if_none(row["event_key"])))
         elif dim == "term":
-            order.append(F("term_key").asc())
-    return order
+            parts.append(lambda row: row["term_key"])
+    if model is DisplacementFigure:
+        parts.append(lambda row: row["category_key"])
+    parts.append(lambda row: row["term_group_key"])
+    return lambda row: tuple(part(row) for part in parts)
+
+
+def _grouped(
+    figures: QuerySet,
+    model: type[Model],
+    group_by: Sequence[str],
+    *,
+    arrays: bool,
+    with_ids: bool = True,
+    with_sources: bool = True,
+) -> list[dict[str, Any]]:
+    """One dict per group key with its numbers, from one GROUP BY (unordered, as a hash aggregate can run it).
+
+    With ``arrays`` (PostgreSQL) each group also lists its figures' ids, best values and source ids (and,
+    time-grouped, the ids of figures starting in an earlier bucket), in no order: the capped, largest-first ids
+    and the distinct sources are worked out from them in Python (:func:`_finish`). An ``ORDER BY`` or
+    ``DISTINCT`` inside an aggregate made the database sort every counted figure first, which cost more than
+    the sums themselves. Without arrays (SQLite), ``sources_count`` is a ``COUNT(DISTINCT)``.
+    """
+    using = figures.db
+    keys = _key_annotations(model, group_by, using)
+    time_dim = _time_dimension(group_by)
+    measures: dict[str, Any] = {
+        "figures_count": Count("pk"),
+        "total_low": Sum("low"),
+        "total_best": Sum("best"),
+        "total_high": Sum("high"),
+        "open_count": Count("pk", filter=Q(high_open=True)),
+    }
+    if time_dim:
+        spanning = Q(start_date__lt=F(f"{time_dim}_start"))
+        measures["multi_bucket_count"] = Count("pk", filter=spanning)
+        measures["earliest_start_date"] = Min("start_date")
+    if arrays:
+        if with_ids:
+            measures["row_ids"] = ArrayAgg("pk")
+            measures["row_bests"] = ArrayAgg("best")
+            if time_dim:
+                measures["multi_bucket_ids"] = ArrayAgg("pk", filter=spanning)
+        if with_sources:
+            measures["row_sources"] = ArrayAgg("source_id")
+    else:
+        measures["sources_count"] = Count("source_id", distinct=True)
+    return list(_with_keys(figures, keys).values(*keys).annotate(**measures).order_by())
+
+
+def _largest_first(ids: list[int], bests: list[int | None], cap: int) -> list[int]:
+    """The ``cap`` ids of the largest best values (ties: the lower id), in id order."""
+    if len(ids) <= cap:
+        return sorted(ids)
+    ranked = heapq.nsmallest(cap, zip((-(best or 0) for best in bests), ids, strict=True))
+    return sorted(pk for _, pk in ranked)
+
+
+def _capped_ids(figures: QuerySet, model: type[Model], group_by: Sequence[str], cap: int) -> dict[tuple, list[int]]:
+    """Up to ``cap`` contributing ids per row, largest best first, from one windowed query (no arrays)."""
+    keys = _key_annotations(model, group_by, figures.db)
+    ranked = (
+        _with_keys(figures, keys)
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F(k) for k in keys], order_by=[F("best").desc(), F("pk").asc()]
+            )
+        )
+        .filter(position__lte=cap)
+        .values_list(*keys, "pk")
+        .order_by()
+    )
+    ids: dict[tuple, list[int]] = {}
+    for *key, pk in ranked:
+        ids.setdefault(tuple(key), []).append(pk)
+    for values in ids.values():
+        values.sort()
+    return ids
+
+
+def _finish(values: dict[str, Any], cap: int) -> None:
+    """Turn a group's unordered arrays into what a row shows: its first ``cap`` ids (largest best first, listed
+    in id order), the first ``cap`` spanning ids, and its distinct sources."""
+    if "row_sources" in values:
+        values["source_set"] = set(values.pop("row_sources"))
+        values["sources_count"] = len(values["source_set"])
+    if "row_ids" in values:
+        values["ids"] = _largest_first(values.pop("row_ids"), values.pop("row_bests"), cap)
+    if "multi_bucket_ids" in values:
+        values["multi_bucket_ids"] = sorted(values["multi_bucket_ids"] or ())[:cap]
 
 
 _RENAMES = {"event_key": "event_id", "term_key": "term", "category_key": "category", "term_group_key": "term_group"}
@@ -331,42 +458,46 @@ def _key_of(values: dict[str, Any], key_names: Iterable[str]) -> tuple:
 
 def _as_int(value: Any) -> int | None:
     return None if value is None else int(value)
+def _rows_as_shown(model: type[Model], group_by: Sequence[str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function turning one grouped row into a row as the API and the pages read it: keys in output order
+    (names, codes and labels included), then the numbers. Worked out once per report, not per row."""
+    columns = group_key_columns(_kind(model), group_by)
+    time_dim = _time_dimension(group_by)
+    labels = {
+        "term_label": ("term_key", dict((DisplacementTerm if model is DisplacementFigure else SurrenderTerm).choices)),
+        "category_label": ("category_key", {value: label.split(" (")[0] for value, label in
+                                            DisplacementCategory.choices}),
+        "term_group_label": ("term_group_key", dict(TermGroup.choices)),
+    }
+    sources = {column: {value: key for key, value in _RENAMES.items()}.get(column, column) for column in columns}
+    time_columns = {"week", "week_start", "month", "month_start", "year"}
 
+    def shown(values: dict[str, Any]) -> dict[str, Any]:
+        time_keys = _time_keys(time_dim, values[f"{time_dim}_start"]) if time_dim else {}
+        row: dict[str, Any] = {}
+        for column in columns:
+            if column in time_columns:
+                row[column] = time_keys[column]
+            elif column in labels:
+                key, names = labels[column]
+                row[column] = names[values[key]]
+            else:
+                row[column] = values[sources[column]]
+        high_open = bool(values["open_count"])
+        row.update(
+            figures_count=values["figures_count"],
+            sources_count=values["sources_count"],
+            low=_as_int(values["total_low"]),
+            best=_as_int(values["total_best"]),
+            high=None if high_open else _as_int(values["total_high"]),
+            high_open=high_open,
+        )
+        if "multi_bucket_count" in values:
+            row["multi_bucket_count"] = values["multi_bucket_count"]
+            row["earliest_start_date"] = values["earliest_start_date"]
+        return row
 
-def _row(values: dict[str, Any], model: type[Model], group_by: Sequence[str]) -> dict[str, Any]:
-    """One database row, as the API and the pages read it: keys in output order, then the numbers."""
-    keys: dict[str, Any] = {}
-    for name, value in values.items():
-        if name.endswith("_start") and name[: -len("_start")] in TIME_DIMENSIONS:
-            keys.update(_time_keys(name[: -len("_start")], value))
-        elif name in _RENAMES:
-            keys[_RENAMES[name]] = value
-        else:
-            keys[name] = value
-    if "term" in keys:
-        keys["term_label"] = _term_label(model, keys["term"])
-    keys["term_group_label"] = TermGroup(keys["term_group"]).label
-    if "category" in keys:
-        keys["category_label"] = DisplacementCategory(keys["category"]).label.split(" (")[0]
-    row = {column: keys.get(column) for column in group_key_columns(_kind(model), group_by)}
-    high_open = bool(values["open_count"])
-    row.update(
-        figures_count=values["figures_count"],
-        sources_count=values["sources_count"] if "sources_count" in values else len(values["row_sources"]),
-        low=_as_int(values["total_low"]),
-        best=_as_int(values["total_best"]),
-        high=None if high_open else _as_int(values["total_high"]),
-        high_open=high_open,
-    )
-    if "multi_bucket_count" in values:
-        row["multi_bucket_count"] = values["multi_bucket_count"]
-        row["earliest_start_date"] = values["earliest_start_date"]
-    return row
-
-
-def _term_label(model: type[Model], term: str) -> str:
-    choices = DisplacementTerm if model is DisplacementFigure else SurrenderTerm
-    return choices(term).label
+    return shown
 
 
 def _time_keys(dim: str, start: date) -> dict[str, Any]:
@@ -436,90 +567,22 @@ def group_key_columns(kind: str, group_by: Sequence[str]) -> list[str]:
 VALUE_COLUMNS = ["figures_count", "sources_count", "low", "best", "high", "high_open"]
 
 
-def _aggregate(
-    figures: QuerySet, model: type[Model], group_by: Sequence[str], **lists: Any
-) -> tuple[QuerySet, list[str]]:
-    """One row per group key with its numbers, and ``lists`` (id arrays of :func:`_first_ids`) alongside."""
-    keys = _key_annotations(model, group_by)
-    time_dim = _time_dimension(group_by)
-    measures: dict[str, Any] = {
-        "figures_count": Count("pk"),
-        "sources_count": Count("source_id", distinct=True),
-        "total_low": Sum("low"),
-        "total_best": Sum("best"),
-        "total_high": Sum("high"),
-        "open_count": Count("pk", filter=Q(high_open=True)),
-    }
-    if time_dim:
-        measures["multi_bucket_count"] = Count("pk", filter=Q(start_date__lt=F(f"{time_dim}_start")))
-        measures["earliest_start_date"] = Min("start_date")
-    measures.update(lists)
-    if "row_sources" in lists:
-        del measures["sources_count"]  # the length of row_sources: one distinct pass per group, not two
-    grouped = (
-        _with_keys(figures, keys)
-        .values(*keys)
-        .annotate(**measures)
-        .order_by(*_ordering(group_by), "category_key" if model is DisplacementFigure else "term_group_key",
-                  "term_group_key")
-    )
-    return grouped, list(keys)
-
-
-def _ids_in_arrays(figures: QuerySet) -> bool:
-    """Whether the grouped query itself lists ids (PostgreSQL's ``ARRAY_AGG``).
-
-    A separate pass over the counted figures (a window numbering each row's ids) costs as much as the grouped
-    query, stock rule included, all over again; SQLite has no arrays and keeps it.
-    """
-    return connections[figures.db].vendor == "postgresql"
-
-
-def _first_ids(cap: int, order_by: str | tuple[str, ...], **options: Any) -> Func:
-    """The group's ids in ``order_by`` order, cut to the first ``cap`` (PostgreSQL; NULL when none match).
-
-    ``ArrayAgg`` needs no ``django.contrib.postgres`` in INSTALLED_APPS: that app registers lookups, checks and
-    type handlers for its model fields, none of which an aggregate's result uses.
-    """
-    return Func(ArrayAgg("pk", order_by=order_by, **options), template=f"(%(expressions)s)[1:{int(cap)}]")
-
-
-def _capped_ids(figures: QuerySet, model: type[Model], group_by: Sequence[str], cap: int) -> dict[tuple, list[int]]:
-    """Up to ``cap`` contributing ids per row, largest best first, from one windowed query (no arrays)."""
-    keys = _key_annotations(model, group_by)
-    ranked = (
-        _with_keys(figures, keys)
-        .annotate(
-            position=Window(
-                RowNumber(), partition_by=[F(k) for k in keys], order_by=[F("best").desc(), F("pk").asc()]
-            )
-        )
-        .filter(position__lte=cap)
-        .values_list(*keys, "pk")
-        .order_by()
-    )
-    ids: dict[tuple, list[int]] = {}
-    for *key, pk in ranked:
-        ids.setdefault(tuple(key), []).append(pk)
-    for values in ids.values():
-        values.sort()
-    return ids
 
 
 def _add_up(totals: dict[tuple, dict[str, Any]], values: dict[str, Any]) -> None:
-    """Add one grouped row's numbers to its (category, term group) total, as ``_aggregate(..., ())`` would."""
+    """Add one grouped row's numbers to its (category, term group) total, as a GROUP BY without keys would."""
     key = (values.get("category_key"), values["term_group_key"])
     total = totals.get(key)
     if total is None:
         total = totals[key] = {
             **({"category_key": key[0]} if "category_key" in values else {}), "term_group_key": key[1],
-            "figures_count": 0, "sources": set(), "total_low": None, "total_best": None, "total_high": None,
+            "figures_count": 0, "source_set": set(), "total_low": None, "total_best": None, "total_high": None,
             "open_count": 0,
         }
     total["figures_count"] += values["figures_count"]
     total["open_count"] += values["open_count"]
-    total["sources"].update(values["row_sources"] or ())
-    total["sources_count"] = len(total["sources"])
+    total["source_set"].update(values["source_set"])
+    total["sources_count"] = len(total["source_set"])
     for name in ("total_low", "total_best", "total_high"):
         if values[name] is not None:  # SUM skips NULLs, and is NULL when all are
             total[name] = values[name] + (total[name] or 0)
@@ -553,31 +616,62 @@ def figure_report(
         scope = scope.filter(end_date__gte=date_from)
     if date_to:
         scope = scope.filter(end_date__lte=date_to)
-    with one_snapshot(scope.db):
-        return _figure_report(model, scope, group_by, include_confidential=include_confidential,
+    with one_snapshot(scope.db) as snapshot:
+        return _figure_report(model, scope, group_by, snapshot=snapshot, include_confidential=include_confidential,
                               date_from=date_from, date_to=date_to, with_ids=with_ids, with_warnings=with_warnings,
                               with_totals=with_totals, ids_cap=ids_cap)
 
 
 @contextmanager
-def one_snapshot(using: str) -> Iterator[None]:
+def one_snapshot(using: str) -> Iterator[str | None]:
     """Every query inside reads the database as it was at the first one.
 
     A report is several queries (the stocks, the grouped rows, the totals' stocks, the warnings); a change
     committed between two of them must not show in one and not the other (a holder stock rejected after the
     stocks were read would leave a nested stock dropped and its holder uncounted). On PostgreSQL a read-only
-    REPEATABLE READ transaction gives them one snapshot; SQLite's read transaction does the same. Inside a
-    transaction already, the caller's own isolation applies.
+    REPEATABLE READ transaction gives them one snapshot, and yields its name (``pg_export_snapshot()``) so that
+    a second connection can read the same one (:func:`alongside`); SQLite's read transaction does the same,
+    for one connection. Inside a transaction already, the caller's own isolation applies and nothing is shared
+    (yields None): another connection could not see the caller's uncommitted changes.
     """
     connection = connections[using]
     if connection.in_atomic_block:
-        yield
+        yield None
         return
     with transaction.atomic(using=using):
+        snapshot = None
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
+                cursor.execute("SELECT pg_export_snapshot()")
+                snapshot = cursor.fetchone()[0]
+        yield snapshot
+
+
+def alongside(using: str, snapshot: str | None, work: Callable[[], T]) -> Callable[[], T]:
+    """Start ``work`` (queries) on a second connection that reads ``snapshot``, and return a function that
+    waits for its result; meanwhile this thread goes on with other queries. PostgreSQL runs the two on two
+    cores. Without a snapshot to share, ``work`` runs here and now.
+    """
+    if snapshot is None:
+        result = work()
+        return lambda: result
+
+    def run() -> T:
+        connection = connections[using]  # this thread's own connection
+        try:
+            with transaction.atomic(using=using):
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                return work()
+        finally:
+            connection.close()
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report")
+    future = executor.submit(run)
+    executor.shutdown(wait=False)
+    return future.result
 
 
 def _figure_report(
@@ -585,6 +679,7 @@ def _figure_report(
     scope: QuerySet,
     group_by: tuple[str, ...],
     *,
+    snapshot: str | None,
     include_confidential: bool,
     date_from: date | None,
     date_to: date | None,
@@ -593,59 +688,73 @@ def _figure_report(
     with_totals: bool,
     ids_cap: int,
 ) -> Report:
+    using = scope.db
     time_dim = _time_dimension(group_by)
-    stocks = (CountedStocks(counted(scope, include_confidential=include_confidential))
-              if model is DisplacementFigure else None)
-    included = counted_figures(model, scope, time_dim=time_dim, include_confidential=include_confidential,
-                               stocks=stocks)
-    lists: dict[str, Func] = {}
-    if _ids_in_arrays(included):
-        if with_ids:
-            lists["row_ids"] = _first_ids(ids_cap, ("-best", "pk"))
-        if with_warnings and time_dim:
-            lists["multi_bucket_ids"] = _first_ids(ids_cap, "pk", filter=Q(start_date__lt=F(f"{time_dim}_start")))
-        if with_totals and group_by:
-            lists["row_sources"] = ArrayAgg("source_id", distinct=True)
-    grouped, key_names = _aggregate(included, model, group_by, **lists)
-    ids = _capped_ids(included, model, group_by, ids_cap) if with_ids and "row_ids" not in lists else {}
+    arrays = connections[using].vendor == "postgresql"
+    base = counted(scope, include_confidential=include_confidential)
+    stocks = CountedStocks(base) if model is DisplacementFigure else None
+
+    def grouped(figures: QuerySet, keys: Sequence[str] = group_by, ids: bool = with_ids) -> list[dict[str, Any]]:
+        return _grouped(figures, model, keys, arrays=arrays, with_ids=ids)
+
+    if stocks is None:
+        flows = alongside(using, None, lambda: grouped(base))
+        included = base
+    else:
+        # The flows, which need no stock rule, are summed on a second connection while this one reads the
+        # stocks, applies the rule, sums the counted stocks and gathers the warnings.
+        flows = alongside(using, snapshot, lambda: grouped(base.filter(category=DisplacementCategory.FLOW)))
+        kept = stocks.rule(time_dim).kept
+        included = base.filter(Q(category=DisplacementCategory.FLOW) | Q(pk__in=id_list(kept, using)))
+    values = [] if stocks is None else grouped(stocks.counted(time_dim))
+    whole_stocks = (grouped(stocks.counted(None), (), False)
+                    if stocks is not None and with_totals and group_by and arrays else [])
+    warnings = (
+        report_warnings(model, scope, included, include_confidential=include_confidential, cap=ids_cap,
+                        stock_rule=stocks.rule(time_dim) if stocks else None)
+        if with_warnings else []
+    )
+    values += flows()
+    for row in values:
+        _finish(row, ids_cap)
+    _attach_names(values, group_by, using)
+    values.sort(key=_order_key(group_by, model))
+    ids = _capped_ids(included, model, group_by, ids_cap) if with_ids and not arrays else {}
+    key_names = list(_key_annotations(model, group_by, using))
+    shown, shown_whole = _rows_as_shown(model, group_by), _rows_as_shown(model, ())
     rows = []
-    multi_bucket_ids: list[int] = []
     added: dict[tuple, dict[str, Any]] = {}  # flows (and surrenders) over the whole period, from the rows
-    for values in grouped:
-        row = _row(values, model, group_by)
-        if "row_sources" in lists and values.get("category_key") != DisplacementCategory.STOCK:
-            _add_up(added, values)
+    for row_values in values:
+        row = shown(row_values)
+        if arrays and row_values.get("category_key") != DisplacementCategory.STOCK:
+            _add_up(added, row_values)
         if with_ids:
-            row["ids"] = sorted(values["row_ids"]) if "row_ids" in lists else ids.get(_key_of(values, key_names), [])
+            row["ids"] = row_values["ids"] if arrays else ids.get(_key_of(row_values, key_names), [])
             row["ids_truncated"] = row["figures_count"] > len(row["ids"])
-        multi_bucket_ids += values.get("multi_bucket_ids") or []
         rows.append(row)
     totals = rows
-    if with_totals and group_by and "row_sources" in lists:
+    if with_totals and group_by and arrays:
         # Flows add up, so their totals are the rows' sums (the sources' union for sources_count); only stocks
         # are counted again, under the whole-period rule.
-        whole_stocks = [] if stocks is None else _aggregate(
-            stocks.scope.filter(pk__in=id_list(stocks.rule(None).kept, included.db)), model, ()
-        )[0]
-        totals = sorted((_row(values, model, ()) for values in [*added.values(), *whole_stocks]),
+        for row_values in whole_stocks:
+            _finish(row_values, ids_cap)
+        totals = sorted((shown_whole(row_values) for row_values in [*added.values(), *whole_stocks]),
                         key=lambda row: (row.get("category") or "", row["term_group"]))
     elif with_totals and group_by:
         whole = counted_figures(model, scope, include_confidential=include_confidential, stocks=stocks)
-        totals = [_row(values, model, ()) for values in _aggregate(whole, model, ())[0]]
+        totals = [shown_whole(row_values) for row_values in
+                  sorted(grouped(whole, (), False), key=_order_key((), model))]
     elif not with_totals:
         totals = []
-    warnings = (
-        report_warnings(
-            model, scope, included, include_confidential=include_confidential, cap=ids_cap,
-            stock_rule=stocks.rule(time_dim) if stocks else None, time_dim=time_dim,
-            # every counted figure is in exactly one row, so the rows' counts add up to the exact number, and
-            # the first ids of all are among the rows' first ids
-            multi_bucket_count=sum(row.get("multi_bucket_count", 0) for row in rows),
-            multi_bucket_ids=sorted(multi_bucket_ids)[:ids_cap] if "multi_bucket_ids" in lists else None,
+    if with_warnings and time_dim:
+        # every counted figure is in exactly one row, so the rows' counts add up to the exact number, and the
+        # first ids of all are among the rows' first ids
+        spanning = multi_bucket_warning(
+            included, time_dim, cap=ids_cap, count=sum(row.get("multi_bucket_count", 0) for row in rows),
+            ids=sorted(pk for row in values for pk in row.get("multi_bucket_ids") or ())[:ids_cap]
+            if arrays else None,
         )
-        if with_warnings
-        else []
-    )
+        warnings += [spanning] if spanning else []
     return Report(
         kind=_kind(model), group_by=group_by, rows=rows, totals=totals, warnings=warnings, ids_cap=ids_cap,
         date_from=date_from, date_to=date_to,
@@ -676,17 +785,13 @@ def report_warnings(
     scope: QuerySet,
     included: QuerySet,
     *,
-    time_dim: str | None,
     include_confidential: bool,
     cap: int = IDS_CAP,
     stock_rule: StockRule | None = None,
-    multi_bucket_count: int | None = None,
-    multi_bucket_ids: list[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Overlaps found (stored possible double counts among counted figures), stocks dropped as nested (from
-    ``stock_rule``, the report's decisions about displacement stocks), what was excluded and why, and figures
-    that span several time buckets (``multi_bucket_count`` and ``multi_bucket_ids``, the first ``cap`` in id
-    order, when the report has them already)."""
+    ``stock_rule``, the report's decisions about displacement stocks), and what was excluded and why. Figures
+    spanning several time buckets are :func:`multi_bucket_warning`."""
     warnings: list[dict[str, Any]] = []
     counted_ids = included.values("pk")
     pairs = PossibleDoubleCount.objects.filter(
@@ -747,17 +852,24 @@ def report_warnings(
         if counts[code]:
             ids = list(visible.filter(q).order_by("pk").values_list("pk", flat=True)[:cap])
             warnings.append(_id_warning(code, message, counts[code], ids, cap))
-    if time_dim and multi_bucket_count != 0:
-        message = ("Counted figures whose period spans several " + time_dim + "s: {count}. Each is counted once, "
-                   "in the " + time_dim + " of its end date.")
-        if multi_bucket_ids is None or multi_bucket_count is None:
-            spanning = included.annotate(bucket=_bucket(time_dim)).filter(start_date__lt=F("bucket"))
-            multi_bucket_ids = list(spanning.order_by("pk").values_list("pk", flat=True)[: cap + 1])
-            if multi_bucket_count is None:
-                multi_bucket_count = len(multi_bucket_ids) if len(multi_bucket_ids) <= cap else spanning.count()
-        if multi_bucket_count:
-            warnings.append(_id_warning("multi_bucket", message, multi_bucket_count, multi_bucket_ids, cap))
     return warnings
+
+
+def multi_bucket_warning(
+    included: QuerySet, time_dim: str, *, cap: int = IDS_CAP, count: int | None = None, ids: list[int] | None = None
+) -> dict[str, Any] | None:
+    """The counted figures whose period began in an earlier bucket than their end date's: ``count`` of them,
+    the first ``cap`` by id (both counted here when the report has not got them already)."""
+    message = ("Counted figures whose period spans several " + time_dim + "s: {count}. Each is counted once, "
+               "in the " + time_dim + " of its end date.")
+    if count == 0:
+        return None
+    if ids is None or count is None:
+        spanning = included.annotate(bucket=_bucket(time_dim)).filter(start_date__lt=F("bucket"))
+        ids = list(spanning.order_by("pk").values_list("pk", flat=True)[: cap + 1])
+        if count is None:
+            count = len(ids) if len(ids) <= cap else spanning.count()
+    return _id_warning("multi_bucket", message, count, ids, cap) if count else None
 
 
 # --- aid capacity -----------------------------------------------------------------------------
