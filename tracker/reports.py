@@ -509,8 +509,13 @@ def _rows_as_shown(model: type[Model], group_by: Sequence[str]) -> Callable[[dic
     sources = {column: {value: key for key, value in _RENAMES.items()}.get(column, column) for column in columns}
     time_columns = {"week", "week_start", "month", "month_start", "year"}
 
+    buckets: dict[date, dict[str, Any]] = {}  # a bucket's keys, formatted once
+
     def shown(values: dict[str, Any]) -> dict[str, Any]:
-        time_keys = _time_keys(time_dim, values[f"{time_dim}_start"]) if time_dim else {}
+        time_keys = {}
+        if time_dim:
+            start = values[f"{time_dim}_start"]
+            time_keys = buckets.get(start) or buckets.setdefault(start, _time_keys(time_dim, start))
         row: dict[str, Any] = {}
         for column in columns:
             if column in time_columns:

@@ -158,6 +158,17 @@ def test_truncated_rows_link_to_the_filtered_list(world, key_client, monkeypatch
     assert {item["id"] for item in listed} >= {world.f1.pk, world.f5.pk, world.f10.pk}
 
 
+def test_the_json_report_is_byte_for_byte_what_drf_would_write(world, key_client):
+    """The report's JSON is written by orjson; a client cannot tell it from DRF's own renderer."""
+    from rest_framework.renderers import JSONRenderer
+
+    response = key_client.get(URL, {"group_by": "week,adm1", "format": "json"})
+    assert response.status_code == 200
+    assert response.content == JSONRenderer().render(response.data)
+    assert b'"week_start":"2019-03-04"' in response.content
+    assert b'"earliest_start_date":"2019-02-20"' in response.content
+
+
 def test_surrender_report(world, key_client):
     data = key_client.get("/api/v1/reports/surrenders/", {"group_by": "month"}).json()
     assert [(r["month"], r["low"], r["best"], r["high"], r["high_open"]) for r in data["rows"]] == [

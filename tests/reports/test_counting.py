@@ -283,7 +283,8 @@ def test_aid_capacity_status_takes_the_latest_per_provider_place_and_sector(worl
 
 @pytest.mark.django_db(transaction=True)
 def test_a_report_reads_one_moment_while_a_reviewer_changes_a_record(world):
-    """Rejecting the holder stock while a report runs changes nothing in that report, and all of the next."""
+    """Rejecting the holder stock and a flow while a report runs changes nothing in that report (the flows are
+    summed on a second connection, started after the rejections commit), and all of the next."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite lets no write in while the report's read transaction is open")
     march = ("2019-03", "in_camp")
@@ -291,9 +292,14 @@ def test_a_report_reads_one_moment_while_a_reviewer_changes_a_record(world):
     def in_camp_march(report):
         return next(row["best"] for row in report.rows if (row["month"], row["term_group"]) == march)
 
+    def leaving_march(report):
+        return next((row["best"] for row in report.rows if (row["month"], row["term_group"]) == ("2019-03",
+                                                                                                 "leaving")), None)
+
     def reject_holder() -> None:  # another session, committed at once
         try:
-            DisplacementFigure.objects.filter(pk=world.s5.pk).update(review_status=ReviewStatus.REJECTED)
+            DisplacementFigure.objects.filter(pk__in=[world.s5.pk, world.f1.pk]).update(
+                review_status=ReviewStatus.REJECTED)
         finally:
             connections.close_all()
 
@@ -311,9 +317,12 @@ def test_a_report_reads_one_moment_while_a_reviewer_changes_a_record(world):
         during = displacement_report(group_by="month")
     assert written  # the rejection landed after the report's first read
     assert in_camp_march(during) == 9_000  # S5 still counts, and S2 is still inside it
+    assert leaving_march(during) == 10_000  # F1 too, read by the other connection in the same snapshot
+    assert next(t["best"] for t in during.totals if t["term_group"] == "leaving") == 16_100
     nested = next(w for w in during.warnings if w["code"] == "nested_stock")
     assert nested["inside_of"][str(world.s2.pk)] == world.s5.pk
 
     after = displacement_report(group_by="month")
     assert in_camp_march(after) == 6_000  # S5 rejected: the camp's own latest stock counts
+    assert leaving_march(after) is None  # F1 was March's only leaving flow
     assert not [w for w in after.warnings if w["code"] == "nested_stock"]

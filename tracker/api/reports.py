@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -24,7 +25,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
@@ -33,12 +33,12 @@ from tracker import filters, reports
 from tracker.api.access import TrackerAccess, sees_confidential, visible
 from tracker.api.authentication import api_key_of
 from tracker.api.columns import Column, col
-from tracker.api.renderers import CSVRenderer, ExportRenderer, HXLRenderer
+from tracker.api.renderers import CSVRenderer, ExportRenderer, FastJSONRenderer, HXLRenderer
 from tracker.api.schema import ERRORS
 from tracker.api.views import TrackerAPIMixin
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
 
-REPORT_RENDERERS = [JSONRenderer, CSVRenderer, HXLRenderer]
+REPORT_RENDERERS = [FastJSONRenderer, CSVRenderer, HXLRenderer]
 
 
 # --- filters ----------------------------------------------------------------------------------------
@@ -311,9 +311,10 @@ class FigureReportView(ReportView):
         if isinstance(request.accepted_renderer, ExportRenderer):
             self.columns = report_columns(report)
             return self.export(report.rows, request.accepted_renderer)
+        lists = request.build_absolute_uri(f"/api/v1/{self.list_resource}/")
         for row in report.rows:
             if row["ids_truncated"]:
-                row["records_url"] = self.records_url(request, row)
+                row["records_url"] = self.records_url(request, row, lists)
         return Response({
             "report": report.kind,
             "group_by": list(report.group_by),
@@ -326,9 +327,9 @@ class FigureReportView(ReportView):
             "warnings": report.warnings,
         })
 
-    def records_url(self, request, row: dict[str, Any]) -> str:
-        """The list of this kind filtered by the row's keys (a superset where a list filter is broader)."""
-        url = request.build_absolute_uri(f"/api/v1/{self.list_resource}/")
+    def records_url(self, request, row: dict[str, Any], url: str) -> str:
+        """The list of this kind (at ``url``) filtered by the row's keys (a superset where a list filter is
+        broader); parameters in name order."""
         params: dict[str, Any] = {
             key: value for key, value in request.query_params.items() if key not in ("group_by", "format")
         }
@@ -346,9 +347,7 @@ class FigureReportView(ReportView):
             if row.get(dim):
                 start, end = reports.bucket_bounds(dim, row)
                 params["date_from"], params["date_to"] = start.isoformat(), end.isoformat()
-        for key, value in params.items():
-            url = replace_query_param(url, key, value)
-        return url
+        return f"{url}?{urlencode(sorted((key, str(value)) for key, value in params.items()))}"
 
 
 @extend_schema(
