@@ -2,13 +2,15 @@
 
 Every door that shows a total (the report endpoints, their CSV and HXL, the
 public pages and their CSV) calls these selectors; nothing else sums figures.
-Sums run in the database: GROUP BY through ``values().annotate()``, with the
-contributing ids in the grouped query itself (``ARRAY_AGG``) on PostgreSQL and
-through a ``ROW_NUMBER()`` window elsewhere. The stock rule (rules 2 and 3) is
-decided in memory by :class:`CountedStocks` from one narrow read of the scope's
-counted stocks, for the rows' time grouping and for the whole-period totals, and
-the grouped queries take its kept ids as one array parameter. The same code runs
-on SQLite and PostgreSQL.
+Flows (and surrenders) are summed in the database: GROUP BY through
+``values().annotate()``, with each group's ids, best values and sources listed
+in the grouped query itself (``ARRAY_AGG``) on PostgreSQL and through a
+``ROW_NUMBER()`` window elsewhere. Stocks are read once by :class:`CountedStocks`,
+which decides the stock rule (rules 2 and 3) in memory, for the rows' time
+grouping and for the whole-period totals, and sums the stocks it keeps there too.
+On PostgreSQL the flows' GROUP BY runs on a second connection that reads the
+report's snapshot (:func:`alongside`) while the first reads the stocks and the
+warnings. The same code runs on SQLite and PostgreSQL.
 
 The rules, in order:
 
