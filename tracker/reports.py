@@ -720,6 +720,7 @@ def one_snapshot(using: str) -> Iterator[str | None]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                 cursor.execute("SELECT pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
         yield snapshot
@@ -741,6 +742,7 @@ def alongside(using: str, snapshot: str | None, work: Callable[[], T]) -> Callab
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                 return work()
         finally:
             connection.close()
@@ -769,15 +771,18 @@ def _figure_report(
     time_dim = _time_dimension(group_by)
     arrays = connections[using].vendor == "postgresql"
     base = counted(scope, include_confidential=include_confidential)
-    stocks = CountedStocks(base) if model is DisplacementFigure else None
 
     def grouped(figures: QuerySet, keys: Sequence[str] = group_by, ids: bool = with_ids) -> list[dict[str, Any]]:
-        return _grouped(figures, model, keys, arrays=arrays, with_ids=ids)
+        rows = _grouped(figures, model, keys, arrays=arrays, with_ids=ids)
+        for row_values in rows:
+            _finish(row_values, ids_cap)
+        return rows
 
-    # Flows (and surrenders) need no stock rule: they are summed on a second connection while this one reads
-    # the stocks, applies the rule, sums the kept stocks and gathers the warnings.
-    flows_scope = base if stocks is None else base.filter(category=DisplacementCategory.FLOW)
+    # Flows (and surrenders) need no stock rule: they are summed on a second connection, started first, while
+    # this one reads the stocks, applies the rule, sums the kept stocks and gathers the warnings.
+    flows_scope = base.filter(category=DisplacementCategory.FLOW) if model is DisplacementFigure else base
     flows = alongside(using, snapshot, lambda: grouped(flows_scope))
+    stocks = CountedStocks(base) if model is DisplacementFigure else None
     values = [] if stocks is None else stocks.groups(group_by, cap=ids_cap, with_ids=with_ids)
     whole_stocks = [] if stocks is None or not (with_totals and group_by) else stocks.groups((), cap=ids_cap,
                                                                                             with_ids=False)
@@ -789,8 +794,6 @@ def _figure_report(
         if with_warnings else []
     )
     flow_values = flows()
-    for row_values in flow_values:
-        _finish(row_values, ids_cap)
     values += flow_values
     _attach_names(values, group_by, using)
     values.sort(key=_order_key(group_by, model))
