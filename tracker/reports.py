@@ -38,7 +38,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import heapq
-import json
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -351,11 +351,12 @@ def _fetch(query: QuerySet) -> list[tuple]:
 
 def id_list(ids: Iterable[int], using: str) -> RawSQL:
     """A subquery listing ``ids``, for ``pk__in``: one parameter however many ids (an array on PostgreSQL,
-    JSON on SQLite), where a literal list would bind a parameter per id."""
-    ids = list(ids)
+    JSON on SQLite), where a literal list would bind a parameter per id. The array goes as its text form:
+    psycopg's list dumper spent 0.3 s over a report's 30,000 ids, checking each one's type."""
+    text = ",".join(str(int(pk)) for pk in ids)
     if connections[using].vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+        return RawSQL("SELECT unnest(%s::bigint[])", ["{" + text + "}"])
+    return RawSQL("SELECT value FROM json_each(%s)", ["[" + text + "]"])
 
 
 # --- group keys -------------------------------------------------------------------------------
@@ -416,23 +417,20 @@ def _attach_names(rows: list[dict[str, Any]], group_by: Sequence[str], using: st
 def _order_key(group_by: Sequence[str], model: type[Model]) -> Callable[[dict[str, Any]], tuple]:
     """Rows in output order: time, then places and events by name (empty keys last) and id, then term,
     category and term group."""
-    def last_if_none(value: Any) -> tuple:
-        return (value is None, "" if value is None else value)
-
-    parts: list[Callable[[dict[str, Any]], Any]] = []
+    fields: list[str] = []  # each sorts as (is empty, value): empty keys last, and None is never compared
     for dim in group_by:
         if dim in TIME_DIMENSIONS:
-            parts.append(lambda row, name=f"{dim}_start": row[name])
+            fields.append(f"{dim}_start")
         elif dim in PLACE_DIMENSIONS:
-            parts.append(lambda row, d=dim: (last_if_none(row[f"{d}_name"]), last_if_none(row[f"{d}_id"])))
+            fields += [f"{dim}_name", f"{dim}_id"]
         elif dim == "event":
-            parts.append(lambda row: (last_if_none(row["event_name"]), last_if_none(row["event_key"])))
+            fields += ["event_name", "event_key"]
         elif dim == "term":
-            parts.append(lambda row: row["term_key"])
+            fields.append("term_key")
     if model is DisplacementFigure:
-        parts.append(lambda row: row["category_key"])
-    parts.append(lambda row: row["term_group_key"])
-    return lambda row: tuple(part(row) for part in parts)
+        fields.append("category_key")
+    fields.append("term_group_key")
+    return lambda row: tuple(part for name in fields for part in (row[name] is None, row[name]))
 
 
 def _grouped(
@@ -476,7 +474,16 @@ def _grouped(
             measures["row_sources"] = ArrayAgg("source_id")
     else:
         measures["sources_count"] = Count("source_id", distinct=True)
-    return list(_with_keys(figures, keys).values(*keys).annotate(**measures).order_by())
+    query = _with_keys(figures, keys).values(*keys).annotate(**measures).order_by()
+    if not arrays:
+        return list(query)
+    # straight from the cursor: psycopg gives dates, numbers and lists already, and Django's converters cost
+    # as much as the fetch itself over a report's rows
+    sql, params = query.query.sql_with_params()
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _largest_first(ids: list[int], bests: list[int | None], cap: int) -> list[int]:
@@ -827,8 +834,8 @@ def _figure_report(
         # first ids of all are among the rows' first ids
         spanning = multi_bucket_warning(
             included, time_dim, cap=ids_cap, count=sum(row.get("multi_bucket_count", 0) for row in rows),
-            ids=sorted(pk for row in values for pk in row.get("multi_bucket_ids") or ())[:ids_cap]
-            if arrays else None,
+            ids=heapq.nsmallest(ids_cap, itertools.chain.from_iterable(
+                row.get("multi_bucket_ids") or () for row in values)) if arrays else None,
         )
         warnings += [spanning] if spanning else []
     return Report(
