@@ -38,6 +38,8 @@ def _field_of(model, path: str):
 
 
 def _value_of(obj, path: str):
+    if isinstance(obj, dict):  # a row of ``values()``, which holds the ordering's columns by path
+        return obj[path]
     for part in path.split("__"):
         obj = getattr(obj, part)
     return obj

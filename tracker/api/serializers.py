@@ -162,10 +162,16 @@ class TrackerSerializer(serializers.ModelSerializer):
     created_by = UsernameField(help_text="Staff only.")
     updated_by = UsernameField(help_text="Staff only.")
 
+    @staticmethod
+    def audience(request) -> str:
+        """Whom a representation is for: "staff" (every field) or "key" (no staff-only field).
+
+        The fields differ by this alone, so list plans (tracker/api/listing.py) are compiled once per audience."""
+        return "key" if request is not None and not is_staff_request(request) else "staff"
+
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and not is_staff_request(request):
+        if self.audience(self.context.get("request")) != "staff":
             for name in self.staff_only_fields:
                 fields.pop(name, None)
         return fields

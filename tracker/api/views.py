@@ -37,6 +37,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker import filters, services
 from tracker.api import columns as export_columns
+from tracker.api import listing
 from tracker.api import serializers as s
 from tracker.api.access import TrackerAccess, sees_confidential, visibility, visible
 from tracker.api.authentication import api_key_of, is_staff_request
@@ -178,6 +179,8 @@ class ResourceViewSet(TrackerAPIMixin, viewsets.ModelViewSet):
 
     resource = ""
     columns: list = []
+    #: the places a row shows (location, origin...): lists load them in a query of their own (attach_places)
+    place_fields: tuple[str, ...] = ()
     pagination_class = KeysetPagination
     filter_backends = [StrictFilterBackend]
     renderer_classes = RESOURCE_RENDERERS
@@ -219,9 +222,17 @@ class ResourceViewSet(TrackerAPIMixin, viewsets.ModelViewSet):
         renderer = request.accepted_renderer
         if isinstance(renderer, ExportRenderer):
             return self.export_response(queryset, renderer)
-        page = self.paginate_queryset(queryset)
-        self.complete(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        plan = self.list_plan()
+        if plan is None:
+            page = self.paginate_queryset(queryset)
+            self.complete(page)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = self.paginate_queryset(plan.values(queryset))
+        return self.get_paginated_response(plan.represent(rows))
+
+    def list_plan(self) -> listing.Plan | None:
+        """How lists represent rows without model instances (tracker/api/listing.py); None: by the serializer."""
+        return listing.plan_for(self.get_serializer_class(), self.request, self.place_fields)
 
     def complete(self, rows: list) -> None:
         """Load what the representation of ``rows`` needs beyond the queryset's own prefetches (a hook)."""
@@ -236,8 +247,12 @@ class ResourceViewSet(TrackerAPIMixin, viewsets.ModelViewSet):
     def export_response(self, queryset, renderer: ExportRenderer):
         """Every matching row, streamed from a server-side cursor in constant memory."""
         queryset = queryset.order_by(*ordering_of(queryset))
-        serializer = self.get_serializer_class()(context=self.get_serializer_context())
-        items = (serializer.to_representation(row) for row in self.rows_of(queryset))
+        plan = self.list_plan()
+        if plan is None:
+            serializer = self.get_serializer_class()(context=self.get_serializer_context())
+            items = (serializer.to_representation(row) for row in self.rows_of(queryset))
+        else:
+            items = plan.stream(queryset, CHUNK_SIZE)
         filename = f"{self.resource}-{timezone.localdate():%Y-%m-%d}.{renderer.extension}"
         if isinstance(renderer, XLSXRenderer):
             limit = settings.API_XLSX_MAX_ROWS
@@ -478,7 +493,7 @@ class ClaimViewSet(ResourceViewSet):
 
     related = ("source__publisher", "attributed_to", "event__crisis")
     staff_related = ("created_by", "updated_by", "submitted_by", "reviewed_by")
-    place_fields: tuple[str, ...] = ("location",)
+    place_fields = ("location",)
 
     def base_queryset(self):
         # The source's stored text can be a whole article, and no record representation shows it.
