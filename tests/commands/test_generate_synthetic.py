@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tracker.choices import ReviewStatus, Role, displacement_term_group
+from tracker.management.commands.generate_synthetic import BLOCK, RECORD_COLUMNS, Command, copy_text
 from tracker.models import (
     CLAIM_MODELS,
     QUANTIFIED_MODELS,
@@ -54,8 +58,50 @@ def test_the_same_seed_gives_the_same_rows_and_another_seed_others():
     assert snapshot() == first
     generate(batch_size=37)  # the batch size changes how rows are sent, not which
     assert snapshot() == first
+    generate(workers=0)  # nor do the processes that draw them (on PostgreSQL; elsewhere this process draws all)
+    assert snapshot() == first
+    generate(batch_size=37, workers=3)
+    assert snapshot() == first
     generate(seed=8)
     assert snapshot()["DisplacementFigure"] != first["DisplacementFigure"]
+
+
+def test_records_hold_the_values_drawn_column_for_column():
+    """What is stored (COPY text that the command formats itself on PostgreSQL, ``executemany`` elsewhere) is
+    what the generator drew: every column of every record, datetimes, dates, decimals and NULLs included."""
+    command = Command()
+    call_command(command, figures=2 * FIGURES, seed=7, stdout=StringIO())
+    for model, count in command.kind_counts.items():
+        columns = RECORD_COLUMNS[model]
+        stored = list(model.objects.filter(is_synthetic=True).order_by("pk").values_list(*columns))
+        first = stored[0][columns.index("id")]
+        drawn = []
+        for offset in range(0, count, BLOCK):
+            drawn += command.record_values(command.block_rows(model, first, offset, min(BLOCK, count - offset)))
+        assert len(stored) == count
+        assert stored == drawn, model.__name__
+
+
+def test_copy_text_escapes_what_copy_would_misread():
+    plain = (1, None, True, False, "plain words", Decimal("4.50"), date(2024, 2, 29),
+             datetime(2024, 2, 29, 23, 59, tzinfo=UTC))
+    assert copy_text(plain) == "1\t\\N\tTrue\tFalse\tplain words\t4.50\t2024-02-29\t2024-02-29 23:59:00+00:00"
+    tricky = ("a\tb", "line\nbreak\r", "back\\slash", "\\N", "None", None, True, 0, Decimal("4.50"),
+              date(2024, 2, 29), datetime(2024, 2, 29, 23, 59, tzinfo=UTC))
+    assert copy_text(tricky) == (
+        "a\\tb\tline\\nbreak\\r\tback\\\\slash\t\\\\N\tNone\t\\N\tt\t0\t4.50\t2024-02-29\t2024-02-29 23:59:00+00:00")
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:  # PostgreSQL reads back the very values
+        for values, types in ((plain, "int, text, bool, bool, text, numeric, date, timestamptz"),
+                              (tricky, "text, text, text, text, text, text, bool, int, numeric, date, timestamptz")):
+            names = ", ".join(f"c{i} {kind}" for i, kind in enumerate(types.split(", ")))
+            cursor.execute(f"CREATE TEMPORARY TABLE copy_check ({names})")
+            with cursor.cursor.copy("COPY copy_check FROM STDIN") as copy:
+                copy.write(copy_text(values) + "\n")
+            cursor.execute("SELECT * FROM copy_check")
+            assert cursor.fetchall() == [values]
+            cursor.execute("DROP TABLE copy_check")
 
 
 def test_records_are_spread_realistically():
@@ -151,3 +197,5 @@ def test_refuses_a_database_with_real_records_unless_forced(draft):
 def test_bad_arguments():
     with pytest.raises(CommandError):
         generate(figures=0)
+    with pytest.raises(CommandError):
+        generate(workers=-1)

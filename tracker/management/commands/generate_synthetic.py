@@ -17,14 +17,25 @@ The same seed gives the same rows: every random choice comes from
 ``random.Random`` seeded from ``--seed`` (records in fixed blocks of
 ``BLOCK`` rows, each with its own generator, so ``--batch-size`` changes
 nothing but how rows are sent), and dates sit in a fixed ten-year window.
+
+On PostgreSQL the records are the bulk of the work, and Python's: ``--workers``
+forked processes draw the blocks and write them as COPY text (a part that
+several records share, such as a source's columns, is formatted once) while the
+command sends them in order; the database parses them on its own processor.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+import multiprocessing
+import os
 import random
+import sys
 import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -77,6 +88,7 @@ from tracker.quantities import MAGNITUDE_RANGES, derive_quantity
 WINDOW_START = date(2016, 1, 1)
 WINDOW_END = date(2025, 12, 31)
 CREATED_CAP = datetime(2026, 1, 31, tzinfo=UTC)
+WINDOW_START_ORDINAL, WINDOW_END_ORDINAL = WINDOW_START.toordinal(), WINDOW_END.toordinal()
 BLOCK = 10_000  # records per random generator: the unit of determinism
 RECORD_NOTE = "Synthetic record: no real source reports it."
 SOURCE_NOTE = "Synthetic source: no real outlet published it."
@@ -168,10 +180,17 @@ def sql_name(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def default_workers() -> int:
+    """Two record workers when this process can run on two processors or more; none on one."""
+    processors = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 2 if processors > 1 else 0
+
+
 class Inserter:
     """Sends rows to one table: COPY on PostgreSQL, ``executemany`` elsewhere.
 
-    ``send`` takes dicts by column name; ``send_tuples`` takes tuples in ``columns`` order (the fast path).
+    ``send`` takes dicts by column name; ``send_tuples`` takes tuples in ``columns`` order; ``send_copy_text``
+    (PostgreSQL only, the fastest) takes rows already in COPY's text format.
     """
 
     def __init__(self, model: type[models.Model], columns: list[str] | None = None):
@@ -216,6 +235,28 @@ class Inserter:
                         value[i] = field.get_db_prep_value(value[i], connection)
                 adapted.append(value)
             cursor.executemany(self.insert_sql, adapted)
+
+    def send_copy_text(self, chunks: Iterable[tuple[bytes, int]], batch_size: int,
+                       sent: Callable[[int], object] | None = None) -> None:
+        """COPY chunks of whole rows (text format, with their row counts), ``batch_size`` rows a statement.
+
+        A chunk never spans two statements: the chunks must end where batches do. ``sent(rows)`` follows progress.
+        """
+        chunks = iter(chunks)
+        pending = next(chunks, None)
+        with connection.cursor() as cursor:
+            while pending is not None:
+                rows = 0
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    while pending is not None and rows < batch_size:
+                        data, count = pending
+                        copy.write(data)
+                        rows += count
+                        if sent:
+                            sent(count)
+                        pending = next(chunks, None)
+                if rows != batch_size and pending is not None:
+                    raise ValueError(f"a chunk crossed a batch boundary ({rows:,} rows, not {batch_size:,})")
 
 
 @contextmanager
@@ -284,20 +325,28 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same rows.")
         parser.add_argument("--force", action="store_true", help="Add synthetic data beside real records.")
         parser.add_argument("--batch-size", type=int, default=20_000, help="Rows per insert batch.")
+        parser.add_argument(
+            "--workers", type=int, default=default_workers(),
+            help="Processes that generate records while this one sends them to PostgreSQL (0: this one does it "
+                 "all; the default is 2 with two processors or more, else 0; none where processes cannot fork). "
+                 "The rows do not depend on it.",
+        )
 
     # --- entry ------------------------------------------------------------------------------
-    def handle(self, *args, figures: int, seed: int, force: bool, batch_size: int, **options):
+    def handle(self, *args, figures: int, seed: int, force: bool, batch_size: int, workers: int, **options):
         if figures < 1:
             raise CommandError("--figures must be at least 1.")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if workers < 0:
+            raise CommandError("--workers must be 0 or more.")
         real = sum(model.objects.filter(is_synthetic=False).count() for model in CLAIM_MODELS)
         if real and not force:
             raise CommandError(
                 f"This database holds {real:,} real (non-synthetic) records. Synthetic data belongs in a separate "
                 "database; pass --force to add it here anyway."
             )
-        self.seed, self.figures, self.batch_size = seed, figures, batch_size
+        self.seed, self.figures, self.batch_size, self.workers = seed, figures, batch_size, workers
         self.verbose = options.get("verbosity", 1) >= 1
         sizes = scale(figures)
         started = time.perf_counter()
@@ -612,7 +661,11 @@ class Command(BaseCommand):
 
     # --- records ----------------------------------------------------------------------------
     def make_records(self, figures: int) -> None:
-        """N records across the three kinds, in blocks of ``BLOCK`` rows each drawn from its own generator."""
+        """N records across the three kinds, in blocks of ``BLOCK`` rows each drawn from its own generator.
+
+        On PostgreSQL, ``--workers`` processes generate the blocks and format them as COPY text while this
+        process sends them, in order; elsewhere (and with ``--workers 0``) this process does all of it.
+        """
         self.kind_counts = {}
         remaining = figures
         for index, (model, share) in enumerate(KIND_SHARES):
@@ -620,30 +673,133 @@ class Command(BaseCommand):
             self.kind_counts[model] = n
             remaining -= n
         self.prepare_pools()
-        progress = tqdm(total=figures, unit="records", disable=not self.verbose, mininterval=0.5,
-                        desc="Records", file=self.stdout._out)
-        makers = {DisplacementFigure: self.displacement_block, SurrenderFigure: self.surrender_block,
-                  AidCapacityReport: self.aid_capacity_block}
-        for model, n in self.kind_counts.items():
-            inserter = Inserter(model, RECORD_COLUMNS[model])
-            first = next_id(model)
-            pending: list[tuple] = []
-            for block_start in range(0, n, BLOCK):
-                rng = random.Random(f"{self.seed}-{model._meta.model_name}-{block_start // BLOCK}")
-                pending += makers[model](rng, first + block_start, min(BLOCK, n - block_start))
-                while len(pending) >= self.batch_size:
-                    inserter.send_tuples(pending[: self.batch_size])
-                    progress.update(self.batch_size)
-                    pending = pending[self.batch_size :]
-            inserter.send_tuples(pending)
-            progress.update(len(pending))
-        progress.close()
+        firsts = {model: next_id(model) for model in self.kind_counts}
+        blocks = [(model, firsts[model], offset, min(BLOCK, n - offset))
+                  for model, n in self.kind_counts.items() for offset in range(0, n, BLOCK)]
+        postgres = connection.vendor == "postgresql"
+        with self.block_mapper(self.workers if postgres else 0) as mapped:
+            progress = tqdm(total=figures, unit="records", disable=not self.verbose, mininterval=0.5,
+                            desc="Records", file=self.stdout._out)
+            if postgres:
+                chunks = zip(blocks, mapped("copy_chunks", blocks), strict=True)
+                for model, of_model in itertools.groupby(chunks, key=lambda pair: pair[0][0]):
+                    Inserter(model, RECORD_COLUMNS[model]).send_copy_text(
+                        itertools.chain.from_iterable(block_chunks for _, block_chunks in of_model),
+                        self.batch_size, progress.update)
+            else:
+                for model, of_model in itertools.groupby(blocks, key=lambda block: block[0]):
+                    inserter = Inserter(model, RECORD_COLUMNS[model])
+                    pending: list[tuple] = []
+                    for block in of_model:
+                        pending += self.record_values(self.block_rows(*block))
+                        while len(pending) >= self.batch_size:
+                            inserter.send_tuples(pending[: self.batch_size])
+                            progress.update(self.batch_size)
+                            pending = pending[self.batch_size :]
+                    inserter.send_tuples(pending)
+                    progress.update(len(pending))
+            progress.close()
+
+    def block_rows(self, model: type[models.Model], first: int, offset: int, count: int) -> list[tuple[tuple, ...]]:
+        """Records ``offset`` to ``offset + count`` of a kind (ids from ``first + offset``), each as its parts:
+        group columns, own columns, quantity, the rest (``record_values`` and ``copy_text_rows`` lay them out).
+        The same rows for the same seed, whichever process draws them and in whatever order."""
+        rng = random.Random(f"{self.seed}-{model._meta.model_name}-{offset // BLOCK}")
+        maker = {DisplacementFigure: self.displacement_block, SurrenderFigure: self.surrender_block,
+                 AidCapacityReport: self.aid_capacity_block}[model]
+        return maker(rng, first + offset, count)
+
+    def copy_chunks(self, model: type[models.Model], first: int, offset: int, count: int) -> list[tuple[bytes, int]]:
+        """A block's records as COPY text, cut where a batch of ``--batch-size`` rows ends."""
+        rows = self.block_rows(model, first, offset, count)
+        cuts = [0, *range(-offset % self.batch_size or self.batch_size, count, self.batch_size), count]
+        return [(self.copy_text_rows(rows[start:end]), end - start)
+                for start, end in itertools.pairwise(cuts) if end > start]
+
+    def group_values(self, group: tuple) -> tuple:
+        """A group's columns with its times (minutes from ``date_base``) as aware datetimes."""
+        values = list(group)
+        for i in GROUP_MOMENTS:
+            if values[i] is not None:
+                day, minute = divmod(values[i], MINUTES_A_DAY)
+                values[i] = self.midnights[day] + MINUTES[minute]
+        return tuple(values)
+
+    def group_text(self, group: tuple) -> str:
+        """A group's columns as COPY text, with its times as PostgreSQL reads a UTC timestamp."""
+        values = list(group)
+        for i in GROUP_MOMENTS:
+            if values[i] is not None:
+                day, minute = divmod(values[i], MINUTES_A_DAY)
+                values[i] = self.date_texts[day] + CLOCK[minute]
+        return copy_text(values)
+
+    def record_values(self, rows: list[tuple[tuple, ...]]) -> list[tuple]:
+        """Records' parts (``block_rows``) as tuples of column values, in ``RECORD_COLUMNS`` order."""
+        dates, base, country = self.dates, self.date_base, self.place_country
+        return [
+            self.group_values(group) + (pk, f"{EXCERPT[0]}{pk}{EXCERPT[1]}", place, country[place], precision,
+                                        dates[start - base], start_precision, dates[end - base], end_precision)
+            + quantity + rest
+            for group, (pk, place, precision, start, start_precision, end, end_precision), quantity, rest in rows
+        ]
+
+    def copy_text_rows(self, rows: list[tuple[tuple, ...]]) -> bytes:
+        """Records' parts (``block_rows``) as the lines of a COPY in text format: the same values as
+        ``record_values``, without a Python object per value.
+
+        A group's columns and a quantity (one object that several records hold) are formatted once per object,
+        and the rest of a record (few distinct values) once per value. The record's own columns are numbers,
+        dates and choice values, which need no escaping.
+        """
+        dates, base, country = self.date_texts, self.date_base, self.place_country
+        groups: dict[int, str] = {}  # by id(): every part stays alive in ``rows`` while this runs
+        quantities: dict[int, str] = {}
+        rests: dict[tuple, str] = {}
+        start_excerpt, end_excerpt = EXCERPT
+        lines = []
+        for group, (pk, place, precision, start, start_precision, end, end_precision), quantity, rest in rows:
+            group_text = groups.get(id(group))
+            if group_text is None:
+                group_text = groups[id(group)] = self.group_text(group)
+            quantity_text = quantities.get(id(quantity))
+            if quantity_text is None:  # with the tab that follows it, so that a record without one has neither
+                quantity_text = quantities[id(quantity)] = copy_text(quantity) + "\t" if quantity else ""
+            rest_text = rests.get(rest)
+            if rest_text is None:
+                rest_text = rests[rest] = copy_text(rest)
+            lines.append(f"{group_text}\t{pk}\t{start_excerpt}{pk}{end_excerpt}\t{place}\t{country[place]}\t{precision}\t"
+                         f"{dates[start - base]}\t{start_precision}\t{dates[end - base]}\t{end_precision}\t"
+                         f"{quantity_text}{rest_text}\n")
+        return "".join(lines).encode()
+
+    @contextmanager
+    def block_mapper(self, workers: int) -> Iterator[Callable]:
+        """``mapped(method, blocks)``: ``self.method(*block)`` for each block, in order, computed by ``workers``
+        forked processes (each with a copy of this command's reference data; they never touch the database), at
+        most two blocks a worker ahead of the consumer; or here, one at a time, with no workers or no ``fork``."""
+        if workers < 1 or not CAN_FORK:
+            yield lambda method, blocks: (getattr(self, method)(*block) for block in blocks)
+            return
+        global _FORKED_COMMAND
+        _FORKED_COMMAND = self
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:  # leaving it terminates the workers
+                yield lambda method, blocks: ordered_map(pool, method, blocks, ahead=2 * workers)
+        finally:
+            _FORKED_COMMAND = None
 
     def prepare_pools(self) -> None:
         """Weighted choices as flat lists (one ``random()`` per draw), dates by ordinal, places by country."""
         self.date_base = WINDOW_START.toordinal() - 400
-        self.dates = [date.fromordinal(o) for o in range(self.date_base, WINDOW_END.toordinal() + 1)]
+        last = CREATED_CAP.toordinal() + 7  # the latest review: three days after a capped entry
+        self.dates = [date.fromordinal(o) for o in range(self.date_base, last + 1)]
+        self.date_texts = [d.isoformat() for d in self.dates]
         self.midnights = [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in self.dates]
+        self.cap_minute = (CREATED_CAP.toordinal() - self.date_base) * MINUTES_A_DAY  # CREATED_CAP is a midnight
+        self.source_index_base = self.date_base
+        self.source_index = [bisect.bisect_left(self.source_days, day)
+                             for day in range(self.date_base, WINDOW_END_ORDINAL + 31)]
         self.status_pool = expand(STATUS_WEIGHTS)
         self.level_pool = expand(RECORD_LEVEL_WEIGHTS)
         self.start_precision_pool = expand(START_PRECISION_WEIGHTS)
@@ -676,12 +832,20 @@ class Command(BaseCommand):
             self.record_places.items()
         }
 
+    def first_source_from(self, day: int) -> int:
+        """The index of the first source published on ``day`` (an ordinal) or later: ``bisect_left`` over
+        ``source_days``, looked up in a table across the window."""
+        if self.source_index_base <= day < self.source_index_base + len(self.source_index):
+            return self.source_index[day - self.source_index_base]
+        return bisect.bisect_left(self.source_days, day)
+
     def group(self, rng: random.Random, anchor: tuple | None = None) -> tuple[tuple, int, int, dict | None]:
         """What records drawn from one source share: the source, its event, country, end date, review, audit.
 
         A source yields a few records (an article gives several numbers), entered and reviewed together.
         ``anchor`` (a headline being supported or duplicated) fixes the event, country and end date.
-        Returns the group's columns (``GROUP_COLUMNS``), the country, the end date ordinal and the event.
+        Returns the group's columns (``GROUP_COLUMNS``, times as minutes from ``date_base``: ``group_values``
+        makes datetimes of them), the country, the end date ordinal and the event.
         """
         rand = rng.random
         if anchor is not None:
@@ -692,17 +856,17 @@ class Command(BaseCommand):
             if event:
                 countries = event["countries"]
                 country = countries[int(rand() * len(countries))]
-                last = min(event["end"] + 60, WINDOW_END.toordinal())
+                last = min(event["end"] + 60, WINDOW_END_ORDINAL)
                 end_ord = event["start"] + int(rand() * (last - event["start"] + 1))
             else:
                 country = self.country_ids[int(rand() * len(self.country_ids))]
-                first = WINDOW_START.toordinal() + 120
-                end_ord = first + int(rand() * (WINDOW_END.toordinal() - first + 1))
+                first = WINDOW_START_ORDINAL + 120
+                end_ord = first + int(rand() * (WINDOW_END_ORDINAL - first + 1))
         # A source published on the end date or within three weeks after it.
         days, n = self.source_days, len(self.source_days)
-        index = bisect.bisect_left(days, end_ord + int(rand() * 22))
+        index = self.first_source_from(end_ord + int(rand() * 22))
         if index >= n:
-            index = bisect.bisect_left(days, end_ord)
+            index = self.first_source_from(end_ord)
             if index >= n:
                 index = n - 1 - int(rand() * min(5, n))
         published = days[index]
@@ -711,17 +875,16 @@ class Command(BaseCommand):
         if anchor is not None and status == REJECTED:
             status = APPROVED
         analyst = self.analysts[int(rand() * len(self.analysts))]
-        created = self.midnights[published - self.date_base] + MINUTES[60 + int(rand() * 43_140)]
-        created = min(created, CREATED_CAP)
+        created = min((published - self.date_base) * MINUTES_A_DAY + 60 + int(rand() * 43_140), self.cap_minute)
         updated, updated_by = created, analyst
         submitted_by = submitted_at = reviewed_by = reviewed_at = None
         comment = ""
         if status != DRAFT:
-            submitted_by, submitted_at = analyst, created + MINUTES[60]
+            submitted_by, submitted_at = analyst, created + 60
             updated = submitted_at
         if status in REVIEWED_STATUSES:
             reviewed_by = self.reviewers[int(rand() * len(self.reviewers))]
-            reviewed_at = submitted_at + MINUTES[60 * (2 + int(rand() * 70))]
+            reviewed_at = submitted_at + 60 * (2 + int(rand() * 70))
             updated, updated_by = reviewed_at, reviewed_by
             comment = REVIEW_COMMENTS.get(status, "")
         attributed, attribution = None, ""
@@ -735,7 +898,9 @@ class Command(BaseCommand):
 
     def place_and_period(self, rand, pk: int, country: int, group_end: int, stock: bool,
                          anchor: tuple | None) -> tuple[tuple, int, str | None, int, int]:
-        """The per-record columns (``RECORD_ROW_COLUMNS``), then the place, its precision and the period."""
+        """The record's own columns as ``(id, place, precision, start ordinal, start precision, end ordinal, end
+        precision)`` (``record_values`` and ``copy_text_rows`` make ``RECORD_ROW_COLUMNS`` of it), then the place,
+        its precision and the period."""
         if anchor is not None:
             place, precision, start, end = anchor[1], anchor[2], min(anchor[3], group_end), group_end
         else:
@@ -748,11 +913,9 @@ class Command(BaseCommand):
             start = end if stock else end - DURATIONS[int(rand() * len(DURATIONS))]
         start_precision = self.start_precision_pool[int(rand() * len(self.start_precision_pool))] if start != end \
             else "day"
-        columns = (pk, f"Synthetic excerpt {pk}: no real source printed this sentence.", place,
-                   self.place_country[place], precision,
-                   self.dates[start - self.date_base], start_precision, self.dates[end - self.date_base],
-                   self.end_precision_pool[int(rand() * len(self.end_precision_pool))])
-        return columns, place, precision, start, end
+        record = (pk, place, precision, start, start_precision, end,
+                  self.end_precision_pool[int(rand() * len(self.end_precision_pool))])
+        return record, place, precision, start, end
 
     def quantity(self, rng: random.Random, top: float, anchor_best: int | None = None) -> tuple:
         """One quantity block (``QUANTITY_COLUMNS``): inputs, then low/best/high/high_open from derive_quantity."""
@@ -821,7 +984,7 @@ class Command(BaseCommand):
                     links = (HEADLINE, None, anchor[0], term_group)
                 else:
                     links = (TRIANGULATION, anchor[0], None, term_group)
-                rows.append(group + record + quantity + links + kind(quantity[11], place))
+                rows.append((group, record, quantity, links + kind(quantity[11], place)))
                 pk += 1
         return rows
 
@@ -880,16 +1043,37 @@ class Command(BaseCommand):
                 named = rand() < 0.7
                 capacity = reported_number(rng, 20_000) if rand() < 0.45 else None
                 demand = round(capacity * (0.8 + rand() * 2.2)) if capacity is not None and rand() < 0.7 else None
-                rows.append(group + record + (
+                rows.append((group, record, NO_QUANTITY, (
                     self.providers[int(rand() * len(self.providers))] if named else None,
                     "" if named else "aid agencies in the area",
                     self.sectors[int(rand() * len(self.sectors))],
                     self.strain_pool[int(rand() * len(self.strain_pool))],
                     capacity, demand,
                     self.capacity_units[int(rand() * len(self.capacity_units))] if capacity is not None else "",
-                ))
+                )))
                 pk += 1
         return rows
+
+
+# Workers are forked, so that they start with the reference data in memory. Not on macOS, where a forked process
+# may crash in the system's libraries (spawn is Python's default there).
+CAN_FORK = "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+_FORKED_COMMAND: Command | None = None  # the command whose blocks forked workers compute
+
+
+def call_forked(method: str, block: tuple):
+    """In a worker: the forking command's ``method(*block)``."""
+    return getattr(_FORKED_COMMAND, method)(*block)
+
+
+def ordered_map(pool, method: str, blocks: Iterable[tuple], ahead: int) -> Iterator:
+    """``call_forked(method, block)`` for each block in the pool, results in order, ``ahead`` blocks queued."""
+    blocks = iter(blocks)
+    pending = deque(pool.apply_async(call_forked, (method, block)) for block in itertools.islice(blocks, ahead))
+    while pending:
+        result = pending.popleft().get()
+        pending.extend(pool.apply_async(call_forked, (method, block)) for block in itertools.islice(blocks, 1))
+        yield result
 
 
 def expand(pairs) -> list[str]:
@@ -916,6 +1100,34 @@ def phrase(quantifier: str, value, value_max, word, unit: str) -> str:
     return f"{PHRASE_PREFIX[quantifier]}{value:,} {noun}"
 
 
+def copy_field(value) -> str:
+    """One value in the text format of PostgreSQL's COPY: ``\\N`` for NULL, backslash escapes in text."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    return str(value)  # int, Decimal, date, aware datetime ("2016-01-01 01:00:00+00:00"): PostgreSQL's input forms
+
+
+def copy_text(values: Sequence) -> str:
+    """A tuple of values as tab-separated COPY fields.
+
+    The fast way is ``str()`` of every value (PostgreSQL reads ``True``, ISO dates and ``+00:00`` offsets);
+    if the result has a tab, line end or backslash that is not a field separator or a NULL, the values
+    go one by one through ``copy_field``, which escapes them.
+    """
+    nulls = values.count(None)
+    if nulls:
+        text = "\t".join(["\\N" if value is None else str(value) for value in values])
+    else:
+        text = "\t".join(map(str, values))
+    if text.count("\t") != len(values) - 1 or text.count("\\") != nulls or "\n" in text or "\r" in text:
+        return "\t".join(map(copy_field, values))
+    return text
+
+
 PHRASE_PREFIX = {"exact": "", "approximately": "about ", "more_than": "more than ", "at_least": "at least ",
                  "less_than": "fewer than ", "at_most": "at most "}
 QUANTIFIERS = weighted(QUANTIFIER_WEIGHTS)
@@ -923,12 +1135,17 @@ MAGNITUDES = weighted(MAGNITUDE_WEIGHTS)
 UNITS = weighted(UNIT_WEIGHTS)
 HOUSEHOLD_SIZE_SOURCES = weighted(((HouseholdSizeSource.REPORTED, 3), (HouseholdSizeSource.COUNTRY_DEFAULT, 5),
                                    (HouseholdSizeSource.ANALYST_ESTIMATE, 2)))
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NO_QUANTITY = ()  # an aid capacity report's quantity part
+EXCERPT = ("Synthetic excerpt ", ": no real source printed this sentence.")  # around the record's id
 HEADLINE, TRIANGULATION, SURRENDERED = str(Role.HEADLINE), str(Role.TRIANGULATION), str(TermGroup.SURRENDERED)
 QUANTITY_POOL = 1024  # distinct quantity blocks per block of records
 DURATIONS = (0, 0, 0, 1, 2, 6, 6, 13, 29, 30, 89)  # days from start to end of a flow's period
 APPROVED, REJECTED, DRAFT = str(ReviewStatus.APPROVED), str(ReviewStatus.REJECTED), str(ReviewStatus.DRAFT)
 REVIEWED_STATUSES = frozenset({APPROVED, REJECTED, str(ReviewStatus.CHANGES_REQUESTED)})
-MINUTES = [timedelta(minutes=m) for m in range(60 * 24 * 31)]
+MINUTES_A_DAY = 24 * 60
+MINUTES = [timedelta(minutes=m) for m in range(MINUTES_A_DAY)]
+CLOCK = [f" {m // 60:02d}:{m % 60:02d}:00+00" for m in range(MINUTES_A_DAY)]  # after a date: a UTC time
 REVIEW_COMMENTS = {
     REJECTED: "Synthetic rejection: the source does not support the number.",
     str(ReviewStatus.CHANGES_REQUESTED): "Synthetic review: check the period against the source.",
@@ -937,6 +1154,7 @@ GROUP_COLUMNS = ["created_at", "updated_at", "created_by_id", "updated_by_id", "
                  "attributed_to_id", "attribution_text", "event_id", "review_status", "submitted_by_id",
                  "submitted_at", "reviewed_by_id", "reviewed_at", "review_comment", "is_confidential",
                  "is_synthetic", "notes", "excerpt_translation", "excerpt_start", "excerpt_end"]
+GROUP_MOMENTS = tuple(i for i, column in enumerate(GROUP_COLUMNS) if column.endswith("_at"))
 RECORD_ROW_COLUMNS = ["id", "excerpt", "location_id", "country_id", "location_precision", "start_date",
                       "start_precision", "end_date", "end_precision"]
 QUANTITY_COLUMNS = ["quantifier", "reported_value", "reported_value_max", "magnitude_word", "reported_phrase",
