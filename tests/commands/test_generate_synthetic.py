@@ -66,6 +66,17 @@ def test_the_same_seed_gives_the_same_rows_and_another_seed_others():
     assert snapshot()["DisplacementFigure"] != first["DisplacementFigure"]
 
 
+def test_blocks_drawn_by_several_workers_give_the_rows_drawn_here():
+    """Past one ``BLOCK``, each block is drawn from its own generator: the workers that draw them, in whatever
+    order they finish, and batches that cut across blocks change nothing."""
+    figures = BLOCK * 3 // 2
+    generate(figures=figures, workers=0)
+    here = snapshot()
+    assert len(here["DisplacementFigure"]) > BLOCK
+    generate(figures=figures, workers=2, batch_size=BLOCK // 3 + 1)
+    assert snapshot() == here
+
+
 def test_records_hold_the_values_drawn_column_for_column():
     """What is stored (COPY text that the command formats itself on PostgreSQL, ``executemany`` elsewhere) is
     what the generator drew: every column of every record, datetimes, dates, decimals and NULLs included."""
