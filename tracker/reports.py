@@ -706,6 +706,11 @@ def figure_report(
                               with_totals=with_totals, ids_cap=ids_cap)
 
 
+# A report's two connections run on two cores already, so neither plans parallel workers of its own; and its
+# sorts (the stocks in rank order, the flows' groups) stay in memory rather than spilling to disk.
+REPORT_SETTINGS = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
+
+
 @contextmanager
 def one_snapshot(using: str) -> Iterator[str | None]:
     """Every query inside reads the database as it was at the first one.
@@ -727,7 +732,7 @@ def one_snapshot(using: str) -> Iterator[str | None]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                cursor.execute(REPORT_SETTINGS)
                 cursor.execute("SELECT pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
         yield snapshot
@@ -749,7 +754,7 @@ def alongside(using: str, snapshot: str | None, work: Callable[[], T]) -> Callab
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-                    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                    cursor.execute(REPORT_SETTINGS)
                 return work()
         finally:
             connection.close()
