@@ -39,6 +39,7 @@ import calendar
 import hashlib
 import heapq
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -260,6 +261,7 @@ class CountedStocks:
             self.outwards[pk] = self.ancestors[pk][::-1]
             self.areas[pk] = {"adm2": ancestors[-3], "adm1": ancestors[-2]}
         self._rules: dict[str | None, StockRule] = {}
+        self._periods: dict[str | None, dict[date, date | None]] = {}
 
     def groups(self, group_by: Sequence[str], *, cap: int, with_ids: bool = True) -> list[dict[str, Any]]:
         """The kept stocks of this grouping summed per group key, shaped as :func:`_grouped` and :func:`_finish`
@@ -267,13 +269,14 @@ class CountedStocks:
         time_dim = _time_dimension(group_by)
         by_pk = {row[0]: row for row in self.rows}
         groups: dict[tuple, dict[str, Any]] = {}
+        period = self.periods(time_dim)
         for pk in self.rule(time_dim).kept:
             (_, end_date, term, place, term_group, event, country, start, low, best, high, high_open,
              source) = by_pk[pk]
             keys: dict[str, Any] = {}
             for dim in group_by:
                 if dim in TIME_DIMENSIONS:
-                    keys[f"{dim}_start"] = _period(dim, end_date)
+                    keys[f"{dim}_start"] = period[end_date]
                 elif dim == "country":
                     keys["country_id"] = country
                 elif dim in PLACE_DIMENSIONS:
@@ -313,13 +316,19 @@ class CountedStocks:
                 group["multi_bucket_ids"] = sorted(group["multi_bucket_ids"])[:cap]
         return list(groups.values())
 
+    def periods(self, time_dim: str | None) -> dict[date, date | None]:
+        """Each stock day's period (the first day of its bucket), worked out once per day."""
+        if time_dim not in self._periods:
+            self._periods[time_dim] = {day: _period(time_dim, day) for day in self.days}
+        return self._periods[time_dim]
+
     def rule(self, time_dim: str | None) -> StockRule:
         if time_dim not in self._rules:
             self._rules[time_dim] = self._decide(time_dim)
         return self._rules[time_dim]
 
     def _decide(self, time_dim: str | None) -> StockRule:
-        period = {day: _period(time_dim, day) for day in self.days}
+        period = self.periods(time_dim)
         latest: dict[tuple, int] = {(period[row[1]], row[2], row[3]): row[0] for row in self.rows}
         outwards = self.outwards
         kept: list[int] = []
@@ -417,7 +426,7 @@ def _attach_names(rows: list[dict[str, Any]], group_by: Sequence[str], using: st
 def _order_key(group_by: Sequence[str], model: type[Model]) -> Callable[[dict[str, Any]], tuple]:
     """Rows in output order: time, then places and events by name (empty keys last) and id, then term,
     category and term group."""
-    fields: list[str] = []  # each sorts as (is empty, value): empty keys last, and None is never compared
+    fields: list[str] = []
     for dim in group_by:
         if dim in TIME_DIMENSIONS:
             fields.append(f"{dim}_start")
@@ -430,7 +439,28 @@ def _order_key(group_by: Sequence[str], model: type[Model]) -> Callable[[dict[st
     if model is DisplacementFigure:
         fields.append("category_key")
     fields.append("term_group_key")
-    return lambda row: tuple(part for name in fields for part in (row[name] is None, row[name]))
+    values = operator.itemgetter(*fields, *fields[:1])  # twice the first: always a tuple, also of one field
+
+    def key(row: dict[str, Any]) -> tuple:
+        found = values(row)
+        if None in found:  # an empty key (no place at this level, no event) goes last
+            return tuple(_LAST if value is None else value for value in found)
+        return found
+
+    return key
+
+
+class _Last:
+    """Sorts after every name, id and date: where the rows with an empty key go."""
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return not isinstance(other, _Last)
+
+
+_LAST = _Last()
 
 
 def _grouped(

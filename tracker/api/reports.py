@@ -266,7 +266,12 @@ def cached_report(request, resource: str, confidential: bool, count: Callable[[]
     params = sorted((name, value) for name, values in request.query_params.lists() if name != "format"
                     for value in values)
     digest = hashlib.sha256(repr((resource, audience, params)).encode()).hexdigest()[:32]
-    return cache.get_or_set(f"tracker-report:{digest}:{reports.data_version()}", count, seconds)
+    key = f"tracker-report:{digest}:{reports.data_version()}"
+    report = cache.get(key)
+    if report is None:  # not get_or_set(), which reads back (and unpickles) what it has just stored
+        report = count()
+        cache.set(key, report, seconds)
+    return report
 
 
 class ReportView(TrackerAPIMixin, APIView):
