@@ -49,15 +49,18 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Count,
     DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -235,9 +238,10 @@ class CountedStocks:
     for months, 21 for the whole period), so summing them here costs less than asking the database again.
     """
 
-    # what a stock row holds, in order (the first four decide the rule)
-    COLUMNS = ("pk", "end_date", "term", "location_id", "term_group", "event_id", "country_id", "start_date",
-               "low", "best", "high", "high_open", "source_id")
+    # what the rule reads of every counted stock, and what summing reads of the kept ones only
+    RULE_COLUMNS = ("pk", "end_date", "term", "location_id")
+    COLUMNS = (*RULE_COLUMNS, "term_group", "event_id", "country_id", "start_date", "low", "best", "high",
+               "high_open", "source_id")
 
     def __init__(self, scope: QuerySet):
         self.scope = scope
@@ -247,8 +251,9 @@ class CountedStocks:
             scope.filter(category=DisplacementCategory.STOCK)
             .annotate(rank=reliability_rank())
             .order_by("end_date", "rank", "-pk")
-            .values_list(*self.COLUMNS)
+            .values_list(*self.RULE_COLUMNS)
         )
+        self._details: dict[int, tuple] = {}  # kept stock -> its COLUMNS
         self.days = {row[1] for row in self.rows}
         places = {row[3] for row in self.rows}
         links = Location.objects.using(scope.db).filter(pk__in=id_list(places, scope.db)).values_list(
@@ -267,12 +272,13 @@ class CountedStocks:
         """The kept stocks of this grouping summed per group key, shaped as :func:`_grouped` and :func:`_finish`
         shape the database's rows (the same keys and numbers: SUM skips NULLs and is NULL when all are)."""
         time_dim = _time_dimension(group_by)
-        by_pk = {row[0]: row for row in self.rows}
+        kept = self.rule(time_dim).kept
+        details = self.details(kept)
         groups: dict[tuple, dict[str, Any]] = {}
         period = self.periods(time_dim)
-        for pk in self.rule(time_dim).kept:
+        for pk in kept:
             (_, end_date, term, place, term_group, event, country, start, low, best, high, high_open,
-             source) = by_pk[pk]
+             source) = details[pk]
             keys: dict[str, Any] = {}
             for dim in group_by:
                 if dim in TIME_DIMENSIONS:
@@ -315,6 +321,16 @@ class CountedStocks:
             if time_dim:
                 group["multi_bucket_ids"] = sorted(group["multi_bucket_ids"])[:cap]
         return list(groups.values())
+
+    def details(self, ids: list[int]) -> dict[int, tuple]:
+        """The ``COLUMNS`` of these stocks, read once each: the rule keeps about one in ten, so reading every
+        stock's numbers with the rule's columns cost more Python than this second, indexed read."""
+        missing = [pk for pk in ids if pk not in self._details]
+        if missing:
+            self._details.update((row[0], row) for row in _fetch(
+                self.scope.model._base_manager.using(self.scope.db).filter(pk__in=id_list(missing, self.scope.db))
+                .order_by().values_list(*self.COLUMNS)))
+        return self._details
 
     def periods(self, time_dim: str | None) -> dict[date, date | None]:
         """Each stock day's period (the first day of its bucket), worked out once per day."""
@@ -470,7 +486,7 @@ def _grouped(
     *,
     arrays: bool,
     with_ids: bool = True,
-    with_sources: bool = True,
+    cap: int = IDS_CAP,
 ) -> list[dict[str, Any]]:
     """One dict per group key with its numbers, from one GROUP BY (unordered, as a hash aggregate can run it).
 
@@ -497,11 +513,12 @@ def _grouped(
     if arrays:
         if with_ids:
             measures["row_ids"] = ArrayAgg("pk")
-            measures["row_bests"] = ArrayAgg("best")
+            # best values only where they choose among more ids than a row lists
+            measures["row_bests"] = Func(Count("pk"), ArrayAgg("best"), template="CASE WHEN %(expressions)s END",
+                                         arg_joiner=f" > {int(cap)} THEN ", output_field=ArrayField(BigIntegerField()))
             if time_dim:
                 measures["multi_bucket_ids"] = ArrayAgg("pk", filter=spanning)
-        if with_sources:
-            measures["row_sources"] = ArrayAgg("source_id")
+        measures["row_sources"] = ArrayAgg("source_id")
     else:
         measures["sources_count"] = Count("source_id", distinct=True)
     query = _with_keys(figures, keys).values(*keys).annotate(**measures).order_by()
@@ -553,7 +570,7 @@ def _finish(values: dict[str, Any], cap: int) -> None:
         values["source_set"] = set(values.pop("row_sources"))
         values["sources_count"] = len(values["source_set"])
     if "row_ids" in values:
-        values["ids"] = _largest_first(values.pop("row_ids"), values.pop("row_bests"), cap)
+        values["ids"] = _largest_first(values.pop("row_ids"), values.pop("row_bests") or [], cap)
     if "multi_bucket_ids" in values:
         values["multi_bucket_ids"] = sorted(values["multi_bucket_ids"] or ())[:cap]
 
@@ -815,7 +832,7 @@ def _figure_report(
     base = counted(scope, include_confidential=include_confidential)
 
     def grouped(figures: QuerySet, keys: Sequence[str] = group_by, ids: bool = with_ids) -> list[dict[str, Any]]:
-        rows = _grouped(figures, model, keys, arrays=arrays, with_ids=ids)
+        rows = _grouped(figures, model, keys, arrays=arrays, with_ids=ids, cap=ids_cap)
         for row_values in rows:
             _finish(row_values, ids_cap)
         return rows
