@@ -718,21 +718,21 @@ class Command(BaseCommand):
 
     def group_values(self, group: tuple) -> tuple:
         """A group's columns with its times (minutes from ``date_base``) as aware datetimes."""
-        values = list(group)
-        for i in GROUP_MOMENTS:
-            if values[i] is not None:
-                day, minute = divmod(values[i], MINUTES_A_DAY)
-                values[i] = self.midnights[day] + MINUTES[minute]
-        return tuple(values)
+        return tuple(self.with_moments(group, self.midnights, MINUTES))
 
     def group_text(self, group: tuple) -> str:
         """A group's columns as COPY text, with its times as PostgreSQL reads a UTC timestamp."""
+        return copy_text(self.with_moments(group, self.date_texts, CLOCK))
+
+    @staticmethod
+    def with_moments(group: tuple, days: Sequence, clock: Sequence) -> list:
+        """A group's columns with each time (minutes from ``date_base``) as ``days[day] + clock[minute]``."""
         values = list(group)
         for i in GROUP_MOMENTS:
             if values[i] is not None:
                 day, minute = divmod(values[i], MINUTES_A_DAY)
-                values[i] = self.date_texts[day] + CLOCK[minute]
-        return copy_text(values)
+                values[i] = days[day] + clock[minute]
+        return values
 
     def record_values(self, rows: list[tuple[tuple, ...]]) -> list[tuple]:
         """Records' parts (``block_rows``) as tuples of column values, in ``RECORD_COLUMNS`` order."""
