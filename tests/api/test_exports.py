@@ -156,7 +156,8 @@ def test_the_demo_surrender_downloads_as_csv(db):
 
 
 def _awkward(world) -> None:
-    """Cells that trip CSV writers: quotes, commas, line breaks, formulas, round decimals, whole seconds."""
+    """Cells that trip CSV writers: quotes, commas, line breaks, formulas, round and tiny decimals, whole
+    seconds."""
     from datetime import UTC, datetime
     from decimal import Decimal
 
@@ -166,6 +167,9 @@ def _awkward(world) -> None:
     monitors = [OrganizationFactory(name="Zeta monitor"), OrganizationFactory(name="Alpha watch")]
     places.baghouz.latitude, places.baghouz.longitude = Decimal("34.000000"), Decimal("-40.950000")
     places.baghouz.save()
+    # near the equator and the prime meridian: Python writes these floats in exponent form
+    places.hasakeh.latitude, places.hasakeh.longitude = Decimal("-0.000001"), Decimal("0.000015")
+    places.hasakeh.save()
     for resource in ("displacement-figures", "surrenders", "aid-capacity"):
         first = world.visible[resource][0]
         model = type(first)

@@ -52,11 +52,15 @@ class Integer(Cell):
 
 
 class Number(Cell):
-    """A decimal as JSON carries it (a float): ``5.5``, ``36.0``, ``36.123456``."""
+    """A decimal as JSON carries it (a float): ``5.5``, ``36.0``, ``36.123456``, ``1e-06``.
+
+    Whole numbers keep their ``.0``; the rest are written by PostgreSQL's float8 output, which is the shortest
+    text that reads back as the same double, as Python's ``repr`` is, exponent form below 1e-4 included.
+    """
 
     template = (
         "CASE WHEN scale(trim_scale(%(expressions)s)) = 0 THEN trim_scale(%(expressions)s)::text || '.0' "
-        "ELSE trim_scale(%(expressions)s)::text END"
+        "ELSE (%(expressions)s)::float8::text END"
     )
 
 
