@@ -75,6 +75,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Lower, RowNumber, Trim, TruncMonth, TruncWeek, TruncYear
+from django.db.models.query import ValuesIterable
 
 from tracker.charts import monday
 from tracker.choices import (
@@ -227,8 +228,8 @@ class CountedStocks:
     """The counted stocks of a report's scope, read once, the stock rule applied to them and the stocks it keeps
     summed, all in memory.
 
-    One query (each stock's numbers and keys, in publisher-rank order) plus the ancestor links of the places
-    met. Per
+    One query reads the rule's columns of every counted stock, in publisher-rank order, and one the ancestor
+    links of the places met; the numbers and keys of the stocks the rule keeps are read afterwards, by id. Per
     period, place and term the latest stock wins (ties: the more reliable publisher, then the lower id); a latest
     stock is dropped when one of its place's strict ancestors has a stock of the same term and period (any stock
     there has a latest, so the place itself is enough to know). Deciding here, not in SQL, costs one pass over
@@ -302,9 +303,7 @@ class CountedStocks:
                     group.update(multi_bucket_count=0, earliest_start_date=start, multi_bucket_ids=[])
             group["figures_count"] += 1
             group["open_count"] += bool(high_open)
-            for name, value in (("total_low", low), ("total_best", best), ("total_high", high)):
-                if value is not None:
-                    group[name] = value + (group[name] or 0)
+            _add_sums(group, low, best, high)
             group["ids"].append(pk)
             group["bests"].append(best)
             group["source_set"].add(source)
@@ -362,16 +361,20 @@ class CountedStocks:
         return StockRule(kept, nested, latest, self.ancestors)
 
 
-def _fetch(query: QuerySet) -> list[tuple]:
-    """The rows of a ``values_list()`` query as the driver returns them: on PostgreSQL straight from the cursor
-    (psycopg already gives dates, numbers and booleans, and Django's per-row iteration cost 0.15 s over the
-    132,608 stocks of a million records); elsewhere through Django, which converts SQLite's text dates."""
+def _fetch(query: QuerySet) -> list:
+    """The rows of a ``values_list()`` (tuples) or ``values()`` (dicts) query as the driver returns them: on
+    PostgreSQL straight from the cursor (psycopg already gives dates, numbers, booleans and lists, and Django's
+    per-row iteration and converters cost 0.15 s over the 132,608 stocks of a million records, as much as the
+    fetch itself over a report's grouped rows); elsewhere through Django, which converts SQLite's text dates."""
     if connections[query.db].vendor != "postgresql":
         return list(query)
     sql, params = query.query.sql_with_params()
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        if not issubclass(query._iterable_class, ValuesIterable):
+            return cursor.fetchall()
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def id_list(ids: Iterable[int], using: str) -> RawSQL:
@@ -488,7 +491,7 @@ def _grouped(
     with_ids: bool = True,
     cap: int = IDS_CAP,
 ) -> list[dict[str, Any]]:
-    """One dict per group key with its numbers, from one GROUP BY (unordered, as a hash aggregate can run it).
+    """One dict per group key with its numbers, from one GROUP BY with no ordering inside its aggregates.
 
     With ``arrays`` (PostgreSQL) each group also lists its figures' ids, best values and source ids (and,
     time-grouped, the ids of figures starting in an earlier bucket), in no order: the capped, largest-first ids
@@ -521,16 +524,7 @@ def _grouped(
         measures["row_sources"] = ArrayAgg("source_id")
     else:
         measures["sources_count"] = Count("source_id", distinct=True)
-    query = _with_keys(figures, keys).values(*keys).annotate(**measures).order_by()
-    if not arrays:
-        return list(query)
-    # straight from the cursor: psycopg gives dates, numbers and lists already, and Django's converters cost
-    # as much as the fetch itself over a report's rows
-    sql, params = query.query.sql_with_params()
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _fetch(_with_keys(figures, keys).values(*keys).annotate(**measures).order_by())
 
 
 def _largest_first(ids: list[int], bests: list[int | None], cap: int) -> list[int]:
@@ -714,9 +708,14 @@ def _add_up(totals: dict[tuple, dict[str, Any]], values: dict[str, Any]) -> None
     total["open_count"] += values["open_count"]
     total["source_set"].update(values["source_set"])
     total["sources_count"] = len(total["source_set"])
-    for name in ("total_low", "total_best", "total_high"):
-        if values[name] is not None:  # SUM skips NULLs, and is NULL when all are
-            total[name] = values[name] + (total[name] or 0)
+    _add_sums(total, values["total_low"], values["total_best"], values["total_high"])
+
+
+def _add_sums(total: dict[str, Any], low: Any, best: Any, high: Any) -> None:
+    """Add to a group's sums as SQL's SUM adds: NULLs skipped, and NULL while every value is."""
+    for name, value in (("total_low", low), ("total_best", best), ("total_high", high)):
+        if value is not None:
+            total[name] = value + (total[name] or 0)
 
 
 def _kind(model: type[Model]) -> str:
@@ -753,9 +752,15 @@ def figure_report(
                               with_totals=with_totals, ids_cap=ids_cap)
 
 
-# A report's two connections run on two cores already, so neither plans parallel workers of its own; and its
-# sorts (the stocks in rank order, the flows' groups) stay in memory rather than spilling to disk.
-REPORT_SETTINGS = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
+def _begin_report(cursor, snapshot: str | None = None) -> None:
+    """Open a report's transaction on PostgreSQL: read only, one snapshot (``snapshot``, when another
+    connection exported it). A report's two connections run on two cores already, so neither plans parallel
+    workers of its own; and its sorts (the stocks in rank order, the flows' groups) stay in memory rather than
+    spilling to disk."""
+    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    if snapshot:
+        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'")
 
 
 @contextmanager
@@ -778,8 +783,7 @@ def one_snapshot(using: str) -> Iterator[str | None]:
         snapshot = None
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                cursor.execute(REPORT_SETTINGS)
+                _begin_report(cursor)
                 cursor.execute("SELECT pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
         yield snapshot
@@ -799,9 +803,7 @@ def alongside(using: str, snapshot: str | None, work: Callable[[], T]) -> Callab
         try:
             with transaction.atomic(using=using):
                 with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-                    cursor.execute(REPORT_SETTINGS)
+                    _begin_report(cursor, snapshot)
                 return work()
         finally:
             connection.close()
