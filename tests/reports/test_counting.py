@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import threading
 from collections import defaultdict
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import connection, connections
 
 from tests.reports.conftest import d, flow
 from tracker.choices import DisplacementCategory, ReviewStatus, TermGroup
-from tracker.models import DisplacementFigure
+from tracker.models import DisplacementFigure, SurrenderFigure
 from tracker.reports import (
     GROUP_BY_CHOICES,
     PLACE_DIMENSIONS,
     TIME_DIMENSIONS,
     aid_capacity_status,
     displacement_report,
+    figure_report,
     parse_group_by,
     surrender_report,
 )
@@ -250,6 +252,22 @@ def test_contributing_ids_are_capped_per_row(world):
     assert march["ids_truncated"] is True
     assert world.f1.pk in march["ids"]  # the largest contributors first
     assert report.ids_cap == 2
+
+
+def test_the_garbage_collector_runs_again_after_a_report_even_one_that_fails(world):
+    # a report pauses cyclic garbage collection while it counts; a server left without it would grow
+    assert gc.isenabled()
+    displacement_report(group_by="adm1,month")
+    assert gc.isenabled()
+    with pytest.raises(FieldError):
+        figure_report(DisplacementFigure, SurrenderFigure.objects.all())  # no category: fails while counting
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        displacement_report()
+        assert not gc.isenabled()  # a caller's own pause is left to the caller
+    finally:
+        gc.enable()
 
 
 # --- parameters -------------------------------------------------------------------------------------------
