@@ -365,6 +365,12 @@ class QuantifiedClaim(Claim):
 NOT_COUNTED = Q(review_status=ReviewStatus.APPROVED) & (
     Q(role=Role.TRIANGULATION) | Q(duplicate_of__isnull=False) | Q(low__isnull=True))
 NOT_COUNTED_COLUMNS = ["id", "source", "is_confidential", "role", "duplicate_of", "low"]
+# The figures that enter totals (tracker.reports.counted, less the confidentiality check), and what a report's
+# GROUP BY reads of them: its keys, its sums and its lists. A partial index holding these answers the report
+# without visiting the table.
+COUNTED = Q(review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False)
+COUNTED_COLUMNS = ["id", "location", "term", "source", "is_confidential", "term_group", "event", "start_date", "low",
+                   "best", "high", "high_open"]
 
 
 class DisplacementFigure(QuantifiedClaim):
@@ -424,6 +430,11 @@ class DisplacementFigure(QuantifiedClaim):
                             role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False),
                 name="displacement_counted_stock_idx",
             ),
+            # The flows that count, likewise: a report's flow GROUP BY reads this index (51 MB at a million
+            # records) instead of the table (288 MB): 1.0-1.3 s -> 0.56-0.62 s.
+            models.Index(fields=["country", "end_date"], include=[*COUNTED_COLUMNS, "category"],
+                         condition=COUNTED & Q(category=DisplacementCategory.FLOW),
+                         name="displacement_counted_flow_idx"),
             # Approved figures left out of totals, counted for every report's warnings: about one in eight, read
             # from this index alone (report warnings at 1M records 0.26 -> 0.05 s).
             models.Index(fields=["end_date"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
@@ -470,6 +481,9 @@ class SurrenderFigure(QuantifiedClaim):
             models.Index(fields=["country", "review_status", "end_date", "id"], name="surrender_country_rev_idx"),
             models.Index(fields=["end_date"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
                          name="surrender_not_counted_idx"),
+            # the surrenders that count, with what a report reads of them (as displacement_counted_flow_idx)
+            models.Index(fields=["country", "end_date"], include=COUNTED_COLUMNS, condition=COUNTED,
+                         name="surrender_counted_idx"),
         ]
 
     def __str__(self) -> str:
