@@ -55,6 +55,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -101,6 +102,7 @@ from tracker.models import (
     SurrenderFigure,
     Tombstone,
 )
+from tracker.models.claims import COUNTED
 from tracker.models.reference import path_prefix_q
 
 # At most this many contributing record ids are listed per row (and per warning);
@@ -150,9 +152,7 @@ def _time_dimension(group_by: Sequence[str]) -> str | None:
 
 def counted(figures: QuerySet, *, include_confidential: bool = False) -> QuerySet:
     """Figures that enter totals: approved, headline, non-duplicate, quantified (and not confidential)."""
-    figures = figures.filter(
-        review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False
-    )
+    figures = figures.filter(COUNTED)
     return figures if include_confidential else figures.not_confidential()
 
 
@@ -249,15 +249,19 @@ class CountedStocks:
         self.scope = scope
         # Oldest first, and among stocks of one day the less reliable and the higher id first: the last stock
         # met for a period, place and term is its latest.
-        self.rows = _fetch(
+        rows = _fetch(
             scope.filter(category=DisplacementCategory.STOCK)
             .annotate(rank=reliability_rank())
             .order_by("end_date", "rank", "-pk")
             .values_list(*self.RULE_COLUMNS)
         )
+        # one list per column, in that order: the rule then builds its dicts in C loops (zip, map), not per row
+        columns = zip(*rows, strict=True) if rows else ((), (), (), ())
+        self.pks, self.end_dates, self.terms, self.places = (list(column) for column in columns)
+        del rows
         self._details: dict[int, tuple] = {}  # kept stock -> its COLUMNS
-        self.days = {row[1] for row in self.rows}
-        places = {row[3] for row in self.rows}
+        self.days = set(self.end_dates)
+        places = set(self.places)
         links = Location.objects.using(scope.db).filter(pk__in=id_list(places, scope.db)).values_list(
             "pk", *ANCESTOR_LINKS)
         self.ancestors: dict[int, tuple[int, ...]] = {}  # closest first
@@ -327,9 +331,12 @@ class CountedStocks:
         stock's numbers with the rule's columns cost more Python than this second, indexed read."""
         missing = [pk for pk in ids if pk not in self._details]
         if missing:
+            # stated as counted stocks (which they are), so that PostgreSQL reads them from the counted stocks'
+            # index, ids checked against a hashed list, rather than visiting the table once per id
+            stocks = self.scope.model._base_manager.using(self.scope.db).filter(
+                COUNTED, category=DisplacementCategory.STOCK)
             self._details.update((row[0], row) for row in _fetch(
-                self.scope.model._base_manager.using(self.scope.db).filter(pk__in=id_list(missing, self.scope.db))
-                .order_by().values_list(*self.COLUMNS)))
+                stocks.filter(_among(self.scope.model, missing, self.scope.db)).order_by().values_list(*self.COLUMNS)))
         return self._details
 
     def periods(self, time_dim: str | None) -> dict[date, date | None]:
@@ -345,7 +352,8 @@ class CountedStocks:
 
     def _decide(self, time_dim: str | None) -> StockRule:
         period = self.periods(time_dim)
-        latest: dict[tuple, int] = {(period[row[1]], row[2], row[3]): row[0] for row in self.rows}
+        buckets = map(period.__getitem__, self.end_dates) if time_dim else itertools.repeat(None)
+        latest: dict[tuple, int] = dict(zip(zip(buckets, self.terms, self.places, strict=False), self.pks, strict=True))
         outwards = self.outwards
         kept: list[int] = []
         nested: dict[int, tuple] = {}
@@ -376,6 +384,16 @@ def _fetch(query: QuerySet) -> list:
             return cursor.fetchall()
         names = [column.name for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _among(model: type[Model], ids: Iterable[int], using: str) -> RawSQL | Q:
+    """A filter: the record's id is one of ``ids``. On PostgreSQL ``id = ANY(array)``, a condition the planner
+    may check on an index's rows (the list hashed) where ``IN (subquery)`` joined, one table visit per id."""
+    if connections[using].vendor != "postgresql":
+        return Q(pk__in=id_list(ids, using))
+    column = f"{connections[using].ops.quote_name(model._meta.db_table)}.{connections[using].ops.quote_name('id')}"
+    return RawSQL(f"{column} = ANY(%s::bigint[])", ["{" + ",".join(str(int(pk)) for pk in ids) + "}"],
+                  output_field=BooleanField())
 
 
 def id_list(ids: Iterable[int], using: str) -> RawSQL:
