@@ -221,6 +221,25 @@ def test_cached_reports_are_kept_apart_by_audience_and_by_query(world, key_clien
     assert key_client.get(URL, {"group_by": "adm1"}).json()["group_by"] == ["adm1"]
 
 
+def test_a_cached_report_is_the_same_response_in_its_own_format(world, key_client):
+    """The cache keeps each format's bytes apart: a CSV asked after the same JSON report is a CSV."""
+    cached = {}
+    for fmt in ("json", "csv", "hxl"):
+        first = key_client.get(URL, {"group_by": "month", "format": fmt})
+        with CaptureQueriesContext(connection) as queries:
+            cached[fmt] = again = key_client.get(URL, {"group_by": "month", "format": fmt})
+        assert not [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+        assert again.status_code == first.status_code == 200
+        assert again.content == first.content
+        assert again["Content-Type"] == first["Content-Type"]
+        assert again.get("Content-Disposition") == first.get("Content-Disposition")
+    march = leaving(cached["json"].json()["rows"], "2019-03")
+    assert leaving(csv_rows(cached["csv"]), "2019-03")["best"] == str(march["best"])
+    assert cached["csv"]["Content-Disposition"] == 'attachment; filename="displacement-report.csv"'
+    _, rows = hxl_rows(cached["hxl"])
+    assert str(march["best"]) in {row.get("#affected+displaced+ind") for row in rows}
+
+
 def test_the_report_cache_can_be_switched_off(world, key_client, settings):
     settings.REPORT_CACHE_SECONDS = 0
     key_client.get(URL)
