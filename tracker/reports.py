@@ -846,6 +846,16 @@ def alongside(using: str, snapshot: str | None, work: Callable[[], T]) -> Callab
     return future.result
 
 
+@dataclass
+class _Part:
+    """The shaped rows of a report's stocks or of its flows, each after its sort key; the first ids spanning
+    several buckets; and the part's whole-period totals, still as grouped values."""
+
+    rows: list[tuple[tuple, dict[str, Any]]]
+    spanning: list[int]
+    totals: list[dict[str, Any]] = field(default_factory=list)
+
+
 def _figure_report(
     model: type[Model],
     scope: QuerySet,
@@ -871,14 +881,54 @@ def _figure_report(
             _finish(row_values, ids_cap)
         return rows
 
-    # Flows (and surrenders) need no stock rule: they are summed on a second connection, started first, while
-    # this one reads the stocks, applies the rule, sums the kept stocks and gathers the warnings.
+    key_names = list(_key_annotations(model, group_by, using))
+    shown, shown_whole = _rows_as_shown(model, group_by), _rows_as_shown(model, ())
+    order = _order_key(group_by, model)
+
+    def part(values: list[dict[str, Any]], ids: dict[tuple, list[int]]) -> _Part:
+        """One part's rows (the stocks', or the flows'), named, shaped and keyed for sorting, by the thread and
+        on the connection that counted them: the first connection shapes the stocks while the flows are still
+        summed, and the second shapes the flows while the first waits."""
+        _attach_names(values, group_by, using)
+        rows = []
+        for row_values in values:
+            row = shown(row_values)
+            if with_ids:
+                row["ids"] = row_values["ids"] if "ids" in row_values else ids.get(_key_of(row_values, key_names), [])
+                row["ids_truncated"] = row["figures_count"] > len(row["ids"])
+            rows.append((order(row_values), row))
+        # the first ids spanning several buckets: every counted figure is in one row, so they are among the
+        # rows' first ones
+        spanning = heapq.nsmallest(ids_cap, itertools.chain.from_iterable(
+            row_values.get("multi_bucket_ids") or () for row_values in values)) if time_dim and arrays else []
+        return _Part(rows, spanning)
+
+    # Flows (and surrenders) need no stock rule: they are summed and shaped on a second connection, started
+    # first, while this one reads the stocks, applies the rule, sums and shapes the kept stocks and gathers the
+    # warnings.
     flows_scope = base.filter(category=DisplacementCategory.FLOW) if model is DisplacementFigure else base
-    flows = alongside(using, snapshot, lambda: grouped(flows_scope))
+
+    def flows_part() -> _Part:
+        values = grouped(flows_scope)
+        ids = _capped_ids(flows_scope, model, group_by, ids_cap) if with_ids and not arrays else {}
+        flows = part(values, ids)
+        if with_totals and group_by:
+            # Flows add up, so their totals are the rows' sums (the sources' union for sources_count: on SQLite,
+            # which lists no sources, one more GROUP BY).
+            if arrays:
+                added: dict[tuple, dict[str, Any]] = {}
+                for row_values in values:
+                    _add_up(added, row_values)
+                flows.totals = list(added.values())
+            else:
+                flows.totals = grouped(flows_scope, (), False)
+        return flows
+
+    flows = alongside(using, snapshot, flows_part)
     stocks = CountedStocks(base) if model is DisplacementFigure else None
-    values = [] if stocks is None else stocks.groups(group_by, cap=ids_cap, with_ids=with_ids)
-    whole_stocks = [] if stocks is None or not (with_totals and group_by) else stocks.groups((), cap=ids_cap,
-                                                                                            with_ids=False)
+    kept = part([] if stocks is None else stocks.groups(group_by, cap=ids_cap, with_ids=with_ids), {})
+    if stocks is not None and with_totals and group_by:
+        kept.totals = stocks.groups((), cap=ids_cap, with_ids=False)  # counted again, under the whole-period rule
     included = base if stocks is None else base.filter(
         Q(category=DisplacementCategory.FLOW) | Q(pk__in=id_list(stocks.rule(time_dim).kept, using)))
     warnings = (
@@ -886,42 +936,21 @@ def _figure_report(
                         stock_rule=stocks.rule(time_dim) if stocks else None)
         if with_warnings else []
     )
-    flow_values = flows()
-    values += flow_values
-    _attach_names(values, group_by, using)
-    values.sort(key=_order_key(group_by, model))
-    ids = _capped_ids(flows_scope, model, group_by, ids_cap) if with_ids and not arrays else {}
-    key_names = list(_key_annotations(model, group_by, using))
-    shown, shown_whole = _rows_as_shown(model, group_by), _rows_as_shown(model, ())
-    rows = []
-    for row_values in values:
-        row = shown(row_values)
-        if with_ids:
-            row["ids"] = row_values["ids"] if "ids" in row_values else ids.get(_key_of(row_values, key_names), [])
-            row["ids_truncated"] = row["figures_count"] > len(row["ids"])
-        rows.append(row)
+    del stocks  # a million-record report's stocks, freed while the flows are still counted
+    flows_done = flows()
+    ordered = [*kept.rows, *flows_done.rows]
+    ordered.sort(key=operator.itemgetter(0))
+    rows = [row for _, row in ordered]
     totals = rows
     if with_totals and group_by:
-        # Flows add up, so their totals are the rows' sums (the sources' union for sources_count: on SQLite,
-        # which lists no sources, one more GROUP BY); stocks are counted again, under the whole-period rule.
-        if arrays:
-            added: dict[tuple, dict[str, Any]] = {}
-            for row_values in flow_values:
-                _add_up(added, row_values)
-            flow_totals = list(added.values())
-        else:
-            flow_totals = grouped(flows_scope, (), False)
-        totals = sorted((shown_whole(row_values) for row_values in [*flow_totals, *whole_stocks]),
+        totals = sorted((shown_whole(row_values) for row_values in [*flows_done.totals, *kept.totals]),
                         key=lambda row: (row.get("category") or "", row["term_group"]))
     elif not with_totals:
         totals = []
     if with_warnings and time_dim:
-        # every counted figure is in exactly one row, so the rows' counts add up to the exact number, and the
-        # first ids of all are among the rows' first ids
         spanning = multi_bucket_warning(
             included, time_dim, cap=ids_cap, count=sum(row.get("multi_bucket_count", 0) for row in rows),
-            ids=heapq.nsmallest(ids_cap, itertools.chain.from_iterable(
-                row.get("multi_bucket_ids") or () for row in values)) if arrays else None,
+            ids=heapq.nsmallest(ids_cap, [*kept.spanning, *flows_done.spanning]) if arrays else None,
         )
         warnings += [spanning] if spanning else []
     return Report(
