@@ -348,10 +348,12 @@ class StrictFilterSet(django_filters.FilterSet):
         self.parameter_errors: dict[str, list[str]] = {}
         if data is not None:
             self.check_parameters(data)
+            # Only the filters a request names are built, validated and applied: the others would clean an empty
+            # value and do nothing, and building the form fields of all thirty-odd cost 3-4 ms per list page.
+            self.filters = {name: f for name, f in self.filters.items() if name in data}
 
-    @property
-    def multi_valued(self) -> set[str]:
-        return {name for name, f in self.filters.items() if isinstance(f.field.widget, ListWidget)}
+    def multi_valued(self, name: str) -> bool:
+        return isinstance(self.filters[name].field.widget, ListWidget)
 
     def check_parameters(self, data) -> None:
         known = set(self.filters) | set(self.common_params)
@@ -364,7 +366,7 @@ class StrictFilterSet(django_filters.FilterSet):
                 ]
             elif any("\x00" in str(value) for value in values):
                 self.parameter_errors[name] = ["Null characters are not allowed."]
-            elif len(values) > 1 and name not in self.multi_valued:
+            elif len(values) > 1 and (name not in self.filters or not self.multi_valued(name)):
                 self.parameter_errors[name] = ["Give this parameter once."]
             elif name in self.staff_only and not staff:
                 self.parameter_errors[name] = [
