@@ -10,8 +10,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import (
@@ -512,3 +513,32 @@ def test_bare_save_keeps_derived_columns_right(figure):
     figure.quantifier, figure.reported_value, figure.magnitude_word = Quantifier.MAGNITUDE, None, "thousands"
     figure.save()
     assert rows(figure).filter(low=2000, best=2000, high=9999, high_open=False, version=2).exists()
+
+
+# --- checking the constraints ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("breaks", [{}, {"best": None}, {"high": 5, "high_open": True, "women": 10**9}])
+def test_check_constraints_are_tested_in_one_query_with_djangos_verdicts(analyst, breaks):
+    """One SELECT gives every check constraint's verdict; the errors are those Django's own validation gives."""
+    claim = build_claim(DisplacementFigureFactory, start_date=date(2019, 3, 10), end_date=date(2019, 3, 10))
+    claim.derive()
+    for field, value in breaks.items():
+        setattr(claim, field, value)
+
+    def verdict(validate) -> dict:
+        try:
+            validate()
+        except ValidationError as error:
+            return error.message_dict
+        return {}
+
+    with CaptureQueriesContext(connection) as ours:
+        mine = verdict(claim.validate_constraints)
+    with CaptureQueriesContext(connection) as djangos:
+        theirs = verdict(lambda: Model.validate_constraints(claim))
+    assert mine == theirs
+    assert bool(mine) == bool(breaks)
+    checks = [q["sql"] for q in ours.captured_queries if "_check" in q["sql"]]
+    assert len(checks) == 1
+    assert len([q for q in djangos.captured_queries if "_check" in q["sql"]]) > 10

@@ -1,7 +1,17 @@
 """Audit fields every curated table carries."""
 
+import logging
+from contextlib import nullcontext
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import FieldError, ValidationError
+from django.db import DatabaseError, connections, models, router, transaction
+from django.db.models import BooleanField, CheckConstraint, ExpressionWrapper, Q, Value
+from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
+from django.db.models.sql.constants import SINGLE
+
+logger = logging.getLogger(__name__)
 
 
 class Audited(models.Model):
@@ -28,6 +38,65 @@ class Audited(models.Model):
 
     class Meta:
         abstract = True
+
+    def validate_constraints(self, exclude=None):
+        """Django's constraint validation, with every check constraint tested in one query.
+
+        Django tests each ``CheckConstraint`` with a query of its own (``SELECT 1 WHERE <condition>``, inside a
+        savepoint when a transaction is open): a displacement figure has fifteen, so a write spent about 45
+        statements on them. Here one SELECT returns every condition's verdict, and the errors are raised in the
+        order and with the messages and codes Django gives; the other constraints are validated as Django does.
+        """
+        using = router.db_for_write(type(self), instance=self)
+        failing = self._failing_checks(exclude, using)
+        errors: dict = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    if isinstance(constraint, CheckConstraint) and failing is not None:
+                        if constraint in failing:
+                            raise ValidationError(constraint.get_violation_error_message(),
+                                                  code=constraint.violation_error_code)
+                    else:
+                        constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    if getattr(error, "code", None) == "unique" and len(getattr(constraint, "fields", ())) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _failing_checks(self, exclude, using: str) -> list[CheckConstraint] | None:
+        """The check constraints this row breaks, from one query (None: the database refused the query, and
+        each constraint is tested on its own instead). A condition naming an excluded field is not tested,
+        as in Django."""
+        against = self._get_field_expression_map(meta=self._meta, exclude=exclude)
+        query = Query(None)
+        for name, value in against.items():
+            query.add_annotation(value if hasattr(value, "resolve_expression") else Value(value), name, select=False)
+        tested: list[CheckConstraint] = []
+        for _, constraints in self.get_constraints():
+            for constraint in constraints:
+                if not isinstance(constraint, CheckConstraint):
+                    continue
+                verdict = Coalesce(ExpressionWrapper(Q(constraint.condition), output_field=BooleanField()), True,
+                                   output_field=BooleanField())
+                try:
+                    query.add_annotation(verdict, f"_check_{len(tested)}")
+                except FieldError:
+                    continue
+                tested.append(constraint)
+        if not tested:
+            return []
+        connection = connections[using]
+        try:
+            with transaction.atomic(using=using) if connection.in_atomic_block else nullcontext():
+                row = query.get_compiler(using=using).execute_sql(SINGLE)
+        except DatabaseError as error:
+            logger.warning("Checking %s's constraints in one query failed: %s", type(self).__name__, error)
+            return None
+        return [constraint for constraint, passed in zip(tested, row, strict=True) if not passed]
 
     def bump_version(self) -> None:
         """Derived column: a row saved again is a new version."""
