@@ -203,8 +203,9 @@ def _period(time_dim: str | None, day: date) -> date | None:
 class StockRule:
     """The stock rule's decisions for one scope and time grouping (rules 2 and 3).
 
-    ``kept``: the counted stocks, the latest per period, place and term, not inside another's place.
-    ``nested``: the latest stocks dropped because a place holding theirs has a stock too, in id order.
+    ``kept``: the counted stocks, the latest per period, place and term, not inside another's place. The
+    latest stocks dropped because a place holding theirs has a stock too are counted (``nested_count``) and
+    listed on demand (``first_nested``, ``holder_of``).
     """
 
     def __init__(self, kept: list[int], nested: dict[int, tuple], latest: dict[tuple, int],
@@ -281,8 +282,9 @@ class CountedStocks:
         self._periods: dict[str | None, dict[date, date | None]] = {}
 
     def groups(self, group_by: Sequence[str], *, cap: int, with_ids: bool = True) -> list[dict[str, Any]]:
-        """The kept stocks of this grouping summed per group key, shaped as :func:`_grouped` and :func:`_finish`
-        shape the database's rows (the same keys and numbers: SUM skips NULLs and is NULL when all are)."""
+        """The kept stocks of this grouping summed per group key into what :func:`_grouped` reads from the
+        database (the same keys and numbers: SUM skips NULLs and is NULL when all are), then finished as its
+        rows are (:func:`_finish`)."""
         time_dim = _time_dimension(group_by)
         kept = self.rule(time_dim).kept
         details = self.details(kept)
@@ -308,28 +310,25 @@ class CountedStocks:
             group = groups.get(key := tuple(keys.values()))
             if group is None:
                 group = groups[key] = {**keys, "figures_count": 0, "total_low": None, "total_best": None,
-                                       "total_high": None, "open_count": 0, "ids": [], "bests": [],
-                                       "source_set": set()}
+                                       "total_high": None, "open_count": 0, "row_sources": []}
+                if with_ids:
+                    group.update(row_ids=[], row_bests=[])
                 if time_dim:
                     group.update(multi_bucket_count=0, earliest_start_date=start, multi_bucket_ids=[])
             group["figures_count"] += 1
             group["open_count"] += bool(high_open)
             _add_sums(group, low, best, high)
-            group["ids"].append(pk)
-            group["bests"].append(best)
-            group["source_set"].add(source)
+            group["row_sources"].append(source)
+            if with_ids:
+                group["row_ids"].append(pk)
+                group["row_bests"].append(best)
             if time_dim:
                 group["earliest_start_date"] = min(group["earliest_start_date"], start)
                 if start < keys[f"{time_dim}_start"]:
                     group["multi_bucket_count"] += 1
                     group["multi_bucket_ids"].append(pk)
         for group in groups.values():
-            group["sources_count"] = len(group["source_set"])
-            ids, bests = group.pop("ids"), group.pop("bests")
-            if with_ids:
-                group["ids"] = _largest_first(ids, bests, cap)
-            if time_dim:
-                group["multi_bucket_ids"] = sorted(group["multi_bucket_ids"])[:cap]
+            _finish(group, cap)
         return list(groups.values())
 
     def details(self, ids: list[int]) -> dict[int, tuple]:
@@ -398,15 +397,19 @@ def _among(model: type[Model], ids: Iterable[int], using: str) -> RawSQL | Q:
     if connections[using].vendor != "postgresql":
         return Q(pk__in=id_list(ids, using))
     column = f"{connections[using].ops.quote_name(model._meta.db_table)}.{connections[using].ops.quote_name('id')}"
-    return RawSQL(f"{column} = ANY(%s::bigint[])", ["{" + ",".join(str(int(pk)) for pk in ids) + "}"],
-                  output_field=BooleanField())
+    return RawSQL(f"{column} = ANY(%s::bigint[])", ["{" + _joined(ids) + "}"], output_field=BooleanField())
+
+
+def _joined(ids: Iterable[int]) -> str:
+    """``ids`` as "1,2,3", the inside of an array's or a JSON list's text: passed as text, since psycopg's list
+    dumper spent 0.3 s over a report's 30,000 ids, checking each one's type."""
+    return ",".join(str(int(pk)) for pk in ids)
 
 
 def id_list(ids: Iterable[int], using: str) -> RawSQL:
     """A subquery listing ``ids``, for ``pk__in``: one parameter however many ids (an array on PostgreSQL,
-    JSON on SQLite), where a literal list would bind a parameter per id. The array goes as its text form:
-    psycopg's list dumper spent 0.3 s over a report's 30,000 ids, checking each one's type."""
-    text = ",".join(str(int(pk)) for pk in ids)
+    JSON on SQLite), where a literal list would bind a parameter per id."""
+    text = _joined(ids)
     if connections[using].vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", ["{" + text + "}"])
     return RawSQL("SELECT value FROM json_each(%s)", ["[" + text + "]"])
@@ -933,9 +936,9 @@ def _figure_report(
 
     flows = alongside(using, snapshot, flows_part)
     stocks = CountedStocks(base) if model is DisplacementFigure else None
-    kept = part([] if stocks is None else stocks.groups(group_by, cap=ids_cap, with_ids=with_ids), {})
-    if stocks is not None and with_totals and group_by:
-        kept.totals = stocks.groups((), cap=ids_cap, with_ids=False)  # counted again, under the whole-period rule
+    stocks_done = part([] if stocks is None else stocks.groups(group_by, cap=ids_cap, with_ids=with_ids), {})
+    if stocks is not None and with_totals and group_by:  # counted again, under the whole-period rule
+        stocks_done.totals = stocks.groups((), cap=ids_cap, with_ids=False)
     included = base if stocks is None else base.filter(
         Q(category=DisplacementCategory.FLOW) | Q(pk__in=id_list(stocks.rule(time_dim).kept, using)))
     warnings = (
@@ -945,19 +948,19 @@ def _figure_report(
     )
     del stocks  # a million-record report's stocks, freed while the flows are still counted
     flows_done = flows()
-    ordered = [*kept.rows, *flows_done.rows]
+    ordered = [*stocks_done.rows, *flows_done.rows]
     ordered.sort(key=operator.itemgetter(0))
     rows = [row for _, row in ordered]
     totals = rows
     if with_totals and group_by:
-        totals = sorted((shown_whole(row_values) for row_values in [*flows_done.totals, *kept.totals]),
+        totals = sorted((shown_whole(row_values) for row_values in [*flows_done.totals, *stocks_done.totals]),
                         key=lambda row: (row.get("category") or "", row["term_group"]))
     elif not with_totals:
         totals = []
     if with_warnings and time_dim:
         spanning = multi_bucket_warning(
             included, time_dim, cap=ids_cap, count=sum(row.get("multi_bucket_count", 0) for row in rows),
-            ids=heapq.nsmallest(ids_cap, [*kept.spanning, *flows_done.spanning]) if arrays else None,
+            ids=heapq.nsmallest(ids_cap, [*stocks_done.spanning, *flows_done.spanning]) if arrays else None,
         )
         warnings += [spanning] if spanning else []
     return Report(

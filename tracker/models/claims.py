@@ -426,8 +426,7 @@ class DisplacementFigure(QuantifiedClaim):
                 fields=["term", "country", "end_date", "location"],
                 include=["id", "source", "is_confidential", "term_group", "event", "start_date", "low", "best", "high",
                          "high_open"],
-                condition=Q(category=DisplacementCategory.STOCK, review_status=ReviewStatus.APPROVED,
-                            role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False),
+                condition=Q(category=DisplacementCategory.STOCK) & COUNTED,
                 name="displacement_counted_stock_idx",
             ),
             # The flows that count, likewise: a report's flow GROUP BY reads this index (51 MB at a million
