@@ -112,7 +112,7 @@ def test_a_reviewer_who_edited_since_submission_cannot_approve(in_review, review
     claim_update(in_review, data={"reported_value": 1200}, changed_by=reviewer)
     assert status(in_review) == ReviewStatus.IN_REVIEW
     assert approval_blockers(DisplacementFigure.objects.get(pk=in_review.pk), reviewer) == [
-        "You edited this record since it was submitted: another reviewer must approve it."
+        "You changed this record since it was submitted: another reviewer must approve it."
     ]
     with pytest.raises(WorkflowError):
         claim_approve(in_review, approved_by=reviewer)

@@ -12,12 +12,8 @@ from tracker.models import CLAIM_MODELS, Claim, PossibleDoubleCount
 
 
 def awaiting_review_by(model: type[Claim], user: AbstractBaseUser) -> QuerySet:
-    """Records in review that ``user`` may review: not created nor submitted by them."""
-    return (
-        model.objects.filter(review_status=ReviewStatus.IN_REVIEW)
-        .exclude(created_by=user)
-        .exclude(submitted_by=user)
-    )
+    """Records in review that ``user`` may approve: the four-eyes rule of ``ClaimQuerySet.approvable_by``."""
+    return model.objects.approvable_by(user)
 
 
 def changes_requested_of(model: type[Claim], user: AbstractBaseUser) -> QuerySet:

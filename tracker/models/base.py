@@ -1,4 +1,6 @@
-"""Audit fields every curated table carries."""
+"""Audit fields every curated table carries, and the base of every queryset that answers ``visible_to``."""
+
+from __future__ import annotations
 
 import logging
 from contextlib import nullcontext
@@ -11,7 +13,17 @@ from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
 
+from tracker.audience import Audience
+
 logger = logging.getLogger(__name__)
+
+
+class VisibleQuerySet(models.QuerySet):
+    """Rows a caller may see (``tracker.audience``). Reference rows are open to every caller with access;
+    claims and sources narrow it (``ClaimQuerySet``, ``SourceQuerySet``)."""
+
+    def visible_to(self, audience: Audience) -> VisibleQuerySet:
+        return self if audience.sees_anything else self.none()
 
 
 class Audited(models.Model):
@@ -35,6 +47,8 @@ class Audited(models.Model):
         db_index=False,
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -12,11 +12,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.signals import pre_save
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.audience import Audience
 from tracker.choices import (
     HOUSEHOLD_UNITS,
     TERM_CATEGORIES,
@@ -38,7 +39,7 @@ from tracker.choices import (
     Unit,
     displacement_term_group,
 )
-from tracker.models.base import Audited
+from tracker.models.base import Audited, VisibleQuerySet
 from tracker.models.reference import Event, Location, Organization, Source
 from tracker.normalise import normalise_text
 from tracker.quantities import Quantity, derive_quantity, quantity_input_errors
@@ -48,7 +49,7 @@ def _name(rule: str) -> str:
     return "%(app_label)s_%(class)s_" + rule
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(VisibleQuerySet):
     def effectively_confidential(self) -> ClaimQuerySet:
         """Claims hidden from NGO keys and public pages: confidential themselves or through their source."""
         return self.filter(Q(is_confidential=True) | Q(source__is_confidential=True))
@@ -58,6 +59,38 @@ class ClaimQuerySet(models.QuerySet):
 
     def approved(self) -> ClaimQuerySet:
         return self.filter(review_status=ReviewStatus.APPROVED)
+
+    def visible_to(self, audience: Audience) -> ClaimQuerySet:
+        """The records ``audience`` may see: the one rule of who sees what (``tracker.audience``).
+
+        Staff see every record; keys and the public pages see approved records only, and only keys with the
+        confidential scope see effectively confidential ones; nobody else sees anything.
+        """
+        if not audience.sees_anything:
+            return self.none()
+        if audience.sees_unapproved:
+            return self
+        shown = self.approved()
+        return shown if audience.sees_confidential else shown.not_confidential()
+
+    def touched_since_submission(self, user) -> ClaimQuerySet:
+        """Records ``user`` may not approve (four eyes): they created or submitted it, or wrote any of its history
+        since its last submission, by whatever door (an edit, a revert, an import, a bulk action, the shell).
+
+        Decided from who wrote the history rows, never from their change reasons. A history row since the
+        submission whose author is unknown (a bare ``save()`` outside the services) counts against everybody.
+        """
+        return self.filter(self._touched_by(user))
+
+    def approvable_by(self, user) -> ClaimQuerySet:
+        """Records in review that ``user`` may approve under the four-eyes rule (the reviewers' queue)."""
+        return self.filter(review_status=ReviewStatus.IN_REVIEW).exclude(self._touched_by(user))
+
+    def _touched_by(self, user) -> Q:
+        history = self.model.history.model.objects.filter(
+            id=OuterRef("pk"), history_date__gte=OuterRef("submitted_at")
+        ).filter(Q(history_user=user) | Q(history_user__isnull=True))
+        return Q(created_by=user) | Q(submitted_by=user) | Q(Exists(history))
 
 
 class Claim(Audited):
@@ -124,7 +157,9 @@ class Claim(Audited):
 
     # Fields whose change is not a change of substance: an approved record edited
     # only here stays approved (DOMAIN.md, review workflow).
-    NON_SUBSTANCE_FIELDS = frozenset({"notes"})
+    # Raising confidentiality is not one either: it hides the record at once and needs no review (lowering it is
+    # publishing, a reviewer's act: tracker.services.common.check_publishing).
+    NON_SUBSTANCE_FIELDS = frozenset({"notes", "is_confidential"})
 
     class Meta:
         abstract = True

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.audience import Audience
 from tracker.choices import (
     LOCATION_LEVEL_RANK,
     EventKind,
@@ -17,7 +18,7 @@ from tracker.choices import (
     Reliability,
     SourceKind,
 )
-from tracker.models.base import Audited
+from tracker.models.base import Audited, VisibleQuerySet
 from tracker.normalise import content_hash, normalise_url
 
 
@@ -75,7 +76,7 @@ class OrganizationAlias(models.Model):
         return self.name
 
 
-class LocationQuerySet(models.QuerySet):
+class LocationQuerySet(VisibleQuerySet):
     def subtree(self, location: Location) -> LocationQuerySet:
         """The place and everything under it, at any depth, by an indexed prefix match on ``path``."""
         return self.filter(path_prefix_q("path", location.path))
@@ -325,6 +326,14 @@ class Event(Audited):
         super().save(*args, **kwargs)
 
 
+class SourceQuerySet(VisibleQuerySet):
+    def visible_to(self, audience: Audience) -> SourceQuerySet:
+        """Confidential sources are seen by staff and keys with the confidential scope only."""
+        if not audience.sees_anything:
+            return self.none()
+        return self if audience.sees_confidential else self.filter(is_confidential=False)
+
+
 class Source(Audited):
     """Where claims come from: an article, report or statement, with the excerpts' context."""
 
@@ -352,6 +361,8 @@ class Source(Audited):
     is_synthetic = models.BooleanField(default=False, editable=False)
 
     history = HistoricalRecords(m2m_fields=[co_credited])
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publication_date", "title"]

@@ -31,6 +31,29 @@ def require_permission(user: AbstractBaseUser | None, perm: str, action: str) ->
         raise PermissionDenied(f"You do not have permission to {action}.")
 
 
+PUBLISH_PERMISSION = "tracker.review_claim"
+
+
+class PublishingDenied(PermissionDenied):
+    """Somebody without the reviewer's permission tried to lower confidentiality; ``field`` names the field."""
+
+    field = "is_confidential"
+
+
+def check_publishing(user: AbstractBaseUser | None, before: models.Model, after: models.Model) -> bool:
+    """Lowering confidentiality publishes (a record, or a source and its approved records): a reviewer's act.
+
+    Raises PermissionDenied, naming the field, for anybody else; True when this change publishes.
+    """
+    if not (getattr(before, "is_confidential", False) and not getattr(after, "is_confidential", True)):
+        return False
+    if user is None or not user.is_active or not user.has_perm(PUBLISH_PERMISSION):
+        raise PublishingDenied(
+            f"Only a reviewer may make a confidential {after._meta.verbose_name} public: publishing is a review act."
+        )
+    return True
+
+
 def validate_for_save(instance: models.Model, *, exclude: list[str] | None = None) -> None:
     """Field rules, ``clean()``, uniqueness, then the database constraints on the derived columns."""
     instance.full_clean(exclude=exclude, validate_constraints=False)

@@ -20,10 +20,12 @@ from tracker.models import (
     Source,
 )
 from tracker.models.reference import path_prefix_q
+from tracker.services.claims import double_counts_after_move
 from tracker.services.common import (
     WorkflowError,
     apply_data,
     changed_fields,
+    check_publishing,
     check_version,
     require_permission,
     save_with_history,
@@ -131,11 +133,15 @@ def reference_update(
     apply_data(instance, data)
     current = type(instance).objects.select_for_update().get(pk=instance.pk)
     check_version(current, expected_version)
+    check_publishing(changed_by, current, instance)
     instance.version = current.version
     changed = changed_fields(current, instance)
     validate_for_save(instance)
     save_with_history(instance, user=changed_by, reason=reason)
     _set_m2m(instance, m2m)
+    if isinstance(instance, Location) and "parent" in changed:
+        # The subtree's places now nest with other places: its figures' possible double counts follow.
+        double_counts_after_move(instance)
     # An event's parties decide which records are a party's claim.
     if changed & SHOWN_FIELDS.get(type(instance), set()) or (isinstance(instance, Event) and "parties" in (m2m or {})):
         mark_figures_updated(instance)
