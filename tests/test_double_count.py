@@ -220,3 +220,54 @@ def test_kinds_pair_only_with_their_own_kind(figure, analyst, places):
     assert set(PossibleDoubleCount.objects.values_list("kind", "first_id", "second_id")) == {
         ("surrenderfigure", first.pk, second.pk)
     }
+
+
+# --- a moved place takes its figures' pairs along -----------------------------------------------------------
+
+
+def test_moving_a_place_stores_the_pairs_it_now_makes_and_blocks_approval(figure, analyst, reviewer, places):
+    """Baghouz's figures did not nest with Al-Anbar's; moved under Al-Anbar, they do, and the pair blocks approval.
+
+    Before, ``location_move`` rewrote the subtree and stored nothing: the new pair was found by
+    ``overlapping_figures`` but nothing blocked its approval.
+    """
+    from tracker.services import location_move
+
+    in_anbar = new_figure(analyst, places, location=places.anbar, source=figure.source)
+    camp = new_figure(analyst, places, location=places.camp, source=figure.source)  # Al-Hol camp, under Baghouz
+    assert (in_anbar.pk, camp.pk) not in pairs()
+    location_move(places.baghouz, parent=places.anbar, moved_by=analyst)
+    assert (in_anbar.pk, camp.pk) in pairs()
+    assert (figure.pk, camp.pk) not in pairs()  # Abu Kamal no longer holds the camp
+    claim_submit(camp, submitted_by=analyst)
+    with pytest.raises(WorkflowError, match=f"Possible double count with #{in_anbar.pk}"):
+        claim_approve(DisplacementFigure.objects.get(pk=camp.pk), approved_by=reviewer)
+
+
+def test_moving_a_place_back_removes_pairs_and_keeps_the_ones_inside(figure, analyst, places, reviewer):
+    from tracker.services import location_move
+
+    baghouz = new_figure(analyst, places, location=places.baghouz, source=figure.source)
+    camp = new_figure(analyst, places, location=places.camp, source=figure.source)
+    inside = PossibleDoubleCount.objects.get(first_id=baghouz.pk, second_id=camp.pk)
+    decided = double_count_decide(PossibleDoubleCount.objects.get(first_id=figure.pk, second_id=camp.pk),
+                                  decided_by=reviewer, reason="Different people: the camp holds arrivals.")
+    location_move(places.baghouz, parent=places.anbar, moved_by=analyst)
+    assert pairs() == {(baghouz.pk, camp.pk)}  # the pairs with Abu Kamal went; the one inside the subtree stands
+    assert PossibleDoubleCount.objects.get().pk == inside.pk
+    assert decided.history.filter(history_type="-").exists()  # the decided pair's removal is in its history
+    location_move(places.baghouz, parent=places.abu_kamal, moved_by=analyst)
+    assert pairs() == {(baghouz.pk, camp.pk), (figure.pk, baghouz.pk), (figure.pk, camp.pk)}
+
+
+def test_a_place_moved_through_the_api_refreshes_pairs(figure, analyst, places):
+    from rest_framework.test import APIClient
+
+    camp = new_figure(analyst, places, location=places.camp, source=figure.source)
+    in_anbar = new_figure(analyst, places, location=places.anbar, source=figure.source)
+    client = APIClient()
+    client.force_login(analyst)
+    response = client.patch(f"/api/v1/locations/{places.baghouz.pk}/", {"parent_id": places.anbar.pk},
+                            format="json", HTTP_IF_MATCH=f'"{places.baghouz.version}"')
+    assert response.status_code == 200, response.content
+    assert (camp.pk, in_anbar.pk) in pairs() and (figure.pk, camp.pk) not in pairs()
