@@ -22,24 +22,31 @@ from tracker.formatting import count, persons_range
 MAX_WEEKS = 104
 MIN_WEEKS = 8
 
-# Inside each SVG, so a chart saved on its own looks the same. System fonts only.
-CHART_STYLE = (
-    "#%(id)s text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;fill:#1d2430}"
-    "#%(id)s .chart-title{font-size:16px;font-weight:600}"
-    "#%(id)s .tick,#%(id)s .legend{font-size:12px;fill:#3a4350}"
-    "#%(id)s .axis-label{font-size:13px}"
-    "#%(id)s .value{font-size:12px;font-weight:700}"
-    "#%(id)s .zero{font-size:11px;font-weight:700}"
-    "#%(id)s .grid{stroke:#e6e9ee}"
-    "#%(id)s .axis{stroke:#1d2430}"
-    "#%(id)s .bar,#%(id)s .bar-fill{fill:#1f5f8b}"
-    "#%(id)s .hatch-line{stroke:#ffffff;stroke-width:2.5}"
-    "#%(id)s .band{fill:#8fb8d8;fill-opacity:.45;stroke:#5b8db3;stroke-width:1}"
-    "#%(id)s .open-marker{fill:#b03a2e}"
-    "#%(id)s .span-line{stroke:#7a4a00;stroke-width:1.5;stroke-dasharray:4 3}"
-    "#%(id)s .span-arrow{fill:#7a4a00}"
-    "#%(id)s .span-label{font-size:11px;fill:#7a4a00}"
-)
+# The look of each class, as SVG presentation attributes on the element itself: a chart saved on its own looks
+# the same, and the page's Content-Security-Policy (no inline style) has nothing to block. System fonts only.
+FONT = "system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif"
+LOOK = {
+    "chart-title": 'font-size="16" font-weight="600"',
+    "tick": 'font-size="12" fill="#3a4350"',
+    "legend": 'font-size="12" fill="#3a4350"',
+    "axis-label": 'font-size="13"',
+    "value": 'font-size="12" font-weight="700"',
+    "zero": 'font-size="11" font-weight="700"',
+    "grid": 'stroke="#e6e9ee"',
+    "axis": 'stroke="#1d2430"',
+    "bar": 'fill="#1f5f8b"',
+    "hatch-line": 'stroke="#ffffff" stroke-width="2.5"',
+    "band": 'fill="#8fb8d8" fill-opacity=".45" stroke="#5b8db3" stroke-width="1"',
+    "open-marker": 'fill="#b03a2e"',
+    "span-line": 'stroke="#7a4a00" stroke-width="1.5" stroke-dasharray="4 3"',
+    "span-arrow": 'fill="#7a4a00"',
+    "span-label": 'font-size="11" fill="#7a4a00"',
+}
+
+
+def look(name: str) -> str:
+    """``class="name"`` and the presentation attributes that draw it."""
+    return f'class="{name}" {LOOK[name]}'
 
 
 def monday(day: date) -> date:
@@ -148,28 +155,27 @@ def weekly_flow_chart(
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{title_id} {desc_id}" '
-        f'preserveAspectRatio="xMidYMid meet">',
+        f'preserveAspectRatio="xMidYMid meet" font-family="{FONT}" fill="#1d2430">',
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(desc)}</desc>',
-        f"<style>{CHART_STYLE % {'id': chart_id}}</style>",
         "<defs>"
         f'<pattern id="{chart_id}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" class="bar-fill"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" class="hatch-line"/></pattern>'
+        f'patternTransform="rotate(45)"><rect width="6" height="6" class="bar-fill" {LOOK["bar"]}/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" {look("hatch-line")}/></pattern>'
         "</defs>",
-        f'<text class="chart-title" x="{width / 2:.1f}" y="22" text-anchor="middle">{escape(title)}</text>',
+        f'<text {look("chart-title")} x="{width / 2:.1f}" y="22" text-anchor="middle">{escape(title)}</text>',
     ]
     # y axis: grid lines, ticks, label
     tick = 0.0
     while tick <= y_max + 1e-9:
         ty = y(tick)
-        out.append(f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
+        out.append(f'<line {look("grid")} x1="{left}" x2="{left + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
         out.append(
-            f'<text class="tick" x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end">{escape(count(int(tick)))}</text>'
+            f'<text {look("tick")} x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end">{escape(count(int(tick)))}</text>'
         )
         tick += step
     out.append(
-        f'<text class="axis-label" transform="translate(16 {top + plot_h / 2:.1f}) rotate(-90)" '
+        f'<text {look("axis-label")} transform="translate(16 {top + plot_h / 2:.1f}) rotate(-90)" '
         'text-anchor="middle">People (bar: best estimate; band: low–high)</text>'
     )
     # bars
@@ -180,7 +186,7 @@ def weekly_flow_chart(
         cx = x0 + slot / 2
         if index % every == 0:
             out.append(
-                f'<text class="tick" x="{cx:.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
+                f'<text {look("tick")} x="{cx:.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
                 f"{escape(short_date(bar.week))}</text>"
             )
         if not bar.reported:
@@ -197,28 +203,28 @@ def weekly_flow_chart(
         band_top = top if row["high_open"] else y(row["high"])
         band_bottom = y(row["low"])
         out.append(
-            f'<rect class="band" x="{cx - band_w / 2:.1f}" y="{band_top:.1f}" width="{band_w:.1f}" '
+            f'<rect {look("band")} x="{cx - band_w / 2:.1f}" y="{band_top:.1f}" width="{band_w:.1f}" '
             f'height="{max(band_bottom - band_top, 1):.1f}"/>'
         )
         bar_top = y(row["best"])
-        fill = f' style="fill:url(#{chart_id}-hatch)"' if bar.spans_weeks else ""
+        fill = f'fill="url(#{chart_id}-hatch)"' if bar.spans_weeks else LOOK["bar"]
         out.append(
-            f'<rect class="bar{" spans" if bar.spans_weeks else ""}" x="{cx - bar_w / 2:.1f}" y="{bar_top:.1f}" '
-            f'width="{bar_w:.1f}" height="{max(top + plot_h - bar_top, 0):.1f}"{fill}/>'
+            f'<rect class="bar{" spans" if bar.spans_weeks else ""}" {fill} x="{cx - bar_w / 2:.1f}" y="{bar_top:.1f}" '
+            f'width="{bar_w:.1f}" height="{max(top + plot_h - bar_top, 0):.1f}"/>'
         )
         if row["high_open"]:
             out.append(
-                f'<path class="open-marker" d="M{cx - 6:.1f} {top - 2:.1f} L{cx:.1f} {top - 12:.1f} '
+                f'<path {look("open-marker")} d="M{cx - 6:.1f} {top - 2:.1f} L{cx:.1f} {top - 12:.1f} '
                 f'L{cx + 6:.1f} {top - 2:.1f} Z"/>'
             )
         if row["best"] == 0:
-            out.append(f'<text class="zero" x="{cx:.1f}" y="{top + plot_h - 4:.1f}" text-anchor="middle">0</text>')
+            out.append(f'<text {look("zero")} x="{cx:.1f}" y="{top + plot_h - 4:.1f}" text-anchor="middle">0</text>')
         if bar.spans_weeks and row.get("earliest_start_date"):
             spans.append((index, cx, row["earliest_start_date"]))
         if len(bars) <= 20:
             label_y = max(bar_top - 5, top + 12)
             out.append(
-                f'<text class="value" x="{cx:.1f}" y="{label_y:.1f}" text-anchor="middle">'
+                f'<text {look("value")} x="{cx:.1f}" y="{label_y:.1f}" text-anchor="middle">'
                 f"{escape(count(row['best']))}{'+' if row['high_open'] else ''}{'*' if bar.spans_weeks else ''}"
                 "</text>"
             )
@@ -230,35 +236,35 @@ def weekly_flow_chart(
         sx = left + max(first_index, 0) * slot + slot / 2 if first_index >= 0 else left + 2
         tip = f"A figure counted in the week of {long_date(weeks[index])} began on {long_date(start)}"
         out.append(f'<g class="span-marker"><title>{escape(tip)}</title>')
-        out.append(f'<line x1="{sx:.1f}" x2="{cx:.1f}" y1="{sy:.1f}" y2="{sy:.1f}" class="span-line"/>')
+        out.append(f'<line x1="{sx:.1f}" x2="{cx:.1f}" y1="{sy:.1f}" y2="{sy:.1f}" {look("span-line")}/>')
         if first_index < 0:
-            out.append(f'<path class="span-arrow" d="M{sx:.1f} {sy:.1f} l7 -4 v8 Z"/>')
+            out.append(f'<path {look("span-arrow")} d="M{sx:.1f} {sy:.1f} l7 -4 v8 Z"/>')
         else:
-            out.append(f'<line x1="{sx:.1f}" x2="{sx:.1f}" y1="{sy - 4:.1f}" y2="{sy + 4:.1f}" class="span-line"/>')
-        out.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{sy - 4:.1f}" y2="{sy + 4:.1f}" class="span-line"/>')
+            out.append(f'<line x1="{sx:.1f}" x2="{sx:.1f}" y1="{sy - 4:.1f}" y2="{sy + 4:.1f}" {look("span-line")}/>')
+        out.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{sy - 4:.1f}" y2="{sy + 4:.1f}" {look("span-line")}/>')
         label_x = sx + 10 if first_index < 0 else sx + 4
         out.append(
-            f'<text class="span-label" x="{label_x:.1f}" y="{sy - 4:.1f}">'
+            f'<text {look("span-label")} x="{label_x:.1f}" y="{sy - 4:.1f}">'
             f"{'from' if first_index >= 0 else '← period from'} {escape(long_date(start))}</text></g>"
         )
     # x axis
     out.append(
-        f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}"/>'
-        f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}"/>'
-        f'<text class="axis-label" x="{left + plot_w / 2:.1f}" y="{height - 34}" text-anchor="middle">'
+        f'<line {look("axis")} x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}"/>'
+        f'<line {look("axis")} x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}"/>'
+        f'<text {look("axis-label")} x="{left + plot_w / 2:.1f}" y="{height - 34}" text-anchor="middle">'
         "Week (starting Monday), by the end date of each figure</text>"
     )
     # legend
     lx, ly = left, height - 14
     out.append(
-        f'<rect class="bar" x="{lx}" y="{ly - 9}" width="10" height="10"/>'
-        f'<text class="legend" x="{lx + 14}" y="{ly}">best</text>'
-        f'<rect class="band" x="{lx + 60}" y="{ly - 9}" width="10" height="10"/>'
-        f'<text class="legend" x="{lx + 74}" y="{ly}">low–high range</text>'
-        f'<path class="open-marker" d="M{lx + 190} {ly} L{lx + 195} {ly - 9} L{lx + 200} {ly} Z"/>'
-        f'<text class="legend" x="{lx + 204}" y="{ly}">open upper bound (“or more”)</text>'
-        f'<rect x="{lx + 410}" y="{ly - 9}" width="10" height="10" style="fill:url(#{chart_id}-hatch)"/>'
-        f'<text class="legend" x="{lx + 424}" y="{ly}">* spans several weeks</text>'
+        f'<rect {look("bar")} x="{lx}" y="{ly - 9}" width="10" height="10"/>'
+        f'<text {look("legend")} x="{lx + 14}" y="{ly}">best</text>'
+        f'<rect {look("band")} x="{lx + 60}" y="{ly - 9}" width="10" height="10"/>'
+        f'<text {look("legend")} x="{lx + 74}" y="{ly}">low–high range</text>'
+        f'<path {look("open-marker")} d="M{lx + 190} {ly} L{lx + 195} {ly - 9} L{lx + 200} {ly} Z"/>'
+        f'<text {look("legend")} x="{lx + 204}" y="{ly}">open upper bound (“or more”)</text>'
+        f'<rect x="{lx + 410}" y="{ly - 9}" width="10" height="10" fill="url(#{chart_id}-hatch)"/>'
+        f'<text {look("legend")} x="{lx + 424}" y="{ly}">* spans several weeks</text>'
     )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
