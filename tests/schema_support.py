@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from django.core import signals
 from django.db import close_old_connections
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 
 def seed_approved_records(source, location) -> None:
@@ -26,12 +26,12 @@ def token_headers(user) -> Iterator[dict[str, str]]:
     Requests go through the real WSGI handler, whose request signals would close the test's database
     connection (and its transaction) on PostgreSQL; Django's own test client disconnects them the same way.
     """
-    token, _ = Token.objects.get_or_create(user=user)
+    _, token = AuthToken.objects.create(user=user)
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
         with override_settings(API_THROTTLE_RATES={}):
-            yield {"Authorization": f"Token {token.key}"}
+            yield {"Authorization": f"Token {token}"}
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)

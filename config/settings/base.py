@@ -4,6 +4,7 @@ Every variable is documented in ``docs/configuration.md``. Nothing here reads th
 environment after start-up.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,12 +28,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "rest_framework_api_key",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "tracker",
 ]
 
@@ -47,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +102,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: it refuses a locked-out login before any password is checked (docs/security.md, "Lockouts").
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# The client's address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies that each append to X-Forwarded-For,
+# the address the outermost of them saw (tracker.security.client_address). Login lockouts and failed-credential
+# throttles count per address, so a header the proxies do not set must not be believed.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Admin login lockout (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one account from one address lock that
+# account at that address for LOGIN_LOCKOUT_MINUTES (0: until an administrator unlocks it). Kept in the database,
+# so every server process sees the same count.
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60)) or None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_address"
+AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -139,7 +162,7 @@ PAGES_REQUIRE_LOGIN = env.bool("PAGES_REQUIRE_LOGIN", default=False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tracker.api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "tracker.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -175,6 +198,16 @@ API_THROTTLE_RATES = {
     "api_key": env.str("API_KEY_RATE", default="1000/hour") or None,
     "user": env.str("API_USER_RATE", default="5000/hour") or None,
     "anon": env.str("API_ANON_RATE", default="300/hour") or None,
+}
+# Wrong API keys and tokens, per client address: over API_AUTH_FAILURE_LIMIT within API_AUTH_FAILURE_MINUTES, the
+# address gets 429 before any key is looked at, until the window passes (tracker.api.throttling).
+API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=20)
+API_AUTH_FAILURE_MINUTES = env.int("API_AUTH_FAILURE_MINUTES", default=10)
+# Analysts' write tokens (django-rest-knox): stored as a SHA-512 hash, shown once, valid API_TOKEN_DAYS days.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=1000)

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -82,8 +82,8 @@ def anonymous_client():
 
 
 def token_client(user) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
-    return client_with(f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=user)
+    return client_with(f"Token {token}")
 
 
 @pytest.fixture

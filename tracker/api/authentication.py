@@ -3,16 +3,45 @@
 ``djangorestframework-api-key``'s ``HasAPIKey`` is only a permission: the key would
 stay unknown to throttling and access rules. This authentication class makes it
 ``request.auth``, with a stand-in ``request.user`` that holds no permission.
+
+Analysts' tokens are django-rest-knox tokens: only their SHA-512 hash is stored,
+and each expires (``API_TOKEN_DAYS``). Every wrong key or token counts against
+the client's address; past the limit, that address is refused with 429 before
+any key it sends is looked at (``tracker.api.throttling.AuthFailureThrottle``).
 """
 
 from __future__ import annotations
 
+import re
+
 from django.utils.functional import cached_property
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.settings import knox_settings
 from rest_framework import authentication, exceptions
 
+from tracker.api import throttling
 from tracker.models import ApiKey
 
 KEYWORD = "Api-Key"
+# What knox hands out: hex, AUTH_TOKEN_CHARACTER_LENGTH long (no prefix is configured).
+TOKEN_FORMAT = re.compile(f"[0-9a-f]{{{knox_settings.AUTH_TOKEN_CHARACTER_LENGTH}}}")
+
+
+class CountedFailures:
+    """Refuses an address over its failure limit before checking anything; counts each failure."""
+
+    def counted(self, request, check):
+        failures = throttling.AuthFailureThrottle(request)
+        wait = failures.wait()
+        if wait is not None:
+            raise exceptions.Throttled(
+                wait=wait, detail="Too many wrong API keys or tokens from your address: try again later."
+            )
+        try:
+            return check()
+        except exceptions.AuthenticationFailed:
+            failures.record_failure()
+            raise
 
 
 class ApiKeyClient:
@@ -46,7 +75,7 @@ class ApiKeyClient:
         return False
 
 
-class ApiKeyAuthentication(authentication.BaseAuthentication):
+class ApiKeyAuthentication(CountedFailures, authentication.BaseAuthentication):
     """``Authorization: Api-Key <prefix>.<secret>``: a valid, unexpired, unrevoked key."""
 
     def authenticate(self, request):
@@ -54,6 +83,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         keyword, _, key = header.partition(" ")
         if keyword.lower() != KEYWORD.lower():
             return None
+        return self.counted(request, lambda: self.check_key(key))
+
+    def check_key(self, key: str):
         key = key.strip()
         if not key or "\x00" in key:
             raise exceptions.AuthenticationFailed("No API key given after 'Api-Key'.")
@@ -68,6 +100,25 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (not 403) to a request that did not authenticate.
         return f'{KEYWORD} realm="api"'
+
+
+class TokenAuthentication(CountedFailures, KnoxTokenAuthentication):
+    """``Authorization: Token <token>``: an analyst's unexpired knox token (its account must be active)."""
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() != knox_settings.AUTH_HEADER_PREFIX.lower().encode():
+            return None
+        return self.counted(request, lambda: self.check_token(parts))
+
+    def check_token(self, parts: list[bytes]):
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Give one token after 'Token'.")
+        token = parts[1].decode("latin-1")
+        # Anything else (an old plain-text token, a NUL byte, non-ASCII) is refused before the database sees it.
+        if not TOKEN_FORMAT.fullmatch(token):
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        return self.authenticate_credentials(parts[1])
 
 
 def api_key_of(request) -> ApiKey | None:

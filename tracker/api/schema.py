@@ -39,6 +39,22 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
+class TokenScheme(OpenApiAuthenticationExtension):
+    """Analysts' knox tokens (tracker.api.tokens): the header keeps DRF's `Token` keyword."""
+
+    target_class = "tracker.api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Staff: `Authorization: Token <token>`, from `POST /api/v1/auth/login/`. Shown once, "
+                           f"stored hashed, valid {settings.REST_KNOX['TOKEN_TTL'].days} days.",
+        }
+
+
 ERROR = {"type": "object", "additionalProperties": True,
          "description": "`detail` (a sentence) or field name -> list of messages."}
 

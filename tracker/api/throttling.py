@@ -1,4 +1,5 @@
-"""Rate limits: per API key (by its prefix), per user account, per address for the public schema.
+"""Rate limits: per API key (by its prefix), per user account, per address for the public schema,
+and per address for wrong API keys and tokens.
 
 The counters live in the ``throttle`` cache: Redis when ``REDIS_URL`` is set,
 shared by every server process; local memory otherwise (per process). Rates
@@ -8,11 +9,15 @@ None switches that limit off. Over the limit: 429 with ``Retry-After``.
 
 from __future__ import annotations
 
+import math
+import time
+
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
-from tracker.api.authentication import api_key_of
+from tracker.api import authentication
+from tracker.security import client_address
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
@@ -30,6 +35,10 @@ class _SettingsRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         return getattr(settings, "API_THROTTLE_RATES", {}).get(self.scope)
 
+    def get_ident(self, request) -> str:
+        # X-Forwarded-For only as far as TRUSTED_PROXY_COUNT proxies vouch for it (tracker.security).
+        return client_address(request)
+
 
 class ApiKeyRateThrottle(_SettingsRateThrottle):
     """Requests made with one API key."""
@@ -37,7 +46,7 @@ class ApiKeyRateThrottle(_SettingsRateThrottle):
     scope = "api_key"
 
     def get_cache_key(self, request, view):
-        key = api_key_of(request)
+        key = authentication.api_key_of(request)
         if key is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": key.prefix}
@@ -49,7 +58,7 @@ class UserRateThrottle(_SettingsRateThrottle):
     scope = "user"
 
     def get_cache_key(self, request, view):
-        if api_key_of(request) is not None or not request.user.is_authenticated:
+        if authentication.api_key_of(request) is not None or not request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
@@ -66,3 +75,48 @@ class AnonRateThrottle(_SettingsRateThrottle):
 
 
 THROTTLE_CLASSES = [ApiKeyRateThrottle, UserRateThrottle, AnonRateThrottle]
+
+
+class AuthFailureThrottle:
+    """Wrong API keys and tokens, counted per client address.
+
+    ``API_AUTH_FAILURE_LIMIT`` failures within ``API_AUTH_FAILURE_MINUTES`` of an
+    address's first one, and every request from it that bears a key or token is
+    refused with 429 until that window ends, before the key is looked at: a
+    guesser learns nothing more, while keys used from other addresses work on.
+    A limit of 0 switches the count off.
+    """
+
+    scope = "auth_failures"
+
+    def __init__(self, request):
+        address = client_address(request)
+        self.count_key = f"throttle_{self.scope}_{address}"
+        self.until_key = f"throttle_{self.scope}_{address}_until"
+        self.limit = settings.API_AUTH_FAILURE_LIMIT
+        self.window = settings.API_AUTH_FAILURE_MINUTES * 60
+
+    @property
+    def cache(self):
+        return caches["throttle"]
+
+    def wait(self) -> int | None:
+        """Seconds until this address may try again, or None when it may now."""
+        if self.limit <= 0 or self.window <= 0:
+            return None
+        values = self.cache.get_many([self.count_key, self.until_key])
+        if values.get(self.count_key, 0) < self.limit:
+            return None
+        return max(1, math.ceil(values.get(self.until_key, time.time() + self.window) - time.time()))
+
+    def record_failure(self) -> None:
+        if self.limit <= 0 or self.window <= 0:
+            return
+        # The window opens at the first failure; later ones count within it (incr keeps the expiry).
+        if self.cache.add(self.count_key, 0, timeout=self.window):
+            self.cache.set(self.until_key, time.time() + self.window, timeout=self.window)
+        try:
+            self.cache.incr(self.count_key)
+        except ValueError:  # expired between add and incr: this failure opens the next window
+            self.cache.set(self.count_key, 1, timeout=self.window)
+            self.cache.set(self.until_key, time.time() + self.window, timeout=self.window)

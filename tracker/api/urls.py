@@ -6,7 +6,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import reports, schema, views
+from tracker.api import reports, schema, tokens, views
 from tracker.api.throttling import AnonRateThrottle
 
 app_name = "api"
@@ -53,6 +53,10 @@ urlpatterns = [
     # inline script under the Content-Security-Policy; its template has no inline style either.
     path("docs/", SpectacularSwaggerSplitView.as_view(
         url_name="api:schema", template_name="api/docs.html", throttle_classes=[AnonRateThrottle]), name="docs"),
+    # Analysts' write tokens: made (shown once), ended one or all (tracker.api.tokens, docs/api.md).
+    path("auth/login/", tokens.TokenLoginView.as_view(), name="token-login"),
+    path("auth/logout/", tokens.TokenLogoutView.as_view(), name="token-logout"),
+    path("auth/logoutall/", tokens.TokenLogoutAllView.as_view(), name="token-logout-all"),
     path("", include(router.urls)),
     re_path(r"^.*$", views.not_found),
 ]

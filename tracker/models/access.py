@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey
+from simple_history.models import HistoricalRecords
 
 
 class ApiKey(AbstractAPIKey):
@@ -20,10 +21,17 @@ class ApiKey(AbstractAPIKey):
         default=False,
         help_text="Also sees confidential records and records from confidential sources. Off unless agreed.",
     )
+    # Who made, scoped, renamed, revoked or changed the expiry of a key, and when. The hash stays out of it:
+    # one stored copy is enough.
+    history = HistoricalRecords(excluded_fields=["hashed_key"])
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"
         verbose_name_plural = "API keys"
+        permissions = [
+            # More than change_apikey: the scope shows confidential records to an outside organization.
+            ("grant_confidential_scope", "Can grant an API key the confidential scope"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client}: {self.name} ({self.prefix})"

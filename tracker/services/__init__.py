@@ -1,5 +1,12 @@
 """The rule-checked path for every write: the admin, the API, imports, commands and the shell call these."""
 
+from tracker.services.access import (
+    API_KEY_CHANGEABLE,
+    api_key_create,
+    api_key_revoke,
+    api_key_update,
+    may_grant_confidential_scope,
+)
 from tracker.services.claims import (
     approval_blockers,
     claim_approve,
@@ -27,8 +34,12 @@ from tracker.services.reference import (
 from tracker.services.sync import tombstone_write
 
 __all__ = [
+    "API_KEY_CHANGEABLE",
     "ConcurrentEditError",
     "WorkflowError",
+    "api_key_create",
+    "api_key_revoke",
+    "api_key_update",
     "approval_blockers",
     "claim_approve",
     "claim_create",
@@ -42,6 +53,7 @@ __all__ = [
     "double_count_refresh",
     "double_counts_for",
     "location_move",
+    "may_grant_confidential_scope",
     "mark_figures_updated",
     "organization_merge",
     "reference_create",

@@ -2,12 +2,15 @@
 
 from datetime import datetime, time
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from tracker.models import ApiKey
+from tracker.services import api_key_create, api_key_revoke
 
 
 class Command(BaseCommand):
@@ -27,23 +30,29 @@ class Command(BaseCommand):
                             help="Revoke the client's other keys first (the demo uses it to stay re-runnable).")
         parser.add_argument("--url", default="", help="The API's address, to print a ready curl example.")
         parser.add_argument("--quiet", action="store_true", help="Print the key alone.")
+        parser.add_argument("--user", default="",
+                            help="The account doing this, recorded in the key's history (its permissions apply: "
+                                 "--confidential needs an administrator). Without it, history names no account.")
 
     @transaction.atomic
     def handle(self, *args, client: str, name: str, expires: str, confidential: bool, replace: bool, url: str,
-               quiet: bool, **options):
+               quiet: bool, user: str, **options):
         client = client.strip()
         if not client:
             raise CommandError("--client cannot be empty.")
         expiry = self.parse_expiry(expires) if expires else None
+        account = self.account(user) if user else None
         revoked = 0
-        if replace:
-            for old in ApiKey.objects.filter(client=client, revoked=False):
-                old.revoked = True
-                old.save(update_fields=["revoked"])
-                revoked += 1
-        key_row, key = ApiKey.objects.create_key(
-            name=(name or f"{client} key")[:50], client=client, confidential_scope=confidential, expiry_date=expiry
-        )
+        try:
+            if replace:
+                for old in ApiKey.objects.filter(client=client, revoked=False):
+                    api_key_revoke(key=old, user=account, reason="Replaced by create_api_key --replace")
+                    revoked += 1
+            key_row, key = api_key_create(
+                user=account, client=client, name=name, confidential_scope=confidential, expiry_date=expiry
+            )
+        except (PermissionDenied, ValidationError) as error:
+            raise CommandError("; ".join(getattr(error, "messages", None) or [str(error)])) from None
         if quiet:
             self.stdout.write(key)
             return
@@ -56,6 +65,13 @@ class Command(BaseCommand):
         if url:
             example = f"{url.rstrip('/')}/surrenders/?format=csv&country=SYR"
             self.stdout.write(f'  curl -H "Authorization: Api-Key {key}" "{example}"')
+
+    @staticmethod
+    def account(username: str):
+        try:
+            return get_user_model().objects.get_by_natural_key(username)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"--user: no account named {username!r}.") from None
 
     @staticmethod
     def parse_expiry(value: str) -> datetime:
