@@ -4,8 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo
 HOST ?= 127.0.0.1:8000
+PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings.production
+# gunicorn's sync workers wait on PostgreSQL for much of a request, so two per core keep the cores busy (and one
+# spare): gunicorn's own rule, 2 x cores + 1. Each worker serves one request at a time, a long download included.
+WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
+# Seconds a worker may spend on one request: above the largest download (docs/deployment.md).
+WORKER_TIMEOUT ?= 300
 
-.PHONY: install demo demo-data test lint bench clean
+.PHONY: install demo demo-data serve test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +30,16 @@ demo-data: install
 	$(DEMO) $(BIN)/python manage.py loaddata reference demo_baghouz
 	$(DEMO) $(BIN)/python manage.py create_demo_accounts --url http://$(HOST)/admin/
 	$(DEMO) $(BIN)/python manage.py create_api_key --client "Demo NGO" --replace --url http://$(HOST)/api/v1/
+
+## Production (docs/deployment.md): migrate, collect static files, and serve with gunicorn on http://$(HOST)
+## behind an HTTPS proxy. Reads SECRET_KEY (required), DATABASE_URL, ALLOWED_HOSTS and the rest from the environment.
+serve: install
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY (and DATABASE_URL, ALLOWED_HOSTS): docs/deployment.md" >&2; exit 1; }
+	$(PRODUCTION) $(BIN)/python manage.py migrate --noinput
+	$(PRODUCTION) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PRODUCTION) $(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(PRODUCTION) exec $(BIN)/gunicorn config.wsgi:application --bind $(HOST) --workers $(WORKERS) \
+		--timeout $(WORKER_TIMEOUT) --access-logfile -
 
 ## The whole suite, in parallel, on SQLite (or on PostgreSQL when DATABASE_URL says so)
 test: install
