@@ -11,13 +11,30 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox
-from rest_framework import permissions, serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.renderers import JSONRenderer
 
 from tracker.api.authentication import TokenAuthentication
 from tracker.api.schema import ERRORS
 from tracker.api.throttling import UserRateThrottle
+from tracker.security import lockout_seconds
+
+
+class LockoutAwareBasicAuthentication(BasicAuthentication):
+    """HTTP Basic whose refusal says so when the account is locked out at this address (django-axes)."""
+
+    def authenticate_credentials(self, userid, password, request=None):
+        try:
+            return super().authenticate_credentials(userid, password, request)
+        except exceptions.AuthenticationFailed:
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    wait=lockout_seconds(),
+                    detail="Too many failed logins for this account from your address: it is locked here. The "
+                           "right password will not work until the lock ends or an administrator lifts it.",
+                ) from None
+            raise
 
 
 class IsActiveStaff(permissions.BasePermission):
@@ -40,13 +57,13 @@ TOKEN_RESPONSE = inline_serializer("ApiToken", fields={
 class TokenLoginView(knox.LoginView):
     """A new write token for the account that authenticates (HTTP Basic or a session)."""
 
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    authentication_classes = [LockoutAwareBasicAuthentication, SessionAuthentication]
     permission_classes = [IsActiveStaff]
     throttle_classes = [UserRateThrottle]
     renderer_classes = [JSONRenderer]
 
-    @extend_schema(request=None, responses={200: TOKEN_RESPONSE, **AUTH_ERRORS}, tags=["auth"], summary="Make a write token",
-                   auth=[{"basicAuth": []}, {"cookieAuth": []}])
+    @extend_schema(request=None, responses={200: TOKEN_RESPONSE, **AUTH_ERRORS}, tags=["auth"],
+                   summary="Make a write token", auth=[{"basicAuth": []}, {"cookieAuth": []}])
     def post(self, request, format=None):
         return super().post(request, format=format)
 
@@ -70,6 +87,7 @@ class TokenLogoutAllView(knox.LogoutAllView):
     throttle_classes = [UserRateThrottle]
     renderer_classes = [JSONRenderer]
 
-    @extend_schema(request=None, responses={204: None, **AUTH_ERRORS}, tags=["auth"], summary="End every token of this account")
+    @extend_schema(request=None, responses={204: None, **AUTH_ERRORS}, tags=["auth"],
+                   summary="End every token of this account")
     def post(self, request, format=None):
         return super().post(request, format=format)
