@@ -8,3 +8,9 @@ urlpatterns = [
     path("api/v1/", include("tracker.api.urls")),
     path("", include("tracker.urls")),
 ]
+
+# JSON under /api/, a short page elsewhere (tracker/errors.py).
+handler400 = "tracker.errors.bad_request"
+handler403 = "tracker.errors.permission_denied"
+handler404 = "tracker.errors.page_not_found"
+handler500 = "tracker.errors.server_error"

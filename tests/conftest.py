@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
 from tests.factories import (
     Adm1Factory,
@@ -26,8 +27,12 @@ from tracker.services import claim_create
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Each test starts with an empty default cache: reports and pages cached by another test's data stay there."""
+    """Each test starts with an empty default cache: reports and pages cached by another test's data stay there.
+    Rate-limit counters in local memory start empty too: every test client comes from 127.0.0.1, so wrong keys
+    counted in one test (tracker.api.throttling.AuthFailureThrottle) would refuse the next test's keys."""
     caches["default"].clear()
+    if isinstance(caches["throttle"], LocMemCache):
+        caches["throttle"].clear()
 
 
 @pytest.fixture

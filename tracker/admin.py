@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -11,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -36,6 +37,7 @@ from tracker.models import (
     Source,
     SurrenderFigure,
 )
+from tracker.parsing import is_whole_number, whole_number
 from tracker.selectors import awaiting_review_by, changes_requested_of
 from tracker.services.claims import REASON_REVERTED, approval_blockers
 
@@ -169,7 +171,22 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-class ServiceAdmin(SimpleHistoryAdmin):
+class HistoryIdsMixin:
+    """simple-history's History pages look ids up as typed: ``history/²/`` raised ValueError (a 500). An id
+    that is not a whole number names no record: 404."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_whole_number(unquote(object_id)):
+            raise Http404("No such record.")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not is_whole_number(unquote(object_id)) or not is_whole_number(version_id):
+            raise Http404("No such version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ServiceAdmin(HistoryIdsMixin, SimpleHistoryAdmin):
     """Saves, deletes and reverts through the services, and shows their refusals."""
 
     form = VersionedForm
@@ -313,7 +330,7 @@ class CountryFilter(admin.SimpleListFilter):
             return queryset
         # Records store their place's country: one indexed column, no join.
         country = Location.objects.filter(level=LocationLevel.COUNTRY).filter(
-            Q(pk=value) if value.isdigit() else Q(iso3=value)).values_list("pk", flat=True).first()
+            Q(pk=value) if is_whole_number(value) else Q(iso3=value)).values_list("pk", flat=True).first()
         return queryset.filter(country_id=country)
 
 
@@ -339,7 +356,7 @@ class AutocompleteListFilter(admin.SimpleListFilter):
         self.model_name = (self.autocomplete_model or model)._meta.model_name
         self.field_name = self.autocomplete_field
         value = self.value()
-        self.selected = related._default_manager.filter(pk=value).first() if value and value.isdigit() else None
+        self.selected = related._default_manager.filter(pk=value).first() if is_whole_number(value) else None
         self.kept_params = [(name, item) for name, values in request.GET.lists() if name not in (
             self.parameter_name, "p") for item in values]
 
@@ -356,7 +373,7 @@ class AutocompleteListFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        if not is_whole_number(value):
             raise admin.options.IncorrectLookupParameters(f"{self.title}: choose from the list.")
         return queryset.filter(**{self.lookup: int(value)})
 
@@ -506,7 +523,7 @@ class ClaimAdmin(ServiceAdmin):
             return HttpResponseRedirect(change_url)
         comment = request.POST.get("comment", "")
         expected = request.POST.get("expected_version")
-        expected = int(expected) if expected and expected.isdigit() else None
+        expected = whole_number(expected)
         user = request.user
         transitions = {
             "submit": lambda: services.claim_submit(obj, submitted_by=user, expected_version=expected),
@@ -640,7 +657,9 @@ class AidCapacityReportAdmin(ClaimAdmin):
     list_display_links = ("id", "provider_name")
     list_select_related = (*ClaimAdmin.list_select_related, "provider")
     list_filter = (*ClaimAdmin.list_filter, "sector", "strain")
-    search_fields = (*CLAIM_SEARCH_FIELDS, "provider__name", "provider__aliases__name", "provider_description")
+    # Reports carry no reported phrase: searching it was a FieldError (a 500) on every search of this list.
+    search_fields = (*(name for name in CLAIM_SEARCH_FIELDS if name != "reported_phrase"), "provider__name",
+                     "provider__aliases__name", "provider_description")
     autocomplete_fields = (*ClaimAdmin.autocomplete_fields, "provider")
     kind_fields = (("Aid capacity", {"fields": (
         ("provider", "provider_description"), ("sector", "strain"), ("capacity", "demand", "capacity_unit"))}),)
@@ -799,7 +818,7 @@ class DecidedFilter(admin.SimpleListFilter):
 
 
 @admin.register(PossibleDoubleCount)
-class PossibleDoubleCountAdmin(SimpleHistoryAdmin):
+class PossibleDoubleCountAdmin(HistoryIdsMixin, SimpleHistoryAdmin):
     list_display = ("kind", "first_link", "second_link", "found_at", "decided_by", "decided_at", "decision_reason")
     list_filter = (DecidedFilter, "kind")
     readonly_fields = ("kind", "first_id", "second_id", "found_at", "decided_by", "decided_at", "decision_reason",

@@ -50,6 +50,7 @@ from tracker.models import (
     SurrenderFigure,
 )
 from tracker.models.reference import path_prefix_q
+from tracker.parsing import MAX_UTC_OFFSET, is_whole_number
 
 # Parameters every list takes besides its filters (pagination and format).
 COMMON_PARAMS = frozenset({"format", "cursor", "page_size"})
@@ -84,8 +85,8 @@ class ListWidget(forms.TextInput):
 
 
 def is_id(value: str) -> bool:
-    """A whole number that fits a database id (19 digits would overflow a bigint)."""
-    return value.isdigit() and len(value) < 19
+    """A whole number in ASCII digits that fits a database id (19 digits would overflow a bigint)."""
+    return is_whole_number(value)
 
 
 class PlaceField(forms.Field):
@@ -123,6 +124,20 @@ class CountryField(forms.Field):
         if missing:
             raise forms.ValidationError(f"No country with ISO3 code {', '.join(missing)}.")
         return found
+
+
+class IsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time whose UTC offset the database can store (PostgreSQL's limit is 15:59)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None and moment.utcoffset() is not None and abs(moment.utcoffset()) > MAX_UTC_OFFSET:
+            raise forms.ValidationError(f"UTC offsets run from -15:59 to +15:59, not in {value!r}.")
+        return moment
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = IsoDateTimeField
 
 
 class DocumentedFilter(django_filters.Filter):
@@ -336,7 +351,7 @@ class StrictFilterSet(django_filters.FilterSet):
     confidential_only: tuple[str, ...] = ()
     default_ordering: tuple[str, ...] = ("updated_at", "id")
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte",
         help_text="Rows created or changed at or after this time (ISO 8601, e.g. 2019-03-10T00:00:00Z). "
         "Pair with /api/v1/deletions/ to mirror the data.",
@@ -350,7 +365,10 @@ class StrictFilterSet(django_filters.FilterSet):
             self.check_parameters(data)
             # Only the filters a request names are built, validated and applied: the others would clean an empty
             # value and do nothing, and building the form fields of all thirty-odd cost 3-4 ms per list page.
-            self.filters = {name: f for name, f in self.filters.items() if name in data}
+            # A parameter already refused (a NUL character, say) is not cleaned again: PostgreSQL cannot even
+            # compare a text holding NUL.
+            self.filters = {name: f for name, f in self.filters.items()
+                            if name in data and name not in self.parameter_errors}
 
     def multi_valued(self, name: str) -> bool:
         return isinstance(self.filters[name].field.widget, ListWidget)
@@ -376,7 +394,7 @@ class StrictFilterSet(django_filters.FilterSet):
                 self.parameter_errors[name] = [f"'{name}' needs the confidential scope."]
 
     def is_valid(self) -> bool:
-        return super().is_valid() and not self.parameter_errors
+        return not self.parameter_errors and super().is_valid()
 
     @property
     def errors(self) -> ErrorDict:

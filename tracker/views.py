@@ -27,6 +27,7 @@ from django.views.generic import TemplateView
 from tracker.charts import week_range, weekly_flow_chart
 from tracker.choices import DisplacementCategory, LocationLevel, TermGroup
 from tracker.models import AidCapacityReport, DisplacementFigure, Event, Location, SurrenderFigure
+from tracker.parsing import whole_number
 from tracker.reports import (
     AID_CAPACITY_COLUMNS,
     VALUE_COLUMNS,
@@ -68,7 +69,7 @@ class PageAccessMixin:
 
 
 def _page(request: HttpRequest, items: Any, per_page: int, param: str):
-    return Paginator(items, per_page).get_page(request.GET.get(param))
+    return Paginator(items, per_page).get_page(whole_number(request.GET.get(param), max_digits=6))
 
 
 class PeekPage:
@@ -77,8 +78,7 @@ class PeekPage:
     paginator = None
 
     def __init__(self, items: Any, raw_number: str | None, per_page: int):
-        self.number = int(raw_number) if raw_number and raw_number.isdigit() and 0 < len(raw_number) < 7 else 1
-        self.number = max(self.number, 1)
+        self.number = max(whole_number(raw_number, max_digits=6) or 1, 1)
         start = (self.number - 1) * per_page
         rows = list(items[start : start + per_page + 1])
         self.object_list = rows[:per_page]

@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "tracker.errors.ApiErrorMiddleware",  # JSON errors under /api/, 503 while the database is down
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -169,6 +170,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.renderers.FormatNegotiation",
     "EXCEPTION_HANDLER": "tracker.api.views.exception_handler",
+    # JSON only; a body too deep or too large is a 400 or 413, not a 500 (tracker/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": False,
 }
 

@@ -24,6 +24,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from tracker.parsing import whole_number
+
 PAGE_SIZE_PARAM = "page_size"
 CURSOR_PARAM = "cursor"
 
@@ -70,9 +72,10 @@ class KeysetPagination(BasePagination):
         cap = settings.API_MAX_PAGE_SIZE
         if raw is None:
             return min(settings.API_PAGE_SIZE, cap)
-        if not raw.isdigit() or not 1 <= int(raw) <= cap:
+        size = whole_number(raw)
+        if size is None or not 1 <= size <= cap:
             raise ValidationError({PAGE_SIZE_PARAM: [f"A whole number from 1 to {cap}."]})
-        return int(raw)
+        return size
 
     @staticmethod
     def decode_cursor(raw: str, ordering: list[str], fields: list) -> list:

@@ -38,6 +38,7 @@ from tracker.api.renderers import CSVRenderer, ExportRenderer, FastJSONRenderer,
 from tracker.api.schema import ERRORS
 from tracker.api.views import TrackerAPIMixin
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
+from tracker.parsing import whole_number
 
 REPORT_RENDERERS = [FastJSONRenderer, CSVRenderer, HXLRenderer]
 
@@ -492,12 +493,13 @@ class AidCapacityStatusView(ReportView):
             if raw is None:
                 values[name] = default
                 continue
-            if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+            number = whole_number(raw, max_digits=9)
+            if number is None or number < 1:
                 errors[name] = ["A whole number from 1."]
-            elif limit and int(raw) > limit:
+            elif limit and number > limit:
                 errors[name] = [f"At most {limit}."]
             else:
-                values[name] = int(raw)
+                values[name] = number
         if errors:
             raise exceptions.ValidationError(errors)
         return values["page"], values["page_size"]

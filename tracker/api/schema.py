@@ -72,7 +72,7 @@ ERRORS = {
     409: _error("The record's state refuses this (workflow rule, or still referenced)."),
     412: _error("If-Match names an older version: GET the record again."),
     415: _error("Send JSON (Content-Type: application/json)."),
-    428: _error("If-Match is required on writes to an existing record."),
+    428: _error("If-Match with the ETag you read is required on writes to an existing record (`*` is refused)."),
     429: _error("Rate limit reached: retry after the Retry-After seconds."),
 }
 
@@ -108,7 +108,7 @@ FORMAT = OpenApiParameter(
 )
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description='The ETag of the version you read (e.g. "3"); `*` to skip the check. Missing: 428; stale: 412.',
+    description='The ETag of the version you read (e.g. "3"). Missing or `*`: 428; stale: 412.',
 )
 
 SURRENDER_EXAMPLE = OpenApiExample(

@@ -24,11 +24,9 @@ from django.db import IntegrityError, models
 from django.db.models import Prefetch, ProtectedError, Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -43,8 +41,10 @@ from tracker.api.access import TrackerAccess, sees_confidential, visibility, vis
 from tracker.api.authentication import api_key_of, is_staff_request
 from tracker.api.copy_export import can_copy, copy_stream
 from tracker.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, KeysetPagination, ordering_of
+from tracker.api.parsers import JSONParser
 from tracker.api.renderers import RESOURCE_RENDERERS, CSVRenderer, ExportRenderer, XLSXRenderer, write_workbook
 from tracker.api.throttling import THROTTLE_CLASSES
+from tracker.errors import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is_database_unavailable
 from tracker.models import (
     AidCapacityReport,
     DisplacementFigure,
@@ -56,6 +56,7 @@ from tracker.models import (
     SurrenderFigure,
     Tombstone,
 )
+from tracker.parsing import iso_datetime
 from tracker.services import ConcurrentEditError, WorkflowError
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,10 @@ def _field_errors(error: DjangoValidationError, names: dict[str, str] | None = N
 
 def exception_handler(exc, context):
     """DRF's handler, plus the services' errors: field-level 400, 409 for workflow refusals, 412 when stale."""
+    if is_database_unavailable(exc):
+        logger.warning("Database unavailable: %s", exc)
+        return Response({"detail": UNAVAILABLE_DETAIL}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, ConcurrentEditError):
         set_rollback()
         return Response({"detail": str(exc), "current_version": exc.current.version},
@@ -120,7 +125,7 @@ def etag_of(instance) -> str:
     return f'"{instance.version}"'
 
 
-IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,9})"?\s*$', re.ASCII)
 
 
 # --- the base of every resource -----------------------------------------------------------------
@@ -293,7 +298,11 @@ class ResourceViewSet(TrackerAPIMixin, viewsets.ModelViewSet):
         if header is None:
             raise PreconditionRequired()
         if header.strip() == "*":
-            return None
+            # "*" would overwrite whatever changed since the caller read the record: name the version.
+            raise PreconditionRequired(
+                f"If-Match: * is not accepted: send the ETag of the version you read (GET the record first; "
+                f"{self.model._meta.verbose_name} #{instance.pk} is at ETag \"{instance.version}\")."
+            )
         match = IF_MATCH.match(header)
         if not match or int(match.group(1)) != instance.version:
             raise PreconditionFailed(
@@ -656,12 +665,10 @@ class DeletionsView(TrackerAPIMixin, APIView):
         if not raw:
             errors["since"] = ["Required: an ISO 8601 time, e.g. 2019-03-10T00:00:00Z."]
         else:
-            try:
-                since = parse_datetime(raw.strip())
-            except ValueError:
-                since = None
+            since = iso_datetime(raw)
             if since is None:
-                errors["since"] = [f"Not an ISO 8601 time: {raw!r} (e.g. 2019-03-10T00:00:00Z)."]
+                errors["since"] = [f"Not an ISO 8601 time with a UTC offset within ±15:59: {raw!r} "
+                                   "(e.g. 2019-03-10T00:00:00Z)."]
             elif timezone.is_naive(since):
                 since = timezone.make_aware(since)
         wanted = [part.strip() for value in params.getlist("resource") for part in value.split(",") if part.strip()]
