@@ -3,9 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tracker.health import health
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api.urls")),
+    path("health/", health, name="health"),
     path("", include("tracker.urls")),
 ]
 

@@ -8,3 +8,7 @@ os.environ.setdefault("DEBUG", "true")
 from .base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests run without collectstatic (plain storage, the live server serves the apps' static files): WhiteNoise looks
+# for STATIC_ROOT per request instead of warning at start-up that it is missing.
+WHITENOISE_AUTOREFRESH = True

@@ -151,6 +151,9 @@ def test_make_serve_behind_an_https_proxy_serves_a_styled_admin_autocomplete_and
     # Without it, a plain-HTTP request is sent to https.
     status, headers = _get(f"{base}/admin/login/")
     assert status == 301 and headers["Location"] == f"https://127.0.0.1:{base.rsplit(':', 1)[1]}/admin/login/"
+    # A probe may ask the app directly, over plain HTTP: /health/ is not redirected.
+    status, headers = _get(f"{base}/health/")
+    assert status == 200 and headers["Content-Type"] == "application/json"
 
     watched = Watched(browser, extra_http_headers=PROXY)
     page = watched.page
