@@ -21,8 +21,8 @@ class ApiKey(AbstractAPIKey):
         default=False,
         help_text="Also sees confidential records and records from confidential sources. Off unless agreed.",
     )
-    # Who made, scoped, renamed, revoked or changed the expiry of a key, and when. The hash stays out of it:
-    # one stored copy is enough.
+    # Who made, scoped, renamed, revoked or changed the expiry of a key, and when. Like the key's row, history
+    # holds its id (prefix and hash), never the key itself.
     history = HistoricalRecords(excluded_fields=["hashed_key"])
 
     class Meta(AbstractAPIKey.Meta):
