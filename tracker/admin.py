@@ -137,6 +137,18 @@ class VersionedForm(forms.ModelForm):
                 self.add_error(None, error_text(error))
 
 
+def _clean_with_refusal(form):
+    """``clean`` of a form shown again after a service refused its save: the refusal is the form's error."""
+    cleaned = super(type(form), form).clean()
+    error = form.refusal
+    field = getattr(error, "field", None)
+    if field in form.fields:
+        form.add_error(field, error_text(error))
+    else:
+        form.add_error(None, error_text(error))
+    return cleaned
+
+
 class ClaimInlineFormSet(BaseInlineFormSet):
     """Gives each record the (possibly unsaved) source, so that date and excerpt rules see it."""
 
@@ -171,6 +183,15 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+class ServiceRefused(Exception):
+    """A service refused a save the form had passed (another editor won the race, a permission, a workflow
+    rule): raised out of ``save_model`` so that the admin's transaction rolls back."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
 class HistoryIdsMixin:
     """simple-history's History pages look ids up as typed: ``history/²/`` raised ValueError (a 500). An id
     that is not a whole number names no record: 404."""
@@ -197,12 +218,28 @@ class ServiceAdmin(HistoryIdsMixin, SimpleHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if getattr(request, "tracker_reverting", False):
             form = type(form.__name__, (form,), {"reverting": True})
+        refusal = getattr(request, "tracker_refusal", None)
+        if refusal is not None and not isinstance(refusal, services.ConcurrentEditError):
+            # A stale version is found again by VersionedForm.clean, which lists the other editor's changes.
+            form = type(form.__name__, (form,), {"refusal": refusal, "clean": _clean_with_refusal})
         return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            # Nothing was saved (the transaction rolled back): show the editor's input again with the reason.
+            request.tracker_refusal = refused.error
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         request.tracker_reverting = True
         request.tracker_revert_of = version_id
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except ServiceRefused as refused:
+            self.message_user(request, f"Not reverted: {error_text(refused.error)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def change_reason(self, request) -> str:
         if getattr(request, "tracker_reverting", False):
@@ -212,10 +249,13 @@ class ServiceAdmin(HistoryIdsMixin, SimpleHistoryAdmin):
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         expected = form.cleaned_data.get("expected_version")
         m2m = {f.name: form.cleaned_data[f.name] for f in obj._meta.many_to_many if f.name in form.cleaned_data}
-        if change:
-            self.update(obj, request=request, expected_version=expected, m2m=m2m)
-        else:
-            self.create(obj, request=request, m2m=m2m)
+        try:
+            if change:
+                self.update(obj, request=request, expected_version=expected, m2m=m2m)
+            else:
+                self.create(obj, request=request, m2m=m2m)
+        except (ValidationError, PermissionDenied, services.ConcurrentEditError) as error:
+            raise ServiceRefused(error) from error
 
     def save_related(self, request, form, formsets, change):
         # Many-to-many fields went through the service with the record; inlines save here.

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict, ErrorList
 from drf_spectacular.drainage import set_override
 
+from tracker.audience import Audience
 from tracker.choices import (
     CapacityUnit,
     CombatantStatus,
@@ -58,13 +59,12 @@ ISO_DATE = ["%Y-%m-%d"]
 MAX_INT = 2**63 - 1
 
 
-def _viewer(request):
-    """(api_key or None, is_staff) of a request; None request (pages, shell) counts as staff."""
-    if request is None:
-        return None, True
-    from tracker.api.authentication import api_key_of, is_staff_request
+def _audience(request) -> Audience:
+    """Who a FilterSet filters for: the request's caller. Without a request, nobody: a FilterSet that was not
+    told who is asking fails closed (the pages say ``audience=Audience.PUBLIC``)."""
+    from tracker.api.access import audience_of
 
-    return api_key_of(request), is_staff_request(request)
+    return audience_of(request)
 
 
 # --- fields and widgets -----------------------------------------------------------------------
@@ -264,17 +264,18 @@ def multiple_choice(choices, field_name: str | None = None, **kwargs) -> django_
 
 
 class ModelIdsField(IdsField):
-    """Ids of existing rows of ``queryset`` (a callable taking the request gives a per-caller set)."""
+    """Ids of rows of ``queryset`` that exist and that the FilterSet's audience may see (a hidden row's id is
+    as unknown as a missing one)."""
 
-    def __init__(self, *args, queryset=None, request=None, **kwargs):
-        self.queryset, self.request = queryset, request
+    def __init__(self, *args, queryset=None, audience=Audience.NOBODY, **kwargs):
+        self.queryset, self.audience = queryset, audience
         super().__init__(*args, **kwargs)
 
     def clean(self, value):
         ids = super().clean(value)
         if not ids:
             return ids
-        queryset = self.queryset(self.request) if callable(self.queryset) else self.queryset
+        queryset = self.queryset.visible_to(self.audience)
         found = set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
         missing = [str(pk) for pk in ids if pk not in found]
         if missing:
@@ -295,7 +296,7 @@ class ModelIdsFilter(IdsFilter):
     def field(self):
         field = super().field
         field.queryset = self.queryset
-        field.request = getattr(getattr(self, "parent", None), "request", None)
+        field.audience = getattr(getattr(self, "parent", None), "audience", Audience.NOBODY)
         return field
 
 
@@ -327,14 +328,6 @@ def places_matching(term: str) -> QuerySet:
     ).values("pk")
 
 
-def _visible_sources(request) -> QuerySet:
-    key, staff = _viewer(request)
-    sources = Source.objects.all()
-    if not staff and not (key and key.confidential_scope):
-        sources = sources.filter(is_confidential=False)
-    return sources
-
-
 # --- the base -----------------------------------------------------------------------------------
 
 
@@ -358,8 +351,9 @@ class StrictFilterSet(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(method="filter_q", help_text="Text search; every word must match somewhere.")
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, audience: Audience | None = None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        self.audience = _audience(request) if audience is None else audience
         self.parameter_errors: dict[str, list[str]] = {}
         if data is not None:
             self.check_parameters(data)
@@ -375,7 +369,7 @@ class StrictFilterSet(django_filters.FilterSet):
 
     def check_parameters(self, data) -> None:
         known = set(self.filters) | set(self.common_params)
-        key, staff = _viewer(self.request)
+        staff, confidential = self.audience.sees_unapproved, self.audience.sees_confidential
         for name in data:
             values = data.getlist(name) if hasattr(data, "getlist") else [data[name]]
             if name not in known:
@@ -390,7 +384,7 @@ class StrictFilterSet(django_filters.FilterSet):
                 self.parameter_errors[name] = [
                     f"'{name}' is for staff accounts: API keys see approved records only."
                 ]
-            elif name in self.confidential_only and not staff and not (key and key.confidential_scope):
+            elif name in self.confidential_only and not confidential:
                 self.parameter_errors[name] = [f"'{name}' needs the confidential scope."]
 
     def is_valid(self) -> bool:
@@ -544,7 +538,7 @@ class ClaimFilterSet(StrictFilterSet):
     date_to = date_filter("start_date", "lte", "Records whose period starts on or before this date (overlap).")
     published_from = date_filter("source__publication_date", "gte", "Source published on or after (YYYY-MM-DD).")
     published_to = date_filter("source__publication_date", "lte", "Source published on or before (YYYY-MM-DD).")
-    source = ModelIdsFilter(queryset=_visible_sources, field_name="source", help_text="Source ids.")
+    source = multiple_model(Source.objects.all(), "source", help_text="Source ids.")
     organization = OrganizationIdsFilter(
         method="filter_organization",
         help_text="Organization ids in any role: claimant, cited, surrendering, receiving, provider, publisher.",
@@ -671,9 +665,10 @@ FILTERSETS: dict[type, type[StrictFilterSet]] = {
 }
 
 
-def filterset_for(model: type, data, queryset: QuerySet, request=None) -> StrictFilterSet:
+def filterset_for(model: type, data, queryset: QuerySet, request=None, audience: Audience | None = None
+                  ) -> StrictFilterSet:
     """The FilterSet of ``model`` bound to query parameters (pages and reports use this too)."""
-    return FILTERSETS[model](data, queryset, request=request)
+    return FILTERSETS[model](data, queryset, request=request, audience=audience)
 
 
 __all__: Iterable[str] = [

@@ -14,8 +14,9 @@ warnings. The same code runs on SQLite and PostgreSQL.
 
 The rules, in order:
 
-1. Counted = approved, headline, non-duplicate, quantified figures; for NGO keys
-   and public pages also not effectively confidential.
+1. Counted = approved, headline, non-duplicate, quantified figures that the
+   audience may see (``visible_to``): for NGO keys and public pages also not
+   effectively confidential.
 2. Flows add up. Stocks never add over time: per period (time bucket, or the
    whole report when there is no time grouping), place and term, only the latest
    stock dated within the period counts (ties: the more reliable publisher, then
@@ -78,6 +79,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Lower, RowNumber, Trim, TruncMonth, TruncWeek, TruncYear
 from django.db.models.query import ValuesIterable
 
+from tracker.audience import Audience
 from tracker.charts import monday
 from tracker.choices import (
     RELIABILITY_RANK,
@@ -149,16 +151,15 @@ def _time_dimension(group_by: Sequence[str]) -> str | None:
 # --- which figures count -------------------------------------------------------------------
 
 
-def counted(figures: QuerySet, *, include_confidential: bool = False) -> QuerySet:
-    """Figures that enter totals: approved, headline, non-duplicate, quantified (and not confidential)."""
-    figures = figures.filter(COUNTED)
-    return figures if include_confidential else figures.not_confidential()
+def counted(figures: QuerySet, *, audience: Audience = Audience.PUBLIC) -> QuerySet:
+    """Figures that enter totals: approved, headline, non-duplicate, quantified, and visible to ``audience``."""
+    return figures.filter(COUNTED).visible_to(audience)
 
 
-def _visible(figures: QuerySet, *, include_confidential: bool) -> QuerySet:
-    """Approved records the audience may see (for warnings about what was not counted)."""
-    figures = figures.filter(review_status=ReviewStatus.APPROVED)
-    return figures if include_confidential else figures.not_confidential()
+def _visible(figures: QuerySet, *, audience: Audience) -> QuerySet:
+    """Approved records ``audience`` may see (for warnings about what was not counted): even staff totals count
+    approved records only."""
+    return figures.filter(review_status=ReviewStatus.APPROVED).visible_to(audience)
 
 
 def reliability_rank(lookup: str = "source__publisher__reliability") -> Case:
@@ -753,7 +754,7 @@ def figure_report(
     figures: QuerySet | None = None,
     *,
     group_by: str | Sequence[str] | None = (),
-    include_confidential: bool = False,
+    audience: Audience = Audience.PUBLIC,
     date_from: date | None = None,
     date_to: date | None = None,
     with_ids: bool = True,
@@ -773,7 +774,7 @@ def figure_report(
     if date_to:
         scope = scope.filter(end_date__lte=date_to)
     with gc_paused(), one_snapshot(scope.db) as snapshot:
-        return _figure_report(model, scope, group_by, snapshot=snapshot, include_confidential=include_confidential,
+        return _figure_report(model, scope, group_by, snapshot=snapshot, audience=audience,
                               date_from=date_from, date_to=date_to, with_ids=with_ids, with_warnings=with_warnings,
                               with_totals=with_totals, ids_cap=ids_cap)
 
@@ -872,7 +873,7 @@ def _figure_report(
     group_by: tuple[str, ...],
     *,
     snapshot: str | None,
-    include_confidential: bool,
+    audience: Audience,
     date_from: date | None,
     date_to: date | None,
     with_ids: bool,
@@ -883,7 +884,7 @@ def _figure_report(
     using = scope.db
     time_dim = _time_dimension(group_by)
     arrays = connections[using].vendor == "postgresql"
-    base = counted(scope, include_confidential=include_confidential)
+    base = counted(scope, audience=audience)
 
     def grouped(figures: QuerySet, keys: Sequence[str] = group_by, ids: bool = with_ids) -> list[dict[str, Any]]:
         rows = _grouped(figures, model, keys, arrays=arrays, with_ids=ids, cap=ids_cap)
@@ -942,7 +943,7 @@ def _figure_report(
     included = base if stocks is None else base.filter(
         Q(category=DisplacementCategory.FLOW) | Q(pk__in=id_list(stocks.rule(time_dim).kept, using)))
     warnings = (
-        report_warnings(model, scope, included, include_confidential=include_confidential, cap=ids_cap,
+        report_warnings(model, scope, included, audience=audience, cap=ids_cap,
                         stock_rule=stocks.rule(time_dim) if stocks else None)
         if with_warnings else []
     )
@@ -993,7 +994,7 @@ def report_warnings(
     scope: QuerySet,
     included: QuerySet,
     *,
-    include_confidential: bool,
+    audience: Audience,
     cap: int = IDS_CAP,
     stock_rule: StockRule | None = None,
 ) -> list[dict[str, Any]]:
@@ -1040,7 +1041,7 @@ def report_warnings(
                 "inside_of": {str(pk): stock_rule.holder_of(pk) for pk in nested_ids},
                 "ids_truncated": count > cap,
             })
-    visible = _visible(scope, include_confidential=include_confidential)
+    visible = _visible(scope, audience=audience)
     exclusions = {
         "excluded_triangulation": (
             "{count} triangulation figure{s} not counted: each supports a headline figure that is counted.",
@@ -1103,7 +1104,7 @@ def aid_capacity_status(
     reports: QuerySet | None = None,
     *,
     as_of: date | None = None,
-    include_confidential: bool = False,
+    audience: Audience = Audience.PUBLIC,
 ) -> QuerySet:
     """The latest report per provider, place and sector as of a date (ties: more reliable publisher, lower id).
 
@@ -1111,7 +1112,7 @@ def aid_capacity_status(
     Aid capacity is never summed.
     """
     scope = _visible(AidCapacityReport.objects.all() if reports is None else reports,
-                     include_confidential=include_confidential)
+                     audience=audience)
     if as_of:
         scope = scope.filter(end_date__lte=as_of)
     annotated = scope.annotate(rank=reliability_rank(), provider_key=_provider_key())
@@ -1190,7 +1191,7 @@ def public_records(model: type[Model], records: QuerySet) -> QuerySet:
     if model is not AidCapacityReport:
         related += ["supports", "duplicate_of"]
     return (
-        _visible(records, include_confidential=False)
+        _visible(records, audience=Audience.PUBLIC)
         .select_related(*related)
         .annotate(is_party_claim_flag=Exists(party))
         .order_by("-end_date", "-pk")
@@ -1201,10 +1202,10 @@ def public_sources(*record_sets: QuerySet) -> QuerySet:
     """Non-confidential sources of the approved, non-confidential records in ``record_sets``."""
     condition = Q()
     for records in record_sets:
-        visible = _visible(records, include_confidential=False)
+        visible = _visible(records, audience=Audience.PUBLIC)
         condition |= Q(Exists(visible.filter(source_id=OuterRef("pk"))))
     return (
-        Source.objects.filter(is_confidential=False)
+        Source.objects.visible_to(Audience.PUBLIC)
         .filter(condition)
         .select_related("publisher")
         .prefetch_related("co_credited")

@@ -13,6 +13,7 @@ from django.core.exceptions import FieldError, ValidationError
 from django.db import connection, connections
 
 from tests.reports.conftest import d, flow
+from tracker.audience import Audience
 from tracker.choices import DisplacementCategory, ReviewStatus, TermGroup
 from tracker.models import DisplacementFigure, SurrenderFigure
 from tracker.reports import (
@@ -67,7 +68,7 @@ def test_whole_period_flow_total_and_its_open_bound(world):
 
 def test_confidential_records_count_only_for_an_audience_that_may_see_them(world):
     public = by_group(displacement_report().rows, "category", "term_group")[(FLOW, TermGroup.LEAVING)]
-    scoped = by_group(displacement_report(include_confidential=True).rows, "category", "term_group")[
+    scoped = by_group(displacement_report(audience=Audience.STAFF).rows, "category", "term_group")[
         (FLOW, TermGroup.LEAVING)
     ]
     assert public["best"] == 16_100
@@ -295,7 +296,7 @@ def test_aid_capacity_status_takes_the_latest_per_provider_place_and_sector(worl
     assert latest[world.a2.pk]["capacity"] == 40
     as_of_5_march = {row["record_id"] for row in aid_capacity_status(as_of=d("2019-03-05"))}
     assert as_of_5_march == {world.a1.pk, world.a4.pk}  # unnamed providers matched by description
-    with_confidential = {row["record_id"] for row in aid_capacity_status(include_confidential=True)}
+    with_confidential = {row["record_id"] for row in aid_capacity_status(audience=Audience.STAFF)}
     assert world.a5.pk in with_confidential
 
 

@@ -1,4 +1,5 @@
-"""What each caller may see and do. One place decides it for every endpoint and every format.
+"""What each caller may see and do. Who sees what is one rule, ``visible_to`` on the querysets
+(``tracker.audience``); this module only works out a request's audience, and what it may do.
 
 - An API key reads approved records only (duplicates included) and, without the
   confidential scope, never an effectively confidential one (the record or its
@@ -10,49 +11,32 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from rest_framework import exceptions, permissions
 
 from tracker.api.authentication import api_key_of, is_staff_request
-from tracker.choices import ReviewStatus
-from tracker.models import CLAIM_MODELS, ApiKey, Source
+from tracker.audience import Audience
 
 
-def claim_visibility(key: ApiKey) -> Q:
-    """The claims an API key sees."""
-    query = Q(review_status=ReviewStatus.APPROVED)
-    if not key.confidential_scope:
-        query &= Q(is_confidential=False, source__is_confidential=False)
-    return query
-
-
-def source_visibility(key: ApiKey) -> Q:
-    return Q() if key.confidential_scope else Q(is_confidential=False)
-
-
-def visibility(model: type, key: ApiKey) -> Q | None:
-    """Rows of ``model`` a key sees, or None when it sees them all."""
-    if model in CLAIM_MODELS:
-        return claim_visibility(key)
-    if model is Source:
-        return None if key.confidential_scope else source_visibility(key)
-    return None
+def audience_of(request) -> Audience:
+    """Who is asking: a key (with or without the confidential scope), an active staff account, or nobody."""
+    if request is None:
+        return Audience.NOBODY
+    key = api_key_of(request)
+    if key is not None:
+        return Audience.CONFIDENTIAL_KEY if key.confidential_scope else Audience.KEY
+    if is_staff_request(request):
+        return Audience.STAFF
+    return Audience.NOBODY
 
 
 def visible(queryset: QuerySet, request) -> QuerySet:
-    """``queryset`` cut down to what the request's caller may read."""
-    key = api_key_of(request)
-    if key is not None:
-        query = visibility(queryset.model, key)
-        return queryset if query is None else queryset.filter(query)
-    if is_staff_request(request):
-        return queryset
-    return queryset.none()
+    """``queryset`` cut down to what the request's caller may read (``visible_to``, the one rule)."""
+    return queryset.visible_to(audience_of(request))
 
 
 def sees_confidential(request) -> bool:
-    key = api_key_of(request)
-    return key.confidential_scope if key is not None else is_staff_request(request)
+    return audience_of(request).sees_confidential
 
 
 class TrackerAccess(permissions.BasePermission):

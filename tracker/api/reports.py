@@ -31,8 +31,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from tracker import filters, reports
-from tracker.api.access import TrackerAccess, sees_confidential, visible
-from tracker.api.authentication import api_key_of
+from tracker.api.access import TrackerAccess, audience_of, visible
 from tracker.api.columns import Column, col
 from tracker.api.renderers import CSVRenderer, ExportRenderer, FastJSONRenderer, HXLRenderer
 from tracker.api.schema import ERRORS
@@ -253,8 +252,7 @@ def _filter_parameters(filterset: type[filters.StrictFilterSet]) -> list[OpenApi
 # --- views --------------------------------------------------------------------------------------------
 
 
-def cached_response(request, view: APIView, resource: str, confidential: bool,
-                    respond: Callable[[], Response]) -> HttpResponse:
+def cached_response(request, view: APIView, resource: str, respond: Callable[[], Response]) -> HttpResponse:
     """``respond()`` rendered, or the same bytes from the cache while nothing it counts has changed.
 
     The key holds the kind, the audience (an API key, with or without the confidential scope, or staff), the
@@ -269,7 +267,7 @@ def cached_response(request, view: APIView, resource: str, confidential: bool,
     seconds = settings.REPORT_CACHE_SECONDS
     if not seconds:
         return respond()
-    audience = ("key" if api_key_of(request) is not None else "staff") + ("+confidential" if confidential else "")
+    audience = audience_of(request).value
     params = sorted((name, value) for name, values in request.query_params.lists() if name != "format"
                     for value in values)
     asked = (resource, audience, params, request.accepted_renderer.format, request.build_absolute_uri("/"))
@@ -318,15 +316,15 @@ class FigureReportView(ReportView):
     def get(self, request, *args, **kwargs):
         filterset = self.filtered(request)
         data = filterset.form.cleaned_data
-        confidential = sees_confidential(request)
+        audience = audience_of(request)
 
         def count() -> reports.Report:
             return reports.figure_report(
-                self.model, filterset.qs, group_by=data.get("group_by") or (), include_confidential=confidential,
+                self.model, filterset.qs, group_by=data.get("group_by") or (), audience=audience,
                 date_from=data.get("date_from"), date_to=data.get("date_to"), ids_cap=reports.IDS_CAP,
             )
 
-        return cached_response(request, self, self.resource, confidential, lambda: self.respond(request, count()))
+        return cached_response(request, self, self.resource, lambda: self.respond(request, count()))
 
     def respond(self, request, report: reports.Report) -> Response:
         if isinstance(request.accepted_renderer, ExportRenderer):
@@ -460,8 +458,7 @@ class AidCapacityStatusView(ReportView):
     def get(self, request, *args, **kwargs):
         filterset = self.filtered(request)
         as_of = filterset.form.cleaned_data.get("as_of") or timezone.localdate()
-        status_rows = reports.aid_capacity_status(filterset.qs, as_of=as_of,
-                                                  include_confidential=sees_confidential(request))
+        status_rows = reports.aid_capacity_status(filterset.qs, as_of=as_of, audience=audience_of(request))
         if isinstance(request.accepted_renderer, ExportRenderer):
             rows = (reports.aid_capacity_row(values) for values in status_rows.iterator(chunk_size=2000))
             return self.export(list(rows), request.accepted_renderer)

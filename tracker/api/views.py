@@ -37,13 +37,14 @@ from tracker import filters, services
 from tracker.api import columns as export_columns
 from tracker.api import listing
 from tracker.api import serializers as s
-from tracker.api.access import TrackerAccess, sees_confidential, visibility, visible
-from tracker.api.authentication import api_key_of, is_staff_request
+from tracker.api.access import TrackerAccess, audience_of, sees_confidential, visible
+from tracker.api.authentication import is_staff_request
 from tracker.api.copy_export import can_copy, copy_stream
 from tracker.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, KeysetPagination, ordering_of
 from tracker.api.parsers import JSONParser
 from tracker.api.renderers import RESOURCE_RENDERERS, CSVRenderer, ExportRenderer, XLSXRenderer, write_workbook
 from tracker.api.throttling import THROTTLE_CLASSES
+from tracker.audience import Audience
 from tracker.errors import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is_database_unavailable
 from tracker.models import (
     AidCapacityReport,
@@ -58,6 +59,7 @@ from tracker.models import (
 )
 from tracker.parsing import iso_datetime
 from tracker.services import ConcurrentEditError, WorkflowError
+from tracker.services.common import PublishingDenied
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,9 @@ def _field_errors(error: DjangoValidationError, names: dict[str, str] | None = N
 
 def exception_handler(exc, context):
     """DRF's handler, plus the services' errors: field-level 400, 409 for workflow refusals, 412 when stale."""
+    if isinstance(exc, PublishingDenied):
+        set_rollback()
+        return Response({exc.field: [str(exc)], "detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     if is_database_unavailable(exc):
         logger.warning("Database unavailable: %s", exc)
         return Response({"detail": UNAVAILABLE_DETAIL}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -685,15 +690,14 @@ class DeletionsView(TrackerAPIMixin, APIView):
         """(kind or None, queryset, time field, id field): every source of deletions for this caller."""
         streams = [(None, Tombstone.objects.filter(deleted_at__gte=since, kind__in=kinds), "deleted_at",
                     "record_id")]
-        key = api_key_of(request)
-        if key is None:
+        audience = audience_of(request)
+        if audience is Audience.STAFF:
             return streams
         for viewset in RESOURCE_VIEWSETS:
             kind = viewset.model._meta.model_name
-            query = visibility(viewset.model, key)
-            if query is None or kind not in kinds:
+            if kind not in kinds or viewset.model.objects.visibility(audience) is None:
                 continue
-            streams.append((kind, viewset.model.objects.filter(updated_at__gte=since).exclude(query),
+            streams.append((kind, viewset.model.objects.filter(updated_at__gte=since).hidden_from(audience),
                             "updated_at", "id"))
         return streams
 

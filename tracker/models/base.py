@@ -22,8 +22,23 @@ class VisibleQuerySet(models.QuerySet):
     """Rows a caller may see (``tracker.audience``). Reference rows are open to every caller with access;
     claims and sources narrow it (``ClaimQuerySet``, ``SourceQuerySet``)."""
 
+    def visibility(self, audience: Audience) -> Q | None:
+        """The condition on rows ``audience`` sees beyond having access at all; None when it sees every row."""
+        return None
+
     def visible_to(self, audience: Audience) -> VisibleQuerySet:
-        return self if audience.sees_anything else self.none()
+        """The rows ``audience`` may see: nothing without access, else the rows ``visibility`` names."""
+        if not audience.sees_anything:
+            return self.none()
+        condition = self.visibility(audience)
+        return self if condition is None else self.filter(condition)
+
+    def hidden_from(self, audience: Audience) -> VisibleQuerySet:
+        """The rows ``audience`` may not see (what left a mirror's view, for the deletions feed)."""
+        if not audience.sees_anything:
+            return self
+        condition = self.visibility(audience)
+        return self.none() if condition is None else self.exclude(condition)
 
 
 class Audited(models.Model):

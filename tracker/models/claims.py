@@ -49,29 +49,34 @@ def _name(rule: str) -> str:
     return "%(app_label)s_%(class)s_" + rule
 
 
+# Not effectively confidential: neither the record nor its source is confidential.
+NOT_CONFIDENTIAL = Q(is_confidential=False, source__is_confidential=False)
+
+
 class ClaimQuerySet(VisibleQuerySet):
     def effectively_confidential(self) -> ClaimQuerySet:
         """Claims hidden from NGO keys and public pages: confidential themselves or through their source."""
         return self.filter(Q(is_confidential=True) | Q(source__is_confidential=True))
 
     def not_confidential(self) -> ClaimQuerySet:
-        return self.filter(is_confidential=False, source__is_confidential=False)
+        return self.filter(NOT_CONFIDENTIAL)
 
     def approved(self) -> ClaimQuerySet:
         return self.filter(review_status=ReviewStatus.APPROVED)
 
-    def visible_to(self, audience: Audience) -> ClaimQuerySet:
+    def visibility(self, audience: Audience) -> Q | None:
         """The records ``audience`` may see: the one rule of who sees what (``tracker.audience``).
 
         Staff see every record; keys and the public pages see approved records only, and only keys with the
-        confidential scope see effectively confidential ones; nobody else sees anything.
+        confidential scope see effectively confidential ones (the record or its source confidential); nobody
+        else sees anything (``visible_to``).
         """
-        if not audience.sees_anything:
-            return self.none()
         if audience.sees_unapproved:
-            return self
-        shown = self.approved()
-        return shown if audience.sees_confidential else shown.not_confidential()
+            return None
+        condition = Q(review_status=ReviewStatus.APPROVED)
+        if not audience.sees_confidential:
+            condition &= NOT_CONFIDENTIAL
+        return condition
 
     def touched_since_submission(self, user) -> ClaimQuerySet:
         """Records ``user`` may not approve (four eyes): they created or submitted it, or wrote any of its history

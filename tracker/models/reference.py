@@ -327,11 +327,9 @@ class Event(Audited):
 
 
 class SourceQuerySet(VisibleQuerySet):
-    def visible_to(self, audience: Audience) -> SourceQuerySet:
+    def visibility(self, audience: Audience) -> Q | None:
         """Confidential sources are seen by staff and keys with the confidential scope only."""
-        if not audience.sees_anything:
-            return self.none()
-        return self if audience.sees_confidential else self.filter(is_confidential=False)
+        return None if audience.sees_confidential else Q(is_confidential=False)
 
 
 class Source(Audited):
