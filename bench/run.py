@@ -531,6 +531,67 @@ def bench_admin(server: Server, creds: dict, filters: dict, runs: int) -> Result
                   median < 300, {"queries per request": len(statements), "path": path})
 
 
+def bench_move(creds: dict) -> Result:
+    """Moving a place with about 100,000 records under it to another country and back, through the service.
+
+    What a move costs: the subtree's paths and ancestor links rewritten, its records' stored country restated and
+    their ``updated_at`` bumped (sync clients fetch them again), and the stored possible double counts restated
+    with the new ancestors (``double_counts_after_move``). The limit: PostgreSQL updating each of those records
+    once, raw (``UPDATE ... SET updated_at = now()`` over the subtree).
+    """
+    from django.db import connection, transaction
+    from django.db.models import Count
+
+    from tracker.choices import LocationLevel
+    from tracker.models import CLAIM_MODELS, DisplacementFigure, Location, PossibleDoubleCount
+    from tracker.models.reference import path_prefix_q
+    from tracker.services import location_move
+
+    target = 100_000
+    per_place = {}
+    for model in CLAIM_MODELS:
+        for row in model.objects.values("location__adm1").annotate(n=Count("id")):
+            per_place[row["location__adm1"]] = per_place.get(row["location__adm1"], 0) + row["n"]
+    place_id = min((pk for pk in per_place if pk), key=lambda pk: abs(per_place[pk] - target))
+    place = Location.objects.get(pk=place_id)
+    home, away = place.parent, Location.objects.filter(level=LocationLevel.COUNTRY).exclude(
+        pk=place.country_id).order_by("pk").first()
+    records = per_place[place_id]
+    pairs_before = PossibleDoubleCount.objects.count()
+
+    def move(parent) -> float:
+        fresh = Location.objects.get(pk=place_id)
+        began = time.perf_counter()
+        location_move(fresh, parent=parent, moved_by=creds["user"])
+        return time.perf_counter() - began
+
+    seconds = [move(away)]
+    pairs_away = PossibleDoubleCount.objects.count()
+    seconds.append(move(home))
+    pairs_back = PossibleDoubleCount.objects.count()
+
+    def raw_update() -> float:
+        subtree = Location.objects.filter(path_prefix_q("path", Location.objects.get(pk=place_id).path))
+        sql, params = subtree.values("pk").query.sql_with_params()
+        began = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            for model in CLAIM_MODELS:
+                cursor.execute(f'UPDATE "{model._meta.db_table}" SET updated_at = now() WHERE location_id IN ({sql})',
+                               params)
+        return time.perf_counter() - began
+
+    limit = statistics.median([raw_update() for _ in range(3)])
+    median = statistics.median(seconds)
+    return Result("place move", f"seconds to move an adm1 with {records:,} records to another country (median of "
+                  "there and back), through location_move", median, "s", limit,
+                  "one raw UPDATE of each of those records", median / limit if limit else None, "x the raw UPDATE",
+                  "< 60 s", median < 60,
+                  {"runs (s)": [round(t, 1) for t in seconds], "place": f"{place.name} (#{place.pk})",
+                   "possible double counts stored (before, moved, back)": [pairs_before, pairs_away, pairs_back],
+                   "displacement figures under it": DisplacementFigure.objects.filter(
+                       path_prefix_q("location__path", place.path)).count()})
+
+
 # --- the report ------------------------------------------------------------------------------------------
 def machine() -> dict:
     cpuinfo = Path("/proc/cpuinfo").read_text()
@@ -585,7 +646,7 @@ def write_results(results: list[Result], facts: dict, started: float, load_befor
     return text
 
 
-BENCHMARKS = ("generator", "list", "descendants", "admin", "csv", "report")
+BENCHMARKS = ("generator", "list", "descendants", "admin", "csv", "report", "move")
 
 
 def main() -> None:
@@ -626,6 +687,8 @@ def main() -> None:
                 results.append(bench_admin(server, creds, filters, max(5, args.runs // 2)))
             elif name == "csv":
                 results.append(bench_csv(server, creds, args.csv_runs))
+            elif name == "move":
+                results.append(bench_move(creds))
             else:
                 raise SystemExit(f"Unknown benchmark {name!r}: choose from {BENCHMARKS}.")
             for r in results[before:]:
