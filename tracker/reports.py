@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, transaction
 from django.db.models import (
     BigIntegerField,
@@ -383,7 +383,10 @@ def _fetch(query: QuerySet) -> list:
     fetch itself over a report's grouped rows); elsewhere through Django, which converts SQLite's text dates."""
     if connections[query.db].vendor != "postgresql":
         return list(query)
-    sql, params = query.query.sql_with_params()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (no events yet: an empty id list), as list() answers
+        return []
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         if not issubclass(query._iterable_class, ValuesIterable):

@@ -39,6 +39,13 @@ def test_home_lists_events_with_their_headline_totals(world, client):
     assert reverse("pages:place", args=[world.places.syria.pk]) in html
 
 
+def test_home_of_a_new_site_without_events_answers(client):
+    """A fresh database has no events: the home page is empty, not a 500 (it was on PostgreSQL)."""
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Displacement Tracker" in response.content.decode()
+
+
 def test_the_event_page_and_the_api_agree(world, client, key_client):
     html = client.get(event_url(world)).content
     api = key_client.get("/api/v1/reports/displacement/", {"event": world.event.pk, "group_by": "month"}).json()
