@@ -38,7 +38,7 @@ from tracker.models import (
     Source,
     SurrenderFigure,
 )
-from tracker.quantities import derive_quantity
+from tracker.rules.quantities import derive_quantity
 from tracker.services import double_count_refresh
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,8 @@ from tracker.choices import (
     Unit,
 )
 from tracker.models import DisplacementFigure, Location, Source, SurrenderFigure
-from tracker.normalise import content_hash
-from tracker.quantities import derive_quantity
+from tracker.rules.normalise import content_hash
+from tracker.rules.quantities import derive_quantity
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,8 @@
 
 Short lower-case values are what the database, the API and the fixtures hold;
 labels are what people read. Code compares against these constants, never
-against bare strings.
+against bare strings. The rules that read them (which categories a term allows,
+its double-counting group, the order of place levels) live in ``tracker/rules/``.
 """
 
 from django.db import models
@@ -46,10 +47,6 @@ class LocationLevel(models.TextChoices):
     LOCALITY = "locality", "Locality"
     SITE = "site", "Site (camp, crossing)"
     FEATURE = "feature", "Feature (river, border area)"
-
-
-# Coarse to fine: a parent's rank is always lower than its child's.
-LOCATION_LEVEL_RANK = {level: rank for rank, level in enumerate(LocationLevel)}
 
 
 class LocationPrecision(models.TextChoices):
@@ -155,19 +152,6 @@ class DisplacementCategory(models.TextChoices):
     STOCK = "stock", "Stock (people in a situation at a date)"
 
 
-# Which categories each term allows.
-TERM_CATEGORIES = {
-    DisplacementTerm.EVACUATED: {DisplacementCategory.FLOW},
-    DisplacementTerm.FLED: {DisplacementCategory.FLOW},
-    DisplacementTerm.RELOCATED: {DisplacementCategory.FLOW},
-    DisplacementTerm.RETURNED: {DisplacementCategory.FLOW},
-    DisplacementTerm.ARRIVED: {DisplacementCategory.FLOW},
-    DisplacementTerm.IN_CAMP: {DisplacementCategory.STOCK},
-    DisplacementTerm.TRAPPED: {DisplacementCategory.STOCK},
-    DisplacementTerm.DISPLACED: {DisplacementCategory.FLOW, DisplacementCategory.STOCK},
-}
-
-
 class TermGroup(models.TextChoices):
     """Figures in one group may describe the same people; across groups they never add."""
 
@@ -178,21 +162,6 @@ class TermGroup(models.TextChoices):
     TRAPPED = "trapped", "Trapped"
     DISPLACED_STOCK = "displaced_stock", "Displaced (stock)"
     SURRENDERED = "surrendered", "Surrendered or captured"
-
-
-def displacement_term_group(term: str, category: str) -> str:
-    """The double-counting group of a displacement term in a category."""
-    if term == DisplacementTerm.DISPLACED:
-        return TermGroup.LEAVING if category == DisplacementCategory.FLOW else TermGroup.DISPLACED_STOCK
-    return {
-        DisplacementTerm.EVACUATED: TermGroup.LEAVING,
-        DisplacementTerm.FLED: TermGroup.LEAVING,
-        DisplacementTerm.RELOCATED: TermGroup.LEAVING,
-        DisplacementTerm.ARRIVED: TermGroup.ARRIVING,
-        DisplacementTerm.RETURNED: TermGroup.RETURNING,
-        DisplacementTerm.IN_CAMP: TermGroup.IN_CAMP,
-        DisplacementTerm.TRAPPED: TermGroup.TRAPPED,
-    }[term]
 
 
 class SurrenderTerm(models.TextChoices):

@@ -507,7 +507,7 @@ class SourceFilterSet(StrictFilterSet):
         fields: list[str] = []
 
     def filter_url(self, queryset, name, value):
-        from tracker.normalise import normalise_url
+        from tracker.rules.normalise import normalise_url
 
         try:
             normalised = normalise_url(value)

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tracker.choices import ReviewStatus, Role, displacement_term_group
+from tracker.choices import ReviewStatus, Role
 from tracker.management.commands.generate_synthetic import BLOCK, RECORD_COLUMNS, Command, copy_text
 from tracker.models import (
     CLAIM_MODELS,
@@ -23,7 +23,8 @@ from tracker.models import (
     Source,
     SurrenderFigure,
 )
-from tracker.quantities import derive_quantity
+from tracker.rules.quantities import derive_quantity
+from tracker.rules.terms import displacement_term_group
 
 FIGURES = 200
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.normalise import content_hash, normalise_text, normalise_url
+from tracker.rules.normalise import content_hash, normalise_text, normalise_url
 
 CANONICAL = "https://aljazeera.com/news/2019/3/10/us-backed-syrian-forces-resume-attacks"
 

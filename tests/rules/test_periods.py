@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tracker.choices import DatePrecision
-from tracker.periods import Period, relative_period
+from tracker.rules.periods import Period, relative_period
 
 SUNDAY_10_MARCH_2019 = date(2019, 3, 10)
 

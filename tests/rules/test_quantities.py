@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from tracker.choices import MagnitudeWord, Quantifier, Unit
-from tracker.quantities import MAGNITUDE_RANGES, Quantity, derive_quantity, quantity_input_errors
+from tracker.rules.quantities import MAGNITUDE_RANGES, Quantity, derive_quantity, quantity_input_errors
 
 
 def persons(quantifier, value=None, value_max=None, word=None, **extra):

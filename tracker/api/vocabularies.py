@@ -8,7 +8,9 @@ from __future__ import annotations
 from django.conf import settings
 
 from tracker import choices
-from tracker.quantities import MAGNITUDE_RANGES
+from tracker.rules.quantities import MAGNITUDE_RANGES
+from tracker.rules.terms import TERM_CATEGORIES, displacement_term_group
+from tracker.rules.tree import LOCATION_LEVEL_RANK
 
 # field -> (choices class, the column's HXL hashtag in exports, what it describes)
 VOCABULARIES = {
@@ -58,12 +60,12 @@ def _values(field: str, choice_class) -> list[dict]:
             low, high = MAGNITUDE_RANGES[value]
             entry.update({"low": low, "best": low, "high": high})
         elif field == "displacement_term":
-            entry["categories"] = sorted(choices.TERM_CATEGORIES[value])
+            entry["categories"] = sorted(TERM_CATEGORIES[value])
             entry["term_groups"] = sorted(
-                {choices.displacement_term_group(value, category) for category in choices.TERM_CATEGORIES[value]}
+                {displacement_term_group(value, category) for category in TERM_CATEGORIES[value]}
             )
         elif field == "location_level":
-            entry["rank"] = choices.LOCATION_LEVEL_RANK[value]
+            entry["rank"] = LOCATION_LEVEL_RANK[value]
         values.append(entry)
     return values
 

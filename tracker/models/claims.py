@@ -20,7 +20,6 @@ from simple_history.models import HistoricalRecords
 from tracker.audience import Audience
 from tracker.choices import (
     HOUSEHOLD_UNITS,
-    TERM_CATEGORIES,
     CapacityUnit,
     CombatantStatus,
     DatePrecision,
@@ -37,12 +36,12 @@ from tracker.choices import (
     SurrenderTerm,
     TermGroup,
     Unit,
-    displacement_term_group,
 )
 from tracker.models.base import Audited, VisibleQuerySet
 from tracker.models.reference import Event, Location, Organization, Source
-from tracker.normalise import normalise_text
-from tracker.quantities import Quantity, derive_quantity, quantity_input_errors
+from tracker.rules.normalise import normalise_text
+from tracker.rules.quantities import Quantity, derive_quantity, quantity_input_errors
+from tracker.rules.terms import TERM_CATEGORIES, displacement_term_group
 
 
 def _name(rule: str) -> str:

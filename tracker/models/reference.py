@@ -11,7 +11,6 @@ from simple_history.models import HistoricalRecords
 
 from tracker.audience import Audience
 from tracker.choices import (
-    LOCATION_LEVEL_RANK,
     EventKind,
     LocationLevel,
     OrganizationKind,
@@ -19,7 +18,9 @@ from tracker.choices import (
     SourceKind,
 )
 from tracker.models.base import Audited, VisibleQuerySet
-from tracker.normalise import content_hash, normalise_url
+from tracker.rules import tree
+from tracker.rules.normalise import content_hash, normalise_url
+from tracker.rules.tree import LOCATION_LEVEL_RANK
 
 
 class Organization(Audited):
@@ -98,8 +99,9 @@ class Location(Audited):
     """A place in one tree: country, admin areas, localities, sites and features.
 
     ``path`` ("/1/9/230/") and the self-inclusive ancestor links ``country``,
-    ``adm1`` and ``adm2`` are derived on every save; moving a place rewrites its
-    whole subtree in the same transaction.
+    ``adm1`` and ``adm2`` are derived on every save by the tree rule
+    (``tracker/rules/tree.py``); moving a place rewrites its whole subtree in the
+    same transaction.
     """
 
     TREE_FIELDS = ("path", "depth", "country", "adm1", "adm2")
@@ -176,7 +178,7 @@ class Location(Audited):
                     f"The parent must be coarser than a {self.get_level_display().lower()}: "
                     f"{parent} is a {parent.get_level_display().lower()}."
                 )
-            elif self.pk and f"/{self.pk}/" in parent.path:
+            elif self.pk and tree.lies_within(parent.path, self.pk):
                 errors["parent"] = "A place cannot lie inside itself or one of its own descendants."
         if self.iso3 and self.level != LocationLevel.COUNTRY:
             errors["iso3"] = "Only countries carry an ISO3 code."
@@ -193,13 +195,12 @@ class Location(Audited):
     # --- derived tree columns ---------------------------------------------------
     def _derive_tree(self) -> None:
         parent = self.parent if self.parent_id else None
-        self.path = f"{parent.path if parent else '/'}{self.pk}/"
-        self.depth = self.path.count("/") - 2
-        for level in ("country", "adm1", "adm2"):
-            if self.level == level:
-                setattr(self, f"{level}_id", self.pk)
-            else:
-                setattr(self, f"{level}_id", getattr(parent, f"{level}_id") if parent else None)
+        self.path = tree.child_path(parent.path if parent else None, self.pk)
+        self.depth = tree.path_depth(self.path)
+        links = tree.area_links(self.level, self.pk, [getattr(parent, f"{area}_id") for area in tree.AREA_LEVELS]
+                                if parent else None)
+        for area, link in zip(tree.AREA_LEVELS, links, strict=True):
+            setattr(self, f"{area}_id", link)
 
     def save(self, *args, **kwargs) -> None:
         """Save, keeping the path and ancestor links of this place and its subtree right."""
@@ -228,10 +229,9 @@ class Location(Audited):
 
         descendants = Location.objects.filter(path_prefix_q("path", old_path)).exclude(pk=self.pk)
         changes = {"path": Concat(Value(self.path), Substr(F("path"), len(old_path) + 1)),
-                   "depth": F("depth") + (self.path.count("/") - old_path.count("/"))}
-        for level in ("country", "adm1", "adm2"):
-            if LOCATION_LEVEL_RANK[self.level] > LOCATION_LEVEL_RANK[level]:
-                changes[f"{level}_id"] = getattr(self, f"{level}_id")
+                   "depth": F("depth") + (tree.path_depth(self.path) - tree.path_depth(old_path))}
+        for area in tree.inherited_areas(self.level):
+            changes[f"{area}_id"] = getattr(self, f"{area}_id")
         descendants.update(**changes)
 
     def _restate_claim_countries(self) -> None:
@@ -245,8 +245,8 @@ class Location(Audited):
             model.objects.filter(path_prefix_q("location__path", self.path)).update(country_id=country)
 
     def ancestor_ids(self) -> list[int]:
-        """Ids from the root down to this place itself."""
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        """Ids from the root down to this place itself (the tree rule, read from the path)."""
+        return tree.ancestor_ids(self.path)
 
 
 class LocationName(models.Model):

@@ -1,6 +1,7 @@
 """Relative periods ("in the past month") turned into dates, counted back from publication.
 
-One table, used by analysts' entry helpers and by imports alike.
+DOMAIN.md's relative-period table, as one function. Nothing calls it yet: the extraction work (a source's
+text read into draft records) will, so that every relative phrase becomes the same dates whoever enters it.
 """
 
 from __future__ import annotations

@@ -68,7 +68,6 @@ from tracker.choices import (
     SurrenderTerm,
     TermGroup,
     Unit,
-    displacement_term_group,
 )
 from tracker.models import (
     CLAIM_MODELS,
@@ -81,8 +80,9 @@ from tracker.models import (
     Source,
     SurrenderFigure,
 )
-from tracker.normalise import normalise_url
-from tracker.quantities import MAGNITUDE_RANGES, derive_quantity
+from tracker.rules.normalise import normalise_url
+from tracker.rules.quantities import MAGNITUDE_RANGES, derive_quantity
+from tracker.rules.terms import displacement_term_group
 
 # A fixed window, so that the same seed gives the same rows on any day (and no date lies in the future).
 WINDOW_START = date(2016, 1, 1)
