@@ -289,11 +289,11 @@ def bench_generator() -> Result:
         except DatabaseError:
             pass  # CHECKPOINT needs superuser rights (or pg_checkpoint): the next figures may be noisier
     limit = loaded / statistics.median(times)
-    rate = command.insert_rate
+    rate = command.generator.insert_rate
     return Result("generator", "records inserted per second (1,000,000 records, three tables, COPY; one run)", rate,
                   "records/s", limit, "COPY FROM of the same rows into a bare table", rate / limit,
                   "of PostgreSQL's own load rate", ">= 50,000 records/s", rate >= 50_000,
-                  {"ready to query (indexes rebuilt, foreign keys checked)": f"{command.rate:,.0f} records/s",
+                  {"ready to query (indexes rebuilt, foreign keys checked)": f"{command.generator.rate:,.0f} records/s",
                    "whole command (s)": round(seconds, 1), "output": summary})
 
 

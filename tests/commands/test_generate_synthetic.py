@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tracker.choices import ReviewStatus, Role
-from tracker.management.commands.generate_synthetic import BLOCK, RECORD_COLUMNS, Command, copy_text
+from tracker.management.commands.generate_synthetic import Command
 from tracker.models import (
     CLAIM_MODELS,
     QUANTIFIED_MODELS,
@@ -25,6 +25,9 @@ from tracker.models import (
 )
 from tracker.rules.quantities import derive_quantity
 from tracker.rules.terms import displacement_term_group
+from tracker.synthetic.database import copy_text
+from tracker.synthetic.records import RECORD_COLUMNS
+from tracker.synthetic.shared import BLOCK
 
 FIGURES = 200
 
@@ -83,13 +86,15 @@ def test_records_hold_the_values_drawn_column_for_column():
     what the generator drew: every column of every record, datetimes, dates, decimals and NULLs included."""
     command = Command()
     call_command(command, figures=2 * FIGURES, seed=7, stdout=StringIO())
-    for model, count in command.kind_counts.items():
+    generator = command.generator
+    for model, count in generator.kind_counts.items():
         columns = RECORD_COLUMNS[model]
         stored = list(model.objects.filter(is_synthetic=True).order_by("pk").values_list(*columns))
         first = stored[0][columns.index("id")]
         drawn = []
         for offset in range(0, count, BLOCK):
-            drawn += command.record_values(command.block_rows(model, first, offset, min(BLOCK, count - offset)))
+            drawn += generator.records.record_values(generator.records.block_rows(model, first, offset,
+                                                                        min(BLOCK, count - offset)))
         assert len(stored) == count
         assert stored == drawn, model.__name__
 
