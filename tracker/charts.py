@@ -1,6 +1,6 @@
 """Server-rendered SVG charts: no JavaScript, no CDN, no web fonts.
 
-A chart draws numbers the aggregation module (:mod:`tracker.reports`) has
+A chart draws numbers the aggregation module (:mod:`tracker.reporting`) has
 already computed; it adds up nothing. Each chart has a visible title, labelled
 axes, a ``<title>``/``<desc>`` text alternative referenced by ``aria-labelledby``,
 and a native tooltip on every bar.
@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker.formatting import count, persons_range
+from tracker.reporting.dimensions import monday
 
 MAX_WEEKS = 104
 MIN_WEEKS = 8
@@ -47,10 +48,6 @@ LOOK = {
 def look(name: str) -> str:
     """``class="name"`` and the presentation attributes that draw it."""
     return f'class="{name}" {LOOK[name]}'
-
-
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def week_range(first: date, last: date, *, limit: int = MAX_WEEKS, minimum: int = MIN_WEEKS) -> tuple[list[date], bool]:

@@ -1,7 +1,7 @@
 """The public pages: events and places with their totals, charts and sources.
 
 Approved, non-confidential data only, whoever is logged in. Every number comes
-from :mod:`tracker.reports`; these views choose what to show and paginate it.
+from :mod:`tracker.reporting`; these views choose what to show and paginate it.
 ``PAGES_REQUIRE_LOGIN`` makes every page (and its CSV) ask for a login.
 """
 
@@ -28,19 +28,16 @@ from tracker.charts import week_range, weekly_flow_chart
 from tracker.choices import DisplacementCategory, LocationLevel, TermGroup
 from tracker.models import AidCapacityReport, DisplacementFigure, Event, Location, SurrenderFigure
 from tracker.parsing import whole_number
-from tracker.reports import (
-    AID_CAPACITY_COLUMNS,
-    VALUE_COLUMNS,
-    aid_capacity_row,
-    aid_capacity_status,
+from tracker.reporting.aid_capacity import AID_CAPACITY_COLUMNS, aid_capacity_row, aid_capacity_status
+from tracker.reporting.cache import data_version
+from tracker.reporting.grouping import VALUE_COLUMNS
+from tracker.reporting.report import displacement_report, surrender_report
+from tracker.selectors.pages import (
     claims_about,
     counted_end_dates,
-    data_version,
-    displacement_report,
     event_headline_totals,
     public_records,
     public_sources,
-    surrender_report,
 )
 
 EVENTS_PER_PAGE = 20
@@ -49,7 +46,7 @@ SOURCES_PER_PAGE = 10
 AID_ROWS_PER_PAGE = 20
 MONTHS_PER_PAGE = 36
 CHILD_PLACES_SHOWN = 60
-# The totals and chart of a page are cached (default cache) for this long, keyed by reports.data_version():
+# The totals and chart of a page are cached (default cache) for this long, keyed by data_version():
 # any change to a record, source, place, event, organization or double-count decision makes a new key.
 PAGE_CACHE_SECONDS = 300
 

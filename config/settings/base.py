@@ -192,8 +192,8 @@ def _cache(name: str) -> dict:
 
 
 CACHES = {"default": _cache("default"), "throttle": _cache("throttle")}
-# Reports of the API are cached (default cache) under reports.data_version(): a change to what they count makes
-# a new key, so this only bounds how long an unused report stays. 0 switches the cache off.
+# Reports of the API are cached (default cache) under tracker.reporting.cache.data_version(): a change to what
+# they count makes a new key, so this only bounds how long an unused report stays. 0 switches the cache off.
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=600)
 
 # Requests per period ("600/minute", "10000/day"; s, m, h, d); an empty value switches a limit off.

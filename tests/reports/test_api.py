@@ -1,4 +1,4 @@
-"""/api/v1/reports/: the same numbers as tracker.reports, for each audience, in JSON, CSV and HXL."""
+"""/api/v1/reports/: the same numbers as tracker.reporting, for each audience, in JSON, CSV and HXL."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tracker.api.reports import (
     SurrenderReportFilterSet,
 )
 from tracker.choices import DisplacementCategory, TermGroup
-from tracker.reports import displacement_report
+from tracker.reporting.report import displacement_report
 from tracker.services import reference_update
 
 pytestmark = pytest.mark.django_db
@@ -143,9 +143,9 @@ def test_report_filtersets_extend_the_list_filtersets():
 
 
 def test_truncated_rows_link_to_the_filtered_list(world, key_client, monkeypatch):
-    import tracker.reports
+    from tracker.reporting import grouping
 
-    monkeypatch.setattr(tracker.reports, "IDS_CAP", 1)
+    monkeypatch.setattr(grouping, "IDS_CAP", 1)
     data = key_client.get(URL, {"group_by": "adm1,month"}).json()
     truncated = [row for row in data["rows"] if row["ids_truncated"]]
     assert not truncated  # one figure per row here

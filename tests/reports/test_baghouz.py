@@ -10,7 +10,7 @@ from tests.api.conftest import client_with, csv_rows, make_key
 from tests.reports.pages import elements, numbers
 from tracker.models import DisplacementFigure, Event
 from tracker.permissions import ensure_groups
-from tracker.reports import displacement_report
+from tracker.reporting.report import displacement_report
 
 pytestmark = pytest.mark.django_db
 

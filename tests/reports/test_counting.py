@@ -1,4 +1,4 @@
-"""The counting rules of tracker/reports.py against totals computed by hand (tests/reports/conftest.py)."""
+"""The counting rules of tracker/reporting/ against totals computed by hand (tests/reports/conftest.py)."""
 
 from __future__ import annotations
 
@@ -16,16 +16,9 @@ from tests.reports.conftest import d, flow
 from tracker.audience import Audience
 from tracker.choices import DisplacementCategory, ReviewStatus, TermGroup
 from tracker.models import DisplacementFigure, SurrenderFigure
-from tracker.reports import (
-    GROUP_BY_CHOICES,
-    PLACE_DIMENSIONS,
-    TIME_DIMENSIONS,
-    aid_capacity_status,
-    displacement_report,
-    figure_report,
-    parse_group_by,
-    surrender_report,
-)
+from tracker.reporting.aid_capacity import aid_capacity_status
+from tracker.reporting.dimensions import GROUP_BY_CHOICES, PLACE_DIMENSIONS, TIME_DIMENSIONS, parse_group_by
+from tracker.reporting.report import displacement_report, figure_report, surrender_report
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from tests.api.conftest import body, client_with, make_key
 from tests.factories import SourceFactory
 from tests.reports.conftest import d, flow
 from tests.reports.pages import api_numbers, elements, numbers
-from tracker.reports import data_version
+from tracker.reporting.cache import data_version
 from tracker.services import claim_delete, double_count_decide, reference_update
 
 pytestmark = pytest.mark.django_db

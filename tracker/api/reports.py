@@ -1,6 +1,6 @@
 """``/api/v1/reports/``: totals that never double count, as JSON, CSV and HXL.
 
-Thin doors into :mod:`tracker.reports`: the report FilterSets extend the list
+Thin doors into :mod:`tracker.reporting`: the report FilterSets extend the list
 FilterSets (same filters, same 400s) with one difference, ``date_from`` and
 ``date_to`` select figures by their END date, so a filtered report and a
 bucketed one always agree. Who sees what is :mod:`tracker.api.access`: a key
@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from tracker import filters, reports
+from tracker import filters
 from tracker.api.access import TrackerAccess, audience_of, visible
 from tracker.api.columns import Column, col
 from tracker.api.renderers import CSVRenderer, ExportRenderer, FastJSONRenderer, HXLRenderer
@@ -38,6 +38,10 @@ from tracker.api.schema import ERRORS
 from tracker.api.views import TrackerAPIMixin
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
 from tracker.parsing import whole_number
+from tracker.reporting import dimensions, grouping
+from tracker.reporting.aid_capacity import AID_CAPACITY_COLUMNS, aid_capacity_row, aid_capacity_status
+from tracker.reporting.cache import data_version
+from tracker.reporting.report import Report, figure_report
 
 REPORT_RENDERERS = [FastJSONRenderer, CSVRenderer, HXLRenderer]
 
@@ -49,7 +53,7 @@ class GroupByField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         try:
-            return reports.parse_group_by(value)
+            return dimensions.parse_group_by(value)
         except DjangoValidationError as error:
             raise forms.ValidationError(error.message_dict["group_by"]) from None
 
@@ -64,7 +68,7 @@ class GroupByFilter(django_filters.Filter):
 
 
 GROUP_BY_HELP = (
-    "Comma-separated, combinable: " + ", ".join(reports.GROUP_BY_CHOICES) + " (at most one of week, month, year). "
+    "Comma-separated, combinable: " + ", ".join(dimensions.GROUP_BY_CHOICES) + " (at most one of week, month, year). "
     "Figures go to the bucket of their END date; figures placed coarser than a place grouping go to a row with "
     "empty keys (not attributable at this level), so every grouping adds up to the same total."
 )
@@ -114,25 +118,13 @@ AidCapacityStatusFilterSet.common_params = frozenset({"format", "page", "page_si
 
 # --- export columns ----------------------------------------------------------------------------------
 
-KEY_HXL = {
-    "week": "#date+week", "week_start": "#date+start", "month": "#date+month", "month_start": "#date+start",
-    "year": "#date+year",
-    "country_id": "#country+id", "country_name": "#country+name", "country_iso3": "#country+code",
-    "country_pcode": "#country+code+pcode",
-    "adm1_id": "#adm1+id", "adm1_name": "#adm1+name", "adm1_pcode": "#adm1+code",
-    "adm2_id": "#adm2+id", "adm2_name": "#adm2+name", "adm2_pcode": "#adm2+code",
-    "event_id": "#event+id", "event_name": "#event+name",
-    "term": "#meta+term", "term_label": "#meta+term+label",
-    "category": "#meta+category", "category_label": "#meta+category+label",
-    "term_group": "#meta+term_group", "term_group_label": "#meta+term_group+label",
-}
 BEST_HXL = {"displacement": "#affected+displaced+ind", "surrenders": "#x_surrendered+ind"}
 
 
-def report_columns(report: reports.Report) -> list[Column]:
+def report_columns(report: Report) -> list[Column]:
     """The CSV/HXL columns of a report's rows: its keys, the numbers, then the contributing ids."""
     best = BEST_HXL[report.kind]
-    columns = [col(name, KEY_HXL[name]) for name in report.key_columns]
+    columns = [col(name, dimensions.KEY_HXL[name]) for name in report.key_columns]
     columns += [
         col("figures_count", "#meta+count+figures"),
         col("sources_count", "#meta+count+sources"),
@@ -141,7 +133,7 @@ def report_columns(report: reports.Report) -> list[Column]:
         col("high", f"{best}+high", description="Empty when open."),
         col("high_open", "#meta+high_open"),
     ]
-    if any(dim in reports.TIME_DIMENSIONS for dim in report.group_by):
+    if any(dim in dimensions.TIME_DIMENSIONS for dim in report.group_by):
         columns += [
             col("multi_bucket_count", "#meta+count+multi_period"),
             col("earliest_start_date", "#date+start+earliest"),
@@ -161,7 +153,7 @@ AID_HXL = {
     "capacity_unit": "#meta+capacity_unit", "reported_on": "#date+end", "record_id": "#meta+id",
     "source_id": "#meta+source_id",
 }
-AID_STATUS_COLUMNS = [col(name, AID_HXL[name]) for name in reports.AID_CAPACITY_COLUMNS]
+AID_STATUS_COLUMNS = [col(name, AID_HXL[name]) for name in AID_CAPACITY_COLUMNS]
 
 
 # --- schema -------------------------------------------------------------------------------------------
@@ -175,7 +167,7 @@ ROW_DOC = (
     "Each row: the group keys (places with id, name and P-code; an empty key means not attributable at this "
     "level), `category` and `term_group` (displacement rows always split by both: flows never add to stocks, nor "
     "leaving to arriving), `figures_count`, `sources_count`, `low`, `best`, `high` (null when open) and "
-    f"`high_open`, and `ids`: the contributing record ids, at most {reports.IDS_CAP} per row (`ids_cap`), largest "
+    f"`high_open`, and `ids`: the contributing record ids, at most {grouping.IDS_CAP} per row (`ids_cap`), largest "
     "contributors listed; `ids_truncated` says there are more, and `records_url` links to the list filtered by "
     "the row's keys (periods overlapping the row's bucket: a superset to narrow by end date). Time-grouped rows "
     "add `multi_bucket_count` (figures whose period began in an earlier bucket, counted once, here) and "
@@ -197,7 +189,7 @@ REPORT_SCHEMA = {
     "type": "object",
     "properties": {
         "report": {"type": "string", "enum": ["displacement", "surrenders"]},
-        "group_by": {"type": "array", "items": {"type": "string", "enum": list(reports.GROUP_BY_CHOICES)}},
+        "group_by": {"type": "array", "items": {"type": "string", "enum": list(dimensions.GROUP_BY_CHOICES)}},
         "date_from": {"type": "string", "format": "date", "nullable": True},
         "date_to": {"type": "string", "format": "date", "nullable": True},
         "ids_cap": {"type": "integer"},
@@ -257,8 +249,8 @@ def cached_response(request, view: APIView, resource: str, respond: Callable[[],
 
     The key holds the kind, the audience (an API key, with or without the confidential scope, or staff), the
     query's filters and grouping in a canonical order, the format and the address it was asked at (rows link to
-    lists there), and :func:`reports.data_version`: any change to a record, source, place, event, organization
-    or double-count decision makes a new key, so a cached report is never older than the data.
+    lists there), and :func:`tracker.reporting.cache.data_version`: any change to a record, source, place, event,
+    organization or double-count decision makes a new key, so a cached report is never older than the data.
     ``REPORT_CACHE_SECONDS`` (0 switches the cache off) bounds how long an unused entry stays.
 
     What is kept is the rendered body, not the report: storing 18,000 rows as Python objects cost a pickling
@@ -272,7 +264,7 @@ def cached_response(request, view: APIView, resource: str, respond: Callable[[],
                     for value in values)
     asked = (resource, audience, params, request.accepted_renderer.format, request.build_absolute_uri("/"))
     digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
-    key = f"tracker-report:{digest}:{reports.data_version()}"
+    key = f"tracker-report:{digest}:{data_version()}"
     kept = cache.get(key)
     if kept is not None:
         content_type, disposition, body = kept
@@ -318,15 +310,15 @@ class FigureReportView(ReportView):
         data = filterset.form.cleaned_data
         audience = audience_of(request)
 
-        def count() -> reports.Report:
-            return reports.figure_report(
+        def count() -> Report:
+            return figure_report(
                 self.model, filterset.qs, group_by=data.get("group_by") or (), audience=audience,
-                date_from=data.get("date_from"), date_to=data.get("date_to"), ids_cap=reports.IDS_CAP,
+                date_from=data.get("date_from"), date_to=data.get("date_to"), ids_cap=grouping.IDS_CAP,
             )
 
         return cached_response(request, self, self.resource, lambda: self.respond(request, count()))
 
-    def respond(self, request, report: reports.Report) -> Response:
+    def respond(self, request, report: Report) -> Response:
         if isinstance(request.accepted_renderer, ExportRenderer):
             self.columns = report_columns(report)
             return self.export(report.rows, request.accepted_renderer)
@@ -353,19 +345,7 @@ class FigureReportView(ReportView):
             key: value for key, value in request.query_params.items() if key not in ("group_by", "format")
         }
         params.update(role="headline", is_duplicate="false", quantified="true")
-        for dim in reversed(reports.PLACE_DIMENSIONS):
-            if row.get(f"{dim}_id"):
-                params["location"] = row[f"{dim}_id"]
-                break
-        if row.get("event_id"):
-            params["event"] = row["event_id"]
-        for key in ("term", "category", "term_group"):
-            if row.get(key):
-                params[key] = row[key]
-        for dim in reports.TIME_DIMENSIONS:
-            if row.get(dim):
-                start, end = reports.bucket_bounds(dim, row)
-                params["date_from"], params["date_to"] = start.isoformat(), end.isoformat()
+        params.update(dimensions.list_parameters(row))
         return f"{url}?{urlencode(sorted((key, str(value)) for key, value in params.items()))}"
 
 
@@ -458,9 +438,9 @@ class AidCapacityStatusView(ReportView):
     def get(self, request, *args, **kwargs):
         filterset = self.filtered(request)
         as_of = filterset.form.cleaned_data.get("as_of") or timezone.localdate()
-        status_rows = reports.aid_capacity_status(filterset.qs, as_of=as_of, audience=audience_of(request))
+        status_rows = aid_capacity_status(filterset.qs, as_of=as_of, audience=audience_of(request))
         if isinstance(request.accepted_renderer, ExportRenderer):
-            rows = (reports.aid_capacity_row(values) for values in status_rows.iterator(chunk_size=2000))
+            rows = (aid_capacity_row(values) for values in status_rows.iterator(chunk_size=2000))
             return self.export(list(rows), request.accepted_renderer)
         page_number, page_size = self.paging(request)
         paginator = Paginator(status_rows, page_size)
@@ -477,7 +457,7 @@ class AidCapacityStatusView(ReportView):
             "count": paginator.count,
             "next": next_url,
             "license": settings.DATA_LICENSE,
-            "rows": [reports.aid_capacity_row(values) for values in page.object_list],
+            "rows": [aid_capacity_row(values) for values in page.object_list],
         })
 
     @staticmethod

@@ -1,0 +1,95 @@
+"""One snapshot for every query of a report, and a second connection that reads it.
+
+PostgreSQL: a read-only REPEATABLE READ transaction whose snapshot is exported, so that a second connection
+(:func:`alongside`) reads the same data on the other core. SQLite (the portable twin): its read transaction
+gives one connection the same guarantee, and the work meant for the second connection runs in line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import TypeVar
+
+from django.db import connections, transaction
+
+T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
+
+def begin_report(cursor, snapshot: str | None = None) -> None:
+    """Open a report's transaction on PostgreSQL: read only, one snapshot (``snapshot``, when another
+    connection exported it). A report's two connections run on two cores already, so neither plans parallel
+    workers of its own; and its sorts (the stocks in rank order, the flows' groups) stay in memory rather than
+    spilling to disk."""
+    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    if snapshot:
+        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'")
+
+
+@contextmanager
+def one_snapshot(using: str) -> Iterator[str | None]:
+    """Every query inside reads the database as it was at the first one.
+
+    A report is several queries (the stocks, the grouped rows, the totals' stocks, the warnings); a change
+    committed between two of them must not show in one and not the other (a holder stock rejected after the
+    stocks were read would leave a nested stock dropped and its holder uncounted). On PostgreSQL a read-only
+    REPEATABLE READ transaction gives them one snapshot, and yields its name (``pg_export_snapshot()``) so that
+    a second connection can read the same one (:func:`alongside`); SQLite's read transaction does the same,
+    for one connection. Inside a transaction already, the caller's own isolation applies and nothing is shared
+    (yields None): another connection could not see the caller's uncommitted changes.
+    """
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield None
+        return
+    with transaction.atomic(using=using):
+        snapshot = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                begin_report(cursor)
+                cursor.execute("SELECT pg_export_snapshot()")
+                snapshot = cursor.fetchone()[0]
+        yield snapshot
+
+
+@contextmanager
+def alongside(using: str, snapshot: str | None, work: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """Start ``work`` (queries) on a second connection that reads ``snapshot``, and give a function that waits
+    for its result; meanwhile this thread goes on with other queries. PostgreSQL runs the two on two cores.
+    Without a snapshot to share, ``work`` runs here and now.
+
+    Leaving the block waits for ``work`` to end, so its connection is always closed first, and no error is
+    lost: an error of ``work`` is raised here when the block ended without asking for the result; when the
+    block itself failed, its error is raised with a note naming the error of ``work`` (logged in full).
+    """
+    if snapshot is None:
+        result = work()
+        yield lambda: result
+        return
+
+    def run() -> T:
+        connection = connections[using]  # this thread's own connection
+        try:
+            with transaction.atomic(using=using):
+                with connection.cursor() as cursor:
+                    begin_report(cursor, snapshot)
+                return work()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as executor:
+        future = executor.submit(run)
+        try:
+            yield future.result
+        except BaseException as error:
+            failed = future.exception()  # waits for the second connection to finish and close
+            if failed is not None and failed is not error:
+                logger.error("A report's second connection failed while the first did too", exc_info=failed)
+                error.add_note(f"The report's second connection failed too: {failed!r}")
+            raise
+        future.result()  # the error of work, if the block never asked for the result

@@ -1,0 +1,118 @@
+"""A report's warnings: what was counted twice perhaps, dropped, left out or spread over several buckets.
+
+Every code a report may warn with is made here: ``overlap`` (stored possible double counts among the counted
+figures), ``nested_stock`` (from the stock rule's decisions), ``excluded_triangulation``,
+``excluded_duplicate``, ``unquantified`` and ``multi_bucket``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, Model, Q, QuerySet
+
+from tracker.audience import Audience
+from tracker.choices import Role
+from tracker.models import PossibleDoubleCount
+from tracker.reporting.counting import visible_approved
+from tracker.reporting.dimensions import bucket_expression
+from tracker.reporting.grouping import IDS_CAP
+from tracker.reporting.stocks import StockRule
+
+
+def _id_warning(code: str, message: str, count: int, ids: list[int], cap: int) -> dict[str, Any]:
+    """A warning about ``count`` figures naming the first ``cap`` of their ``ids``."""
+    return {"code": code, "message": message.format(count=count, s="" if count == 1 else "s"),
+            "count": count, "ids": ids[:cap], "ids_truncated": count > cap}
+
+
+def report_warnings(
+    model: type[Model],
+    scope: QuerySet,
+    included: QuerySet,
+    *,
+    audience: Audience,
+    cap: int = IDS_CAP,
+    stock_rule: StockRule | None = None,
+) -> list[dict[str, Any]]:
+    """Overlaps found (stored possible double counts among counted figures), stocks dropped as nested (from
+    ``stock_rule``, the report's decisions about displacement stocks), and what was excluded and why. Figures
+    spanning several time buckets are :func:`multi_bucket_warning`."""
+    warnings: list[dict[str, Any]] = []
+    counted_ids = included.values("pk")
+    pairs = PossibleDoubleCount.objects.filter(
+        kind=model._meta.model_name, first_id__in=counted_ids, second_id__in=counted_ids
+    ).order_by("first_id", "second_id")
+    listed = list(pairs.values("first_id", "second_id", "decided_at", "decision_reason")[: cap + 1])
+    if listed:
+        count = len(listed) if len(listed) <= cap else pairs.count()
+        unresolved = sum(1 for pair in listed[:cap] if pair["decided_at"] is None)
+        warnings.append({
+            "code": "overlap",
+            "message": (
+                f"{count} pair{'s' if count != 1 else ''} of counted figures may describe the same people "
+                f"(same term group, nesting places, overlapping periods); both figures of each pair are counted"
+                + (f"; {unresolved} without a reviewer's decision." if unresolved else
+                   ", as a reviewer decided that both stand.")
+            ),
+            "count": count,
+            "pairs": [
+                {"first_id": p["first_id"], "second_id": p["second_id"], "decided": p["decided_at"] is not None,
+                 "decision_reason": p["decision_reason"]}
+                for p in listed[:cap]
+            ],
+            "ids_truncated": count > cap,
+        })
+    if stock_rule is not None:
+        count = stock_rule.nested_count
+        if count:
+            nested_ids = stock_rule.first_nested(cap)
+            warnings.append({
+                "code": "nested_stock",
+                "message": (
+                    f"{count} stock figure{'s' if count != 1 else ''} dropped: the place lies inside the place "
+                    "of another counted stock of the same term and period, which already includes it."
+                ),
+                "count": count,
+                "ids": nested_ids,
+                "inside_of": {str(pk): stock_rule.holder_of(pk) for pk in nested_ids},
+                "ids_truncated": count > cap,
+            })
+    visible = visible_approved(scope, audience=audience)
+    exclusions = {
+        "excluded_triangulation": (
+            "{count} triangulation figure{s} not counted: each supports a headline figure that is counted.",
+            Q(role=Role.TRIANGULATION)),
+        "excluded_duplicate": (
+            "{count} duplicate{s} not counted: the same fact from another source, counted once through the original.",
+            Q(role=Role.HEADLINE, duplicate_of__isnull=False)),
+        "unquantified": (
+            "{count} unquantified claim{s} skipped (\"large numbers\"): evidence, never summed.",
+            Q(role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=True)),
+    }
+    # one pass counts all three; only a kind that has figures is asked for its first ids
+    counts = visible.filter(Q(*[q for _, q in exclusions.values()], _connector=Q.OR)).aggregate(
+        **{code: Count("pk", filter=q) for code, (_, q) in exclusions.items()}
+    )
+    for code, (message, q) in exclusions.items():
+        if counts[code]:
+            ids = list(visible.filter(q).order_by("pk").values_list("pk", flat=True)[:cap])
+            warnings.append(_id_warning(code, message, counts[code], ids, cap))
+    return warnings
+
+
+def multi_bucket_warning(
+    included: QuerySet, time_dim: str, *, cap: int = IDS_CAP, count: int | None = None, ids: list[int] | None = None
+) -> dict[str, Any] | None:
+    """The counted figures whose period began in an earlier bucket than their end date's: ``count`` of them,
+    the first ``cap`` by id (both counted here when the report has not got them already)."""
+    message = ("Counted figures whose period spans several " + time_dim + "s: {count}. Each is counted once, "
+               "in the " + time_dim + " of its end date.")
+    if count == 0:
+        return None
+    if ids is None or count is None:
+        spanning = included.annotate(bucket=bucket_expression(time_dim)).filter(start_date__lt=F("bucket"))
+        ids = list(spanning.order_by("pk").values_list("pk", flat=True)[: cap + 1])
+        if count is None:
+            count = len(ids) if len(ids) <= cap else spanning.count()
+    return _id_warning("multi_bucket", message, count, ids, cap) if count else None

@@ -1,0 +1,84 @@
+"""What the public pages read: records and sources about an event or a place, their dates and headline totals.
+
+Approved, non-confidential data only (:func:`tracker.reporting.counting.visible_approved` for the public); every
+number comes from :func:`tracker.reporting.report.figure_report`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, Max, Min, Model, OuterRef, Q, QuerySet
+
+from tracker.audience import Audience
+from tracker.models import AidCapacityReport, DisplacementFigure, Event, Location, Source, SurrenderFigure
+from tracker.models.reference import path_prefix_q
+from tracker.reporting.counting import counted, visible_approved
+from tracker.reporting.report import figure_report
+
+
+def claims_about(model: type[Model], *, event: Event | None = None, place: Location | None = None) -> QuerySet:
+    """Records of ``model`` about an event, or about a place and everything under it."""
+    records = model.objects.all()
+    if event is not None:
+        records = records.filter(event=event)
+    if place is not None:
+        records = records.filter(path_prefix_q("location__path", place.path))
+    return records
+
+
+def counted_end_dates(figures: QuerySet, **filters: Any) -> tuple[date | None, date | None]:
+    """The first and last end dates of the counted, non-confidential figures in ``figures``."""
+    span = counted(figures).filter(**filters).aggregate(first=Min("end_date"), last=Max("end_date"))
+    return span["first"], span["last"]
+
+
+def event_headline_totals(event_ids: Sequence[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Whole-period displacement and surrender totals per event, for public listings (two GROUP BY queries)."""
+    totals: dict[int, dict[str, list[dict[str, Any]]]] = {
+        pk: {"displacement": [], "surrenders": []} for pk in event_ids
+    }
+    for model, key in ((DisplacementFigure, "displacement"), (SurrenderFigure, "surrenders")):
+        report = figure_report(
+            model, model.objects.filter(event_id__in=list(event_ids)), group_by="event",
+            with_ids=False, with_warnings=False, with_totals=False,
+        )
+        for row in report.rows:
+            totals[row["event_id"]][key].append(row)
+    return totals
+
+
+def public_records(model: type[Model], records: QuerySet) -> QuerySet:
+    """Approved, non-confidential records for a page, newest first, with what a row shows joined in.
+
+    ``is_party_claim_flag`` says whether the claim is attributed to one of its event's parties.
+    """
+    party = Event.parties.through.objects.filter(
+        event_id=OuterRef("event_id"), organization_id=OuterRef("attributed_to_id")
+    )
+    related = ["source__publisher", "location", "attributed_to", "event"]
+    if model is not AidCapacityReport:
+        related += ["supports", "duplicate_of"]
+    return (
+        visible_approved(records, audience=Audience.PUBLIC)
+        .select_related(*related)
+        .annotate(is_party_claim_flag=Exists(party))
+        .order_by("-end_date", "-pk")
+    )
+
+
+def public_sources(*record_sets: QuerySet) -> QuerySet:
+    """Non-confidential sources of the approved, non-confidential records in ``record_sets``."""
+    condition = Q()
+    for records in record_sets:
+        visible = visible_approved(records, audience=Audience.PUBLIC)
+        condition |= Q(Exists(visible.filter(source_id=OuterRef("pk"))))
+    return (
+        Source.objects.visible_to(Audience.PUBLIC)
+        .filter(condition)
+        .select_related("publisher")
+        .prefetch_related("co_credited")
+        .order_by("-publication_date", "title", "pk")
+    )
