@@ -95,6 +95,8 @@ def test_the_public_pages_and_the_api_docs_work_under_the_policy_without_a_viola
     place = Location.objects.get(name="Abu Kamal")
     browser = watched()
     page = browser.page
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
 
     for url in (f"{base}/", f"{base}/events/{event.pk}/", f"{base}/places/{place.pk}/"):
         browser.goto(url)
@@ -111,6 +113,7 @@ def test_the_public_pages_and_the_api_docs_work_under_the_policy_without_a_viola
     assert page.locator(".opblock").count() > 20  # every operation is listed
     screenshot(page, "csp-api-docs")
     assert browser.violations() == []
+    assert [url for url in requested if not url.startswith(f"{base}/")] == []  # offline: nothing from elsewhere
 
 
 def test_the_policy_blocks_what_it_promises_to(baghouz, watched):
@@ -134,3 +137,4 @@ def test_the_policy_blocks_what_it_promises_to(baghouz, watched):
     policy = response.headers["content-security-policy"]
     for directive in ("frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"):
         assert directive in policy
+
