@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from tests.factories import DisplacementFigureFactory, SourceFactory, build_claim
 from tracker.audience import Audience
-from tracker.filters import filterset_for
+from tracker.filters import DisplacementFigureFilterSet
 from tracker.models import DisplacementFigure, Location, Source
 from tracker.services import claim_approve, claim_create, claim_submit
 
@@ -58,7 +58,7 @@ def test_a_filterset_without_a_request_fails_closed(records):
     secret = Source.objects.get(is_confidential=True)
     data = QueryDict(mutable=True)
     data.update({"review_status": "draft", "source": str(secret.pk)})
-    filterset = filterset_for(DisplacementFigure, data, DisplacementFigure.objects.all())
+    filterset = DisplacementFigureFilterSet(data, DisplacementFigure.objects.all())
     assert not filterset.is_valid()
     assert "review_status" in filterset.errors
     assert f"No source with id {secret.pk}" in str(filterset.errors["source"])
@@ -67,12 +67,12 @@ def test_a_filterset_without_a_request_fails_closed(records):
 def test_a_filterset_told_its_audience_filters_for_it(records):
     secret = Source.objects.get(is_confidential=True)
     data = QueryDict(f"source={secret.pk}")
-    staff = filterset_for(DisplacementFigure, data, DisplacementFigure.objects.visible_to(Audience.STAFF),
-                          audience=Audience.STAFF)
+    staff = DisplacementFigureFilterSet(data, DisplacementFigure.objects.visible_to(Audience.STAFF),
+                                        audience=Audience.STAFF)
     assert staff.is_valid(), staff.errors
     assert list(staff.qs.values_list("pk", flat=True)) == [records["confidential_source"].pk]
-    public = filterset_for(DisplacementFigure, data, DisplacementFigure.objects.visible_to(Audience.PUBLIC),
-                           audience=Audience.PUBLIC)
+    public = DisplacementFigureFilterSet(data, DisplacementFigure.objects.visible_to(Audience.PUBLIC),
+                                         audience=Audience.PUBLIC)
     assert not public.is_valid()
 
 

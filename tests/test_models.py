@@ -16,6 +16,7 @@ from tests.factories import (
     SourceFactory,
     SurrenderFigureFactory,
 )
+from tracker.audience import Audience
 from tracker.choices import (
     DisplacementCategory,
     DisplacementTerm,
@@ -27,6 +28,7 @@ from tracker.choices import (
     Unit,
 )
 from tracker.models import DisplacementFigure, Location, Source, SurrenderFigure
+from tracker.models.claims import COUNTED
 from tracker.rules.normalise import content_hash
 from tracker.rules.quantities import derive_quantity
 
@@ -126,10 +128,13 @@ def test_a_record_is_confidential_through_its_source():
     open_figure = DisplacementFigureFactory()
     confidential = DisplacementFigureFactory(is_confidential=True)
     from_confidential_source = DisplacementFigureFactory(source=SourceFactory(is_confidential=True))
-    hidden = set(DisplacementFigure.objects.effectively_confidential().values_list("pk", flat=True))
-    shown = set(DisplacementFigure.objects.not_confidential().values_list("pk", flat=True))
-    assert hidden == {confidential.pk, from_confidential_source.pk}
-    assert shown == {open_figure.pk}
+    DisplacementFigure.objects.update(review_status=ReviewStatus.APPROVED)
+
+    def seen_by(audience: Audience) -> set[int]:
+        return set(DisplacementFigure.objects.visible_to(audience).values_list("pk", flat=True))
+
+    assert seen_by(Audience.PUBLIC) == seen_by(Audience.KEY) == {open_figure.pk}
+    assert seen_by(Audience.CONFIDENTIAL_KEY) == {open_figure.pk, confidential.pk, from_confidential_source.pk}
 
 
 def test_a_claim_attributed_to_a_party_of_its_event_is_a_partys_claim():
@@ -143,16 +148,22 @@ def test_a_claim_attributed_to_a_party_of_its_event_is_a_partys_claim():
 
 
 def test_only_approved_quantified_headline_originals_are_counted():
+    def counted() -> list[int]:
+        return list(DisplacementFigure.objects.filter(COUNTED).values_list("pk", flat=True))
+
     figure = DisplacementFigureFactory()
-    assert not figure.is_counted  # a draft
+    assert counted() == []  # a draft
     DisplacementFigure.objects.filter(pk=figure.pk).update(review_status=ReviewStatus.APPROVED)
-    figure.refresh_from_db()
-    assert figure.is_counted
+    assert counted() == [figure.pk]
     triangulation = DisplacementFigureFactory(role=Role.TRIANGULATION, supports=figure)
     DisplacementFigure.objects.filter(pk=triangulation.pk).update(review_status=ReviewStatus.APPROVED)
-    triangulation.refresh_from_db()
-    assert not triangulation.is_counted
+    assert counted() == [figure.pk]
     assert list(DisplacementFigure.objects.approved()) == [triangulation, figure]
+    duplicate = DisplacementFigureFactory(duplicate_of=figure)
+    unquantified = DisplacementFigureFactory(quantifier=Quantifier.UNQUANTIFIED, reported_value=None)
+    DisplacementFigure.objects.filter(pk__in=[duplicate.pk, unquantified.pk]).update(
+        review_status=ReviewStatus.APPROVED)
+    assert counted() == [figure.pk]
 
 
 def test_records_are_listed_newest_period_first():

@@ -722,9 +722,6 @@ class ClaimInline(admin.StackedInline):
                      "is_confidential", "expected_version")
     autocomplete_fields = ("location", "event", "attributed_to")
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj)
-
 
 class QuantifiedInline(ClaimInline):
     quantity_fields = (("quantifier", "reported_value", "reported_value_max", "magnitude_word"), "reported_phrase",

@@ -654,23 +654,6 @@ class AidCapacityReportFilterSet(ClaimFilterSet):
         fields: list[str] = []
 
 
-FILTERSETS: dict[type, type[StrictFilterSet]] = {
-    Source: SourceFilterSet,
-    Organization: OrganizationFilterSet,
-    Location: LocationFilterSet,
-    Event: EventFilterSet,
-    DisplacementFigure: DisplacementFigureFilterSet,
-    SurrenderFigure: SurrenderFigureFilterSet,
-    AidCapacityReport: AidCapacityReportFilterSet,
-}
-
-
-def filterset_for(model: type, data, queryset: QuerySet, request=None, audience: Audience | None = None
-                  ) -> StrictFilterSet:
-    """The FilterSet of ``model`` bound to query parameters (pages and reports use this too)."""
-    return FILTERSETS[model](data, queryset, request=request, audience=audience)
-
-
 __all__: Iterable[str] = [
     "AidCapacityReportFilterSet",
     "DisplacementFigureFilterSet",
@@ -680,5 +663,4 @@ __all__: Iterable[str] = [
     "SourceFilterSet",
     "StrictFilterSet",
     "SurrenderFigureFilterSet",
-    "filterset_for",
 ]

@@ -53,13 +53,6 @@ NOT_CONFIDENTIAL = Q(is_confidential=False, source__is_confidential=False)
 
 
 class ClaimQuerySet(VisibleQuerySet):
-    def effectively_confidential(self) -> ClaimQuerySet:
-        """Claims hidden from NGO keys and public pages: confidential themselves or through their source."""
-        return self.filter(Q(is_confidential=True) | Q(source__is_confidential=True))
-
-    def not_confidential(self) -> ClaimQuerySet:
-        return self.filter(NOT_CONFIDENTIAL)
-
     def approved(self) -> ClaimQuerySet:
         return self.filter(review_status=ReviewStatus.APPROVED)
 
@@ -321,15 +314,6 @@ class QuantifiedClaim(Claim):
     @property
     def is_zero(self) -> bool:
         return self.high == 0 and not self.high_open
-
-    @property
-    def is_counted(self) -> bool:
-        return (
-            self.review_status == ReviewStatus.APPROVED
-            and self.role == Role.HEADLINE
-            and self.duplicate_of_id is None
-            and self.low is not None
-        )
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
