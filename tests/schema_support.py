@@ -11,12 +11,22 @@ from django.test import override_settings
 from knox.models import AuthToken
 
 
-def seed_approved_records(source, location) -> None:
-    """One approved record of each kind, so that generated ids and filters meet data."""
-    from tests.factories import AidCapacityReportFactory, DisplacementFigureFactory, SurrenderFigureFactory
+def seed_approved_records(source, location) -> dict:
+    """One approved record of each kind, so that generated ids and filters meet data; with the source, the place,
+    the publisher and an event, by the API resource each belongs to."""
+    from tests.factories import (
+        AidCapacityReportFactory,
+        DisplacementFigureFactory,
+        EventFactory,
+        SurrenderFigureFactory,
+    )
 
-    for factory in (DisplacementFigureFactory, SurrenderFigureFactory, AidCapacityReportFactory):
-        factory(source=source, location=location, review_status="approved")
+    event = EventFactory()
+    records = {"sources": source, "locations": location, "organizations": source.publisher, "events": event}
+    for resource, factory in (("displacement-figures", DisplacementFigureFactory), ("surrenders",
+                              SurrenderFigureFactory), ("aid-capacity", AidCapacityReportFactory)):
+        records[resource] = factory(source=source, location=location, event=event, review_status="approved")
+    return records
 
 
 @contextmanager

@@ -378,6 +378,10 @@ class StrictFilterSet(django_filters.FilterSet):
                 ]
             elif any("\x00" in str(value) for value in values):
                 self.parameter_errors[name] = ["Null characters are not allowed."]
+            elif name in self.filters and not isinstance(self.filters[name], django_filters.CharFilter) and any(
+                    not str(value).strip() for value in values):
+                # An empty date, number, id or choice would silently filter nothing: a client's unset variable.
+                self.parameter_errors[name] = ["Empty: give a value, or leave the parameter out."]
             elif len(values) > 1 and (name not in self.filters or not self.multi_valued(name)):
                 self.parameter_errors[name] = ["Give this parameter once."]
             elif name in self.staff_only and not staff:

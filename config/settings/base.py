@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "tracker.api.schema.downloads_are_not_pages"],
     "ENUM_NAME_OVERRIDES": {
         "DisplacementTermEnum": "tracker.choices.DisplacementTerm",
         "SurrenderTermEnum": "tracker.choices.SurrenderTerm",

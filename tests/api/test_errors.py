@@ -107,6 +107,21 @@ def test_an_offset_beyond_postgresql_range_is_a_400_naming_updated_since(staff_c
     assert staff_client.get(url, {"updated_since": "2019-01-01T00:00:00+14:00"}).status_code == 200
 
 
+@pytest.mark.parametrize(("url", "name"), [(f"{API}/displacement-figures/", "updated_since"),
+                                         (f"{API}/displacement-figures/", "date_to"),
+                                         (f"{API}/displacement-figures/", "event"),
+                                         (f"{API}/sources/", "published_to"),
+                                         (f"{API}/reports/displacement/", "date_from")])
+def test_an_empty_date_number_or_id_is_a_400_not_an_unfiltered_answer(staff_client, world, url, name):
+    data = assert_field_error(staff_client.get(url, {name: ""}), name)
+    assert "Empty" in data[name][0]
+
+
+def test_an_unsupported_method_with_list_parameters_is_a_405(staff_client, world):
+    response = staff_client.generic("TRACE", f"{API}/locations/?level=country")
+    assert response.status_code == 405
+
+
 def test_the_deletions_feed_refuses_an_offset_it_cannot_store(staff_client, world):
     assert_field_error(staff_client.get(f"{API}/deletions/", {"since": FAR_OFFSET}), "since")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -67,39 +69,89 @@ def test_the_vocabularies_serve_labels_hxl_and_equivalents(key_client):
     assert key_client.get(f"{API}/vocabularies/", {"lang": "fr"}).status_code == 400
 
 
-# --- schemathesis --------------------------------------------------------------------------------
-# The schema is loaded once, in-process through WSGI (no server, no network); every operation becomes
-# a test item. Generation is derandomized and capped so the run is repeatable and short; rate limits
-# are off. (schemathesis' lazy ``from_fixture`` loader does not run under pytest 9, hence module level.)
+def test_downloads_and_blank_urls_are_described_as_they_are(client, staff_client, places, db):
+    """The GeoJSON, CSV and XLSX lists are whole downloads, not the JSON page; a source without a URL shows ""."""
+    from tests.factories import DisplacementFigureFactory, SourceFactory
 
-# Repeatable and short: a fixed seed, derandomized generation, a few examples per operation (positive and
-# negative), no coverage or stateful phase. positive_data_acceptance is off: a schema-valid id that names no row
-# (source_id 0) is rightly a 400/404. /api/v1/reports/ belongs to the reports (tracker/api/reports.py) and its
-# own tests.
+    DisplacementFigureFactory(source=SourceFactory(url=""), location=places.baghouz, review_status="approved")
+    schema = client.get(SCHEMA, {"format": "json"}).json()
+    content = schema["paths"][f"{API}/displacement-figures/"]["get"]["responses"]["200"]["content"]
+    geojson_schema = content["application/geo+json"]["schema"]
+    assert geojson_schema["required"] == ["type", "features"] and "results" not in geojson_schema["properties"]
+    assert content["text/csv"]["schema"] == {"type": "string"}
+    download = staff_client.get(f"{API}/displacement-figures/", {"format": "geojson"})
+    assert json.loads(b"".join(download.streaming_content))["type"] == "FeatureCollection"
+
+    url = schema["components"]["schemas"]["SourceBrief"]["properties"]["url"]
+    assert {"type": "string", "maxLength": 0} in url["oneOf"]
+    assert staff_client.get(f"{API}/displacement-figures/").json()["results"][0]["source"]["url"] == ""
+
+
+# --- schemathesis --------------------------------------------------------------------------------
+# Every operation, reads and writes, in-process through WSGI (no server, no network). Every check runs but one
+# (below). Writes reach real records: each case naming a record (``{id}``) is pointed at a seeded record of its
+# resource, with that record's current ETag in If-Match, so PATCH, PUT, DELETE and the workflow actions run their
+# validation and services instead of stopping at 404 or 412. Repeatable and bounded: a fixed seed, derandomized
+# generation, at most MAX_EXAMPLES generated cases per operation besides the coverage phase's deterministic
+# edge cases; rate limits are off. (schemathesis' lazy ``from_fixture`` loader does not run under pytest 9, hence
+# module level.)
+#
+# The one check switched off, with the rule it disagrees with (docs/security.md, "Error format"):
+# positive_data_acceptance expects every schema-valid request to succeed, but a schema-valid id that names no
+# record, or one the caller may not see, is rightly refused: a filter naming an id that does not exist is a 400
+# naming it (``?event=0``), and a write naming one (``source_id: 0``) a 400 on that field. The schema says so
+# in each 400's description. And one check is told the status the API deliberately answers: a write without
+# If-Match is a 428 (missing_required_header expects 400 by default).
+MAX_EXAMPLES = 6
 CONFIG = schemathesis.Config.from_dict({
     "seed": 20190310,
-    "generation": {"max-examples": 4, "deterministic": True},
-    "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-    "checks": {"positive_data_acceptance": {"enabled": False}},
+    "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
+    "phases": {"coverage": {"enabled": True}, "stateful": {"enabled": False}},
+    "checks": {
+        "positive_data_acceptance": {"enabled": False},
+        # A write without If-Match is 428 Precondition Required (RFC 6585), the status made for it.
+        "missing_required_header": {"expected-statuses": [400, 401, 403, 406, 415, 422, 428]},
+    },
 })
+# The reports run the same way in tests/reports/test_schema.py.
 api = schemathesis.openapi.from_wsgi(f"{SCHEMA}?format=json", get_wsgi_application(), config=CONFIG).exclude(
     path_regex=r"^/api/v1/reports/"
 )
 
 
 @pytest.fixture
-def auth_headers(places, source, reviewer):
-    """A superuser's token (every operation is allowed, so responses exercise the code, not only 403s),
-    and one approved record of each kind for the generated ids to find."""
-    seed_approved_records(source, places.baghouz)
+def seeded(places, source, reviewer):
+    """A superuser's token (every operation is allowed, so responses exercise the code, not only 403s), and a
+    record of every resource for the cases to reach."""
+    records = seed_approved_records(source, places.baghouz)
     reviewer.is_superuser = True
     reviewer.save()
     with token_headers(reviewer) as headers:
-        yield headers
+        yield headers, records
+
+
+def aim_at_seeded_record(case, records: dict) -> None:
+    """Point a case that names a record at the seeded one of its resource, with its current ETag; parts the
+    case generated as invalid on purpose (negative mode) stay as generated."""
+    from schemathesis.core.parameters import ParameterLocation
+
+    resource = case.operation.path.split("/")[3]
+    record = records.get(resource)
+    if record is None or "id" not in (case.path_parameters or {}):
+        return
+    meta = case.meta
+    if meta is None or not meta.is_negative_at(ParameterLocation.PATH):
+        case.path_parameters["id"] = record.pk
+    current = type(record).objects.filter(pk=record.pk).values_list("version", flat=True).first()
+    if current is not None and case.headers and "If-Match" in case.headers and (
+            meta is None or not meta.is_negative_at(ParameterLocation.HEADER)):
+        case.headers["If-Match"] = f'"{current}"'
 
 
 @api.parametrize()
-@settings(max_examples=4, derandomize=True, deadline=None, database=None,
+@settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(case, auth_headers):
-    case.call_and_validate(headers=auth_headers)
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(case, seeded):
+    headers, records = seeded
+    aim_at_seeded_record(case, records)
+    case.call_and_validate(headers=headers)

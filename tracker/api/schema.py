@@ -64,10 +64,13 @@ def _error(text: str) -> OpenApiResponse:
 
 
 ERRORS = {
-    400: _error("Invalid input: field-level messages, each naming the parameter or field."),
+    400: _error("Invalid input: field-level messages, each naming the parameter or field. An id the schema "
+                "allows that names no record, or none you may see, is refused here too (`?event=0`, "
+                "`\"source_id\": 0`)."),
     401: _error("No or invalid credentials: send `Authorization: Api-Key <key>` (or a staff token)."),
     403: _error("Not allowed: keys only read; staff need the permission."),
-    404: _error("No such record, or not visible to you."),
+    404: _error("No such record, or not visible to you (an id the schema allows may name nothing)."),
+    413: _error("The body is larger than the limit (2.5 MB): send fewer records per request."),
     406: _error("The Accept header names no format this endpoint serves."),
     409: _error("The record's state refuses this (workflow rule, or still referenced)."),
     412: _error("If-Match names an older version: GET the record again."),
@@ -101,6 +104,24 @@ EXPORT_RESPONSES = {
         OpenApiTypes.BINARY, description="Excel workbook, at most 1,048,575 rows (else 400: use CSV)."),
     (200, GeoJSONRenderer.media_type): OpenApiResponse(GEOJSON, description="GeoJSON FeatureCollection."),
 }
+DOWNLOAD_SCHEMAS = {
+    CSVRenderer.media_type: {"type": "string"},
+    XLSXRenderer.media_type: {"type": "string", "format": "binary"},
+    GeoJSONRenderer.media_type: GEOJSON,
+}
+
+
+def downloads_are_not_pages(result, generator, request, public):
+    """drf-spectacular wraps every media type of a list's 200 in the JSON page (license, next, results); CSV, XLSX
+    and GeoJSON lists are whole downloads, so their schemas are put back as they are (a postprocessing hook)."""
+    for path_item in result.get("paths", {}).values():
+        content = path_item.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
+        for media_type, download in DOWNLOAD_SCHEMAS.items():
+            if media_type in content:
+                content[media_type]["schema"] = download
+    return result
+
+
 FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=["json", "csv", "hxl", "xlsx", "geojson"],
     description="Response format (or use the Accept header). csv, hxl, xlsx and geojson return every matching "

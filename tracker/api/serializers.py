@@ -67,6 +67,8 @@ class AreaBriefSerializer(serializers.ModelSerializer):
 
 class SourceBriefSerializer(serializers.ModelSerializer):
     publisher = serializers.CharField(source="publisher.name", read_only=True)
+    # "" where none is known (a source received by email): the schema says so, where it promised a URI.
+    url = serializers.URLField(read_only=True, allow_blank=True)
 
     class Meta:
         model = Source
