@@ -7,7 +7,6 @@ from :mod:`tracker.reporting`; these views choose what to show and paginate it.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -26,6 +25,8 @@ from django.views.generic import TemplateView
 
 from tracker.charts import week_range, weekly_flow_chart
 from tracker.choices import DisplacementCategory, LocationLevel, TermGroup
+from tracker.exports import csv
+from tracker.exports.escape import escape_formula
 from tracker.models import AidCapacityReport, DisplacementFigure, Event, Location, SurrenderFigure
 from tracker.parsing import whole_number
 from tracker.reporting.aid_capacity import AID_CAPACITY_COLUMNS, aid_capacity_row, aid_capacity_status
@@ -241,9 +242,6 @@ class _Echo:
         return value
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
 def csv_cell(value: Any) -> Any:
     """A cell safe to open in a spreadsheet: text starting like a formula is escaped with a quote."""
     if value is None:
@@ -252,13 +250,14 @@ def csv_cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return " ".join(str(item) for item in value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str):
+        return escape_formula(value)
     return value
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[dict[str, Any]]) -> StreamingHttpResponse:
-    """Stream ``rows`` (dicts) as CSV in constant memory; the licence is stated in a header."""
+    """Stream ``rows`` (dicts) as CSV in the downloads' dialect, in constant memory; the licence is stated in a
+    header."""
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:

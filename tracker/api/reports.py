@@ -32,10 +32,10 @@ from rest_framework.views import APIView
 
 from tracker import filters
 from tracker.api.access import TrackerAccess, audience_of, visible
-from tracker.api.columns import Column, col
 from tracker.api.renderers import CSVRenderer, ExportRenderer, FastJSONRenderer, HXLRenderer
 from tracker.api.schema import ERRORS
 from tracker.api.views import TrackerAPIMixin
+from tracker.exports.columns import Column, col
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
 from tracker.parsing import whole_number
 from tracker.reporting import dimensions, grouping

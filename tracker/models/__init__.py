@@ -9,6 +9,7 @@ from tracker.models.claims import (
     PossibleDoubleCount,
     QuantifiedClaim,
     SurrenderFigure,
+    party_claim_expression,
 )
 from tracker.models.reference import (
     Crisis,
@@ -41,4 +42,5 @@ __all__ = [
     "Source",
     "SurrenderFigure",
     "Tombstone",
+    "party_claim_expression",
 ]

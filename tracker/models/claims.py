@@ -90,6 +90,13 @@ class ClaimQuerySet(VisibleQuerySet):
         return Q(created_by=user) | Q(submitted_by=user) | Q(Exists(history))
 
 
+def party_claim_expression() -> Exists:
+    """``Claim.is_party_claim`` as a query expression, for annotations and exports: the record is attributed to
+    one of its event's parties (false without an event or a claimant). The property below is its Python twin."""
+    return Exists(Event.parties.through.objects.filter(
+        event_id=OuterRef("event_id"), organization_id=OuterRef("attributed_to_id")))
+
+
 class Claim(Audited):
     """A number or a state that a source reported about a place and a period."""
 
@@ -169,7 +176,8 @@ class Claim(Audited):
 
     @property
     def is_party_claim(self) -> bool:
-        """Attributed to one of its event's parties: shown as a party's claim everywhere."""
+        """Attributed to one of its event's parties: shown as a party's claim everywhere (in SQL:
+        ``party_claim_expression``)."""
         if not (self.attributed_to_id and self.event_id):
             return False
         parties = getattr(self.event, "prefetched_parties", None)  # a list, where a view prefetched them

@@ -1,0 +1,134 @@
+"""A value as a cell of a CSV download, twice: in Python (``text_cell``) and in SQL (the ``Cell`` kinds).
+
+The Python renderer writes each record's JSON representation through ``text_cell``; PostgreSQL's COPY
+(``tracker.exports.copy``) computes the same text in the database: formula escaping, ``true``/``false``,
+ISO dates and times, numbers as JSON carries them. A column of the registry (``tracker.exports.columns``)
+names its SQL cell with the builders at the end of this module; tests/api/test_exports.py holds the two
+twins to the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Expression, F, Func, Model, TextField
+
+from tracker.exports.escape import EscapeFormula, escape_formula
+from tracker.models import Organization, party_claim_expression
+
+# --- Python ---------------------------------------------------------------------------------------
+
+
+def plain(value):
+    """A cell's value as JSON would carry it: numbers stay numbers, dates become ISO text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def text_cell(value) -> str:
+    """A cell of a CSV/HXL file: empty for null, true/false, numbers as digits, text escaped."""
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return escape_formula(value)
+    return str(value)
+
+
+# --- SQL (PostgreSQL) -----------------------------------------------------------------------------
+
+
+class Cell(Func):
+    """One cell of the download, as text (the templates below name their expression more than once: use them
+    on columns, not on parameters)."""
+
+    output_field = TextField()
+
+
+class Text(Cell):
+    """A text cell: empty for null or empty, formula-escaped."""
+
+    template = "NULLIF(%(expressions)s, '')"
+
+    def __init__(self, expression, **extra):
+        super().__init__(EscapeFormula(expression), **extra)
+
+
+class Boolean(Cell):
+    template = "CASE %(expressions)s WHEN true THEN 'true' WHEN false THEN 'false' END"
+
+
+class Integer(Cell):
+    template = "(%(expressions)s)::text"
+
+
+class Number(Cell):
+    """A decimal as JSON carries it (a float): ``5.5``, ``36.0``, ``36.123456``, ``1e-06``.
+
+    Whole numbers keep their ``.0``; the rest are written by PostgreSQL's float8 output, which is the shortest
+    text that reads back as the same double, as Python's ``repr`` is, exponent form below 1e-4 included.
+    """
+
+    template = (
+        "CASE WHEN scale(trim_scale(%(expressions)s)) = 0 THEN trim_scale(%(expressions)s)::text || '.0' "
+        "ELSE (%(expressions)s)::float8::text END"
+    )
+
+
+class IsoDate(Cell):
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+
+
+class IsoTime(Cell):
+    """A time as the API writes it: UTC, ISO 8601, microseconds only when there are some, ``Z``."""
+
+    template = (
+        "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+        "|| CASE WHEN mod(extract(microseconds FROM %(expressions)s)::int, 1000000) = 0 THEN '' "
+        "ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', '.US') END || 'Z'"
+    )
+
+
+class Joined(Cell):
+    """Names joined with "; ", in the organizations' order (by name), as the Python columns join them."""
+
+    template = "(SELECT string_agg(o.name, '; ' ORDER BY o.name) FROM %(table)s t JOIN %(orgs)s o " \
+               "ON o.id = t.organization_id WHERE t.%(owner)s = %(expressions)s)"
+
+
+# --- builders: a column's SQL cell is a function of the model (the kind of record) ------------------
+
+SqlCell = Callable[[type[Model]], Expression]
+
+
+def _of(kind: type[Cell]) -> Callable[[str], SqlCell]:
+    def builder(path: str) -> SqlCell:
+        return lambda model: kind(F(path))
+
+    builder.__doc__ = f"The {kind.__name__} cell of a column or path (``location__name``)."
+    return builder
+
+
+text, boolean, integer, number, iso_date, iso_time = (_of(kind) for kind in (
+    Text, Boolean, Integer, Number, IsoDate, IsoTime))
+
+
+def party_claim(model: type[Model]) -> Expression:
+    """``Claim.is_party_claim`` as a cell."""
+    return Boolean(party_claim_expression())
+
+
+def cited_sources(model: type[Model]) -> Expression:
+    """The cited organizations' names, joined."""
+    through = model._meta.get_field("cited_sources").remote_field.through
+    quote = connection.ops.quote_name
+    return Text(Joined(F("pk"), table=quote(through._meta.db_table), orgs=quote(Organization._meta.db_table),
+                       owner=quote(through._meta.get_field(model._meta.model_name).column)))
