@@ -75,6 +75,14 @@ class Audited(models.Model):
         savepoint when a transaction is open): a displacement figure has fifteen, so a write spent about 45
         statements on them. Here one SELECT returns every condition's verdict, and the errors are raised in the
         order and with the messages and codes Django gives; the other constraints are validated as Django does.
+
+        It copies Django 5.2's ``Model.validate_constraints``, ``CheckConstraint.validate`` and ``Q.check``, and
+        so leans on what they use that is not public API: ``Model._get_field_expression_map(meta, exclude)``,
+        ``Model.get_constraints()``, ``sql.Query(None).add_annotation(expression, alias, select=False)`` and
+        ``get_compiler(using).execute_sql(SINGLE)``. Each model's constraints are its own (abstract bases only, no
+        multi-table inheritance), so ``self._meta`` stands for each constraint's model. tests/test_constraints.py
+        compares the verdicts with Django's own and fails, naming the piece, when an upgrade changes one of these
+        (docs/decisions.md: why this is kept).
         """
         using = router.db_for_write(type(self), instance=self)
         failing = self._failing_checks(exclude, using)
