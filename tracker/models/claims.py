@@ -450,9 +450,9 @@ class DisplacementFigure(QuantifiedClaim):
             models.Index(fields=["country", "term", "end_date", "start_date"], name="displacement_country_term_idx"),
             # A country and a review status, newest first (the admin's list).
             models.Index(fields=["country", "review_status", "end_date", "id"], name="displacement_country_rev_idx"),
-            # The stocks that count (tracker/reports.py): a report reads them, with what it sums, from this small
-            # index alone on PostgreSQL, instead of scanning the table (report at 1M records 6.9 s -> 5.0 s; with
-            # the numbers included, the stock read 0.26 s of heap visits -> none).
+            # The stocks that count (tracker/reporting/stocks.py): a report reads them, with what it sums, from
+            # this small index alone on PostgreSQL (an index-only scan: the numbers are included so that no heap
+            # page is visited), instead of scanning the table. Figures in bench/README.md.
             models.Index(
                 fields=["term", "country", "end_date", "location"],
                 include=["id", "source", "is_confidential", "term_group", "event", "start_date", "low", "best", "high",
@@ -460,13 +460,13 @@ class DisplacementFigure(QuantifiedClaim):
                 condition=Q(category=DisplacementCategory.STOCK) & COUNTED,
                 name="displacement_counted_stock_idx",
             ),
-            # The flows that count, likewise: a report's flow GROUP BY reads this index (51 MB at a million
-            # records) instead of the table (288 MB): 1.0-1.3 s -> 0.56-0.62 s.
+            # The flows that count, likewise: a report's flow GROUP BY reads this index, about a sixth of the
+            # table's size, instead of the table.
             models.Index(fields=["country", "end_date"], include=[*COUNTED_COLUMNS, "category"],
                          condition=COUNTED & Q(category=DisplacementCategory.FLOW),
                          name="displacement_counted_flow_idx"),
             # Approved figures left out of totals, counted for every report's warnings: about one in eight, read
-            # from this index alone (report warnings at 1M records 0.26 -> 0.05 s).
+            # from this index alone rather than the table.
             models.Index(fields=["end_date"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
                          name="displacement_not_counted_idx"),
         ]
