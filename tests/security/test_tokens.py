@@ -145,3 +145,15 @@ def test_the_migration_revokes_the_old_plain_text_tokens(groups):
     assert not MigrationRecorder.Migration.objects.filter(app="authtoken").exists()
     refused = client_with(f"Token {legacy}").get(f"{API}/sources/")
     assert refused.status_code == 401
+
+
+def test_the_admin_lists_and_ends_tokens_but_never_makes_or_shows_one(account, django_user_model):
+    row, token = AuthToken.objects.create(user=account)
+    admin = Client()
+    admin.force_login(django_user_model.objects.create_superuser("boss", "boss@example.org", "x"))
+    listing = admin.get("/admin/knox/authtoken/")
+    assert listing.status_code == 200 and "writer" in listing.content.decode()
+    assert token not in listing.content.decode()
+    assert admin.get("/admin/knox/authtoken/add/").status_code == 403
+    assert admin.post(f"/admin/knox/authtoken/{row.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert client_with(f"Token {token}").get(f"{API}/sources/").status_code == 401
