@@ -6,7 +6,8 @@ reject, withdraw), so every record's state is a real one. Each record carries a 
 report's capacity) that is recognisable in bodies and totals. Every caller then reads every surface
 (each list in every format, details, text search, reports with their ids and totals, the public
 pages and their CSVs, the deletions feed, sources and the reference lists), and every record is
-checked on every surface:
+checked on every surface (a key's header means nothing to a page: there, the anonymous reader
+stands for the refused keys):
 
 - a record the caller may not see must not show there: not its id (where the surface lists that
   kind), not its word, not its number;
