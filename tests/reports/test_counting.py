@@ -338,3 +338,17 @@ def test_a_report_reads_one_moment_while_a_reviewer_changes_a_record(world):
     assert in_camp_march(after) == 6_000  # S5 rejected: the camp's own latest stock counts
     assert leaving_march(after) is None  # F1 was March's only leaving flow
     assert not [w for w in after.warnings if w["code"] == "nested_stock"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("group_by", ["", "month", "adm1,week", "event,term"])
+def test_one_connection_counts_what_two_connections_count(world, settings, group_by):
+    """The second connection only runs the flows' part elsewhere: turned off (bench/ab_report.py compares the
+    two), every row, total and warning is the same."""
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL counts on a second connection")
+    two = displacement_report(group_by=group_by, audience=Audience.STAFF)
+    settings.REPORT_SECOND_CONNECTION = False
+    one = displacement_report(group_by=group_by, audience=Audience.STAFF)
+    assert (one.rows, one.totals, one.warnings) == (two.rows, two.totals, two.warnings)
+    assert two.rows

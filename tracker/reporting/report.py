@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model, Q, QuerySet
 
@@ -203,7 +204,9 @@ def _figure_report(
                 flows.totals = grouped(flows_scope, (), False)
         return flows
 
-    with alongside(using, snapshot, flows_part) as flows:
+    # REPORT_SECOND_CONNECTION = False counts the flows here, first, on this connection (bench/ab_report.py)
+    shared = snapshot if getattr(settings, "REPORT_SECOND_CONNECTION", True) else None
+    with alongside(using, shared, flows_part) as flows:
         stocks = CountedStocks(base) if model is DisplacementFigure else None
         stocks_done = part([] if stocks is None else stocks.groups(group_by, cap=ids_cap, with_ids=with_ids), {})
         if stocks is not None and with_totals and group_by:  # counted again, under the whole-period rule
