@@ -51,7 +51,7 @@ from tracker.models import (
     SurrenderFigure,
 )
 from tracker.models.reference import path_prefix_q
-from tracker.parsing import MAX_UTC_OFFSET, is_whole_number
+from tracker.parsing import MAX_UTC_OFFSET, is_whole_number, whole_number
 
 # Parameters every list takes besides its filters (pagination and format).
 COMMON_PARAMS = frozenset({"format", "cursor", "page_size"})
@@ -138,6 +138,22 @@ class IsoDateTimeField(django_filters.fields.IsoDateTimeField):
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = IsoDateTimeField
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number in ASCII digits: Django's IntegerField reads "0.0" and "٣" too."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = whole_number(str(value).strip(), max_digits=19)
+        if number is None:
+            raise forms.ValidationError("A whole number (digits 0-9 only).", code="invalid")
+        return number
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = WholeNumberField
 
 
 class DocumentedFilter(django_filters.Filter):
@@ -610,9 +626,9 @@ class QuantifiedClaimFilterSet(ClaimFilterSet):
     quantified = BooleanFilter(field_name="low", lookup_expr="isnull", exclude=True,
                                               help_text="false: only unquantified claims.")
     high_open = BooleanFilter(field_name="high_open", help_text="Open upper bound ('more than').")
-    best_min = django_filters.NumberFilter(field_name="best", lookup_expr="gte", min_value=0, max_value=MAX_INT,
+    best_min = WholeNumberFilter(field_name="best", lookup_expr="gte", min_value=0, max_value=MAX_INT,
                                            help_text="Best estimate at least this many persons.")
-    best_max = django_filters.NumberFilter(field_name="best", lookup_expr="lte", min_value=0, max_value=MAX_INT,
+    best_max = WholeNumberFilter(field_name="best", lookup_expr="lte", min_value=0, max_value=MAX_INT,
                                            help_text="Best estimate at most this many persons.")
     term_group = multiple_choice(TermGroup.choices, help_text="Double-counting group of the term.")
 

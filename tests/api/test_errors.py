@@ -93,6 +93,12 @@ def test_a_non_ascii_digit_in_an_id_or_number_is_a_400_naming_it(staff_client, w
     assert_field_error(staff_client.get(url, params), name)
 
 
+@pytest.mark.parametrize("value", ["0.5", "1.0", f"1{ARABIC_THREE}"])
+def test_a_persons_bound_is_a_whole_number(staff_client, world, value):
+    assert_field_error(staff_client.get(f"{API}/displacement-figures/", {"best_min": value}), "best_min")
+    assert staff_client.get(f"{API}/displacement-figures/", {"best_min": "1"}).status_code == 200
+
+
 def test_ascii_ids_still_filter(staff_client, world):
     baghouz = world.baghouz
     response = staff_client.get(f"{API}/displacement-figures/", {"location": str(baghouz.pk), "page_size": "5"})
