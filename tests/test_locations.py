@@ -133,3 +133,16 @@ def test_a_record_moved_to_another_place_takes_that_places_country(analyst, plac
     claim_update(DisplacementFigure.objects.get(pk=figure.pk), changed_by=analyst,
                  data={"location": places.iraq})
     assert DisplacementFigure.objects.get(pk=figure.pk).country_id == places.iraq.pk
+
+
+def test_a_move_across_countries_marks_records_updated_and_a_later_rename_marks_them_again(analyst, places):
+    """The country restatement bumps the records once; the next edit of the same place object bumps them again."""
+    from tracker.services import reference_update
+
+    figure = DisplacementFigureFactory(location=places.camp)
+    before = DisplacementFigure.objects.get(pk=figure.pk).updated_at
+    location_move(places.deir_ez_zor, parent=places.iraq, moved_by=analyst)
+    moved = DisplacementFigure.objects.get(pk=figure.pk).updated_at
+    assert moved > before
+    reference_update(places.deir_ez_zor, changed_by=analyst, data={"name": "Deir ez-Zor"})
+    assert DisplacementFigure.objects.get(pk=figure.pk).updated_at > moved

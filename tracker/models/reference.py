@@ -206,6 +206,7 @@ class Location(Audited):
         """Save, keeping the path and ancestor links of this place and its subtree right."""
         self.pcode = self.pcode or None
         self.iso3 = self.iso3 or None
+        self.claims_restated = False
         with transaction.atomic():
             if self._state.adding:
                 super().save(*args, **kwargs)
@@ -219,7 +220,7 @@ class Location(Audited):
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 self._rewrite_subtree(old_path)
-            if old_path and (old_path != self.path or old_country != self.country_id):
+            if old_path and old_country != self.country_id:
                 self._restate_claim_countries()
 
     def _rewrite_subtree(self, old_path: str) -> None:
@@ -236,13 +237,16 @@ class Location(Audited):
 
     def _restate_claim_countries(self) -> None:
         """Records placed in this subtree store their place's country (``Claim.country``): restate it."""
-        from django.db.models import OuterRef, Subquery
-
         from tracker.models.claims import CLAIM_MODELS
 
-        country = Subquery(Location.objects.filter(pk=OuterRef("location_id")).values("country_id")[:1])
+        # Every place of the subtree lies in this place's country (the country link is inherited, self-inclusive).
+        # The records change in what they show, so sync clients fetch them again: one UPDATE does both, and
+        # ``claims_restated`` tells the services not to bump them a second time.
+        now = timezone.now()
         for model in CLAIM_MODELS:
-            model.objects.filter(path_prefix_q("location__path", self.path)).update(country_id=country)
+            model.objects.filter(path_prefix_q("location__path", self.path)).update(
+                country_id=self.country_id, updated_at=now)
+        self.claims_restated = True
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this place itself (the tree rule, read from the path)."""

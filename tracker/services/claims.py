@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tracker.choices import HOUSEHOLD_UNITS, HouseholdSizeSource, ReviewStatus, Role
@@ -387,6 +387,18 @@ def double_count_decide(pair: PossibleDoubleCount, *, decided_by: AbstractBaseUs
     return pair
 
 
+def _stale_after_move(pairs: QuerySet, model: type[QuantifiedClaim], inside: Q, ancestors: list[int]) -> list:
+    """The pairs of a moved subtree that no longer nest: one figure inside, the other outside it and not at one of
+    its new ancestors. Two querysets, one per side of the pair, each a semi-join on the subtree's figures and
+    an EXISTS on the other figure (an OR of the two would be run per stored pair)."""
+    inside_ids = model.objects.filter(inside).values("pk")
+    stale = []
+    for side, other in (("first_id", "second_id"), ("second_id", "first_id")):
+        elsewhere = model.objects.filter(pk=OuterRef(other)).exclude(inside).exclude(location_id__in=ancestors)
+        stale.append(pairs.filter(**{f"{side}__in": inside_ids}).filter(Exists(elsewhere)))
+    return stale
+
+
 def double_counts_after_move(location: Location) -> dict[str, int]:
     """A place moved (with everything under it): restate the stored pairs its figures take part in.
 
@@ -403,18 +415,21 @@ def double_counts_after_move(location: Location) -> dict[str, int]:
     table = PossibleDoubleCount._meta.db_table
     for model in QUANTIFIED_MODELS:
         kind = model._meta.model_name
-        inside_all = model.objects.filter(path_prefix_q("location__path", location.path)).values("pk")
+        inside = path_prefix_q("location__path", location.path)
         above = model.objects.filter(OVERLAP_CANDIDATES, location_id__in=ancestors)
         pairs = PossibleDoubleCount.objects.filter(kind=kind)
-        crossing = (
-            Q(first_id__in=inside_all) & ~Q(second_id__in=inside_all) & ~Q(second_id__in=above.values("pk"))
-        ) | (Q(second_id__in=inside_all) & ~Q(first_id__in=inside_all) & ~Q(first_id__in=above.values("pk")))
-        stale = pairs.filter(crossing)
-        for pair in stale.filter(decided_at__isnull=False):
-            pair._change_reason = f"No longer nested: place #{location.pk} moved"
-            pair.delete()
-            removed += 1
-        removed += stale.filter(decided_at__isnull=True).delete()[0]
+
+        for stale in _stale_after_move(pairs, model, inside, ancestors):
+            for pair in stale.filter(decided_at__isnull=False):
+                pair._change_reason = f"No longer nested: place #{location.pk} moved"
+                pair.delete()
+                removed += 1
+            # One DELETE: QuerySet.delete() would load every pair and send each a signal (simple-history's),
+            # a history row apiece for derived rows nobody decided on.
+            sql, params = stale.filter(decided_at__isnull=True).order_by().values("pk").query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)
+                removed += max(cursor.rowcount, 0)
         if not ancestors:
             continue
         columns = ("id", "term_group", "start_date", "end_date", "event_id")
