@@ -1,4 +1,4 @@
-"""Analysts' write tokens (django-rest-knox): shown once, stored hashed, expiring; the old plain-text ones are gone.
+"""Analysts' write tokens (django-rest-knox): shown once, stored hashed, expiring.
 
 docs/security.md, "API keys and tokens", promises what these tests hold.
 """
@@ -12,9 +12,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 from django.utils import timezone
 from knox.models import AuthToken
@@ -118,33 +115,6 @@ def test_the_schema_names_the_token_scheme(client, db):
     scheme = schema["components"]["securitySchemes"]["tokenAuth"]
     assert scheme["type"] == "apiKey" and scheme["name"] == "Authorization" and "Token <token>" in scheme["description"]
     assert f"{API}/auth/login/" in schema["paths"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_revokes_the_old_plain_text_tokens(groups):
-    """A database from before knox held DRF's ``authtoken_token`` rows in plain text: migrating drops them."""
-    user = AnalystFactory(username="old_writer")
-    legacy = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate([("tracker", "0008_counted_flow_indexes")])
-    with connection.cursor() as cursor:
-        # The table as rest_framework.authtoken's migrations made it, with one token and its migration records.
-        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) NOT NULL PRIMARY KEY, "
-                       "created timestamp with time zone NOT NULL, user_id integer NOT NULL UNIQUE)"
-                       if connection.vendor == "postgresql" else
-                       "CREATE TABLE authtoken_token (key varchar(40) NOT NULL PRIMARY KEY, "
-                       "created datetime NOT NULL, user_id integer NOT NULL UNIQUE)")
-        cursor.execute("INSERT INTO authtoken_token (key, created, user_id) VALUES (%s, %s, %s)",
-                       [legacy, timezone.now(), user.pk])
-    MigrationRecorder(connection).record_applied("authtoken", "0001_initial")
-    executor = MigrationExecutor(connection)
-    executor.migrate(leaves)
-    with connection.cursor() as cursor:
-        assert "authtoken_token" not in connection.introspection.table_names(cursor)
-    assert not MigrationRecorder.Migration.objects.filter(app="authtoken").exists()
-    refused = client_with(f"Token {legacy}").get(f"{API}/sources/")
-    assert refused.status_code == 401
 
 
 def test_the_admin_lists_and_ends_tokens_but_never_makes_or_shows_one(account, django_user_model):
