@@ -1,8 +1,8 @@
 """The tracker's schema in one migration: every table with its indexes and named constraints.
 
-It replaces the first chain (0001_initial .. 0009_api_key_history), of which no deployment depended on
-the steps: a database that applied all nine is taken as migrated by this one, and a new database is
-built from it in one pass (docs/decisions.md, "Migrations squashed"). The chain's data steps (a first
+It replaces the first chain (0001_initial .. 0009_api_key_history), which no deployment depended on: a
+database that applied all nine is taken as migrated by this one, and a new database is built from it
+in one pass (docs/decisions.md, "Migrations squashed"). The chain's data steps (a first
 history row per existing API key, each record's country, dropping DRF's plain-text token table) had
 work only on a database that existed before them, so they are not repeated here. The groups and their
 permissions come from the post_migrate handler (tracker.permissions.ensure_groups), not from a migration.
