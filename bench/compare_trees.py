@@ -1,0 +1,752 @@
+"""Two trees side by side: the same requests answered byte for byte alike, and no path slower.
+
+    .venv/bin/python -u bench/compare_trees.py [--before 54b349e] [--after HEAD] [--runs 5] [--skip timing,suite]
+
+Each ref is checked out in a ``git worktree`` of its own in a temporary directory (removed at the end); both
+run with this venv, each with its worktree as working directory and ``PYTHONPATH``. For each tree a gunicorn
+server (one sync worker, ``config.settings.demo`` with DEBUG off, rate limits off, report cache off, caches in
+process memory) answers on a free port of 127.0.0.1, against
+
+- the Baghouz demo: a SQLite file of its own per tree (``migrate``, ``loaddata reference demo_baghouz``,
+  ``create_demo_accounts``, an API key from ``create_api_key``);
+- the synthetic set (a million records): a copy of the bench database (``CREATE DATABASE ... TEMPLATE``,
+  ``--synthetic-url``) that both trees read; it is never migrated (``showmigrations`` of each tree is
+  recorded), and only an API key and a staff session are added to it.
+
+Then:
+
+1. **Byte identity.** Every list (each format, the first cursor pages), each report with a set of groupings
+   and formats, the public pages and their CSV tables, the API root, the vocabularies, the deletions and the
+   OpenAPI schema, asked of both servers as an NGO key and as staff (and, on the demo, a confidential key and
+   the public), one request after the other. Bodies are compared by SHA-256, a workbook by its cells
+   (``openpyxl``: the zip's timestamps differ); nothing else is stripped. Every request sends
+   ``Host: testserver`` so that absolute links are the same on both ports.
+2. **Timing.** The bench paths (list page, descendant filter, displacement report counted from scratch, admin
+   changelist, CSV download) on the synthetic set, old and new queried alternately (ABBA order), ``--runs``
+   repeats each; medians and the ratio new/old, flagged when more than 10 % slower.
+3. **Test database creation.** ``pytest tests/test_models.py --create-db`` on SQLite in each worktree: its wall
+   time, the slowest setup (the test database's creation) and the load average.
+
+Results: a table printed and ``bench/results/compare.md``. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import hashlib
+import io
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from run import Server  # noqa: E402 - the bench's server, its get() and memory reading reused
+
+PYTHON = Path(sys.executable)
+RESULTS = ROOT / "bench" / "results" / "compare.md"
+SYNTHETIC_URL = "postgres://postgres@127.0.0.1:5432/tracker_regress"
+DIFFERENCES: Path | None = None  # where the two bodies of each difference are kept (in the temporary directory)
+HOST = "testserver"  # sent with every request: the absolute links in bodies do not name the port
+
+LISTS = ["sources", "organizations", "locations", "events", "displacement-figures", "surrenders", "aid-capacity"]
+FORMATS = ["json", "csv", "hxl", "xlsx", "geojson"]
+DEMO_GROUPINGS = ["", "event", "country", "adm1", "adm2", "month", "week", "year", "term", "adm1,month",
+                  "country,week", "year,term", "event,term", "adm2,term,week", "country,adm1,adm2,event,term,month"]
+SYNTHETIC_GROUPINGS = ["", "adm1,month", "event", "country,week", "year,term", "adm2"]
+CSV_TABLES = ["displacement-weekly", "displacement-monthly", "surrenders-monthly", "aid-capacity",
+              "displacement-figures", "surrender-figures", "sources"]
+HOME_TABLES = ["events-displacement", "events-surrenders"]
+
+# Run inside a tree (cwd and PYTHONPATH the worktree): builds the demo when asked, makes the credentials and
+# prints what the requests need as JSON on its last line.
+SETUP = r'''
+import json, sys
+from io import StringIO
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.db.models import Count
+
+demo, tag = sys.argv[1] == "demo", sys.argv[2]
+if demo:
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("loaddata", "reference", "demo_baghouz", verbosity=0)
+    call_command("create_demo_accounts", stdout=StringIO())
+
+
+def key(client, *extra):
+    out = StringIO()
+    call_command("create_api_key", "--client", client, "--quiet", *extra, stdout=out)
+    return out.getvalue().strip().splitlines()[-1]
+
+
+info = {"keys": {"ngo": key(f"Regression check {tag}")}}
+if demo:
+    info["keys"]["confidential"] = key(f"Regression check {tag} confidential", "--confidential",
+                                       "--user", "demo_admin")
+user, created = get_user_model().objects.get_or_create(username="regress-admin",
+                                                       defaults={"is_staff": True, "is_superuser": True})
+if created:  # once: a new password would end the other tree's session on a shared database
+    user.set_unusable_password()
+    user.save()
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+info["cookie"] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+from tracker.models import DisplacementFigure, Event, Location
+
+if demo:
+    places = set(DisplacementFigure.objects.values_list("location__path", flat=True))
+    info["places"] = sorted(pk for pk, path in Location.objects.values_list("pk", "path")
+                            if any(p.startswith(path) for p in places))
+    info["events"] = sorted(Event.objects.values_list("pk", flat=True))
+else:
+    country = Location.objects.filter(is_synthetic=True, level="country").order_by("pk").first()
+    info["country"] = {"pk": country.pk, "iso3": country.iso3}
+    adm1 = Location.objects.filter(level="adm1", path__startswith=country.path).order_by("pk").first()
+    info["adm1"] = adm1.pk
+    info["events"] = list(Event.objects.filter(countries=country).order_by("pk").values_list("pk", flat=True)[:2])
+    info["places"] = [country.pk, adm1.pk]
+print(json.dumps(info))
+'''
+
+
+def git(*args: str) -> str:
+    for _attempt in range(20):
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+        if done.returncode == 0:
+            return done.stdout.strip()
+        if "index.lock" not in done.stderr and "lock" not in done.stderr:
+            break
+        time.sleep(2)
+    raise SystemExit(f"git {' '.join(args)}: {done.stderr.strip()}")
+
+
+@dataclass
+class Tree:
+    name: str  # "old" or "new"
+    ref: str
+    path: Path
+    commit: str = ""
+    subject: str = ""
+    info: dict = field(default_factory=dict)
+
+    def env(self, database_url: str | None, server: bool = True) -> dict:
+        env = os.environ.copy()
+        for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "REDIS_URL"):
+            env.pop(name, None)
+        env["PYTHONPATH"] = str(self.path)
+        if not server:  # the test suite: its own settings (config.settings.test), SQLite
+            return env
+        env.update(PYTHONPATH=str(self.path), DJANGO_SETTINGS_MODULE="config.settings.demo", DEBUG="false",
+                   ALLOWED_HOSTS=f"{HOST},127.0.0.1,localhost", REDIS_URL="", REPORT_CACHE_SECONDS="0",
+                   API_KEY_RATE="", API_USER_RATE="", API_ANON_RATE="")
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        return env
+
+    def run(self, args: list[str], database_url: str | None, server: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(args, cwd=self.path, env=self.env(database_url, server), capture_output=True,
+                              text=True, timeout=900)
+
+
+class TreeServer(Server):
+    """The bench's server, started in a worktree with that tree's environment."""
+
+    def __init__(self, tree: Tree, database_url: str, label: str, logs: Path):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.tree, self.label = tree, label
+        self.log = open(logs / f"server-{label}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(PYTHON.with_name("gunicorn")), "config.wsgi:application", "--workers", "1",
+             "--bind", f"127.0.0.1:{self.port}", "--timeout", "900"],
+            cwd=tree.path, env=tree.env(database_url), stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise SystemExit(f"The {label} server stopped: see {self.log.name}") from None
+                time.sleep(0.2)
+        raise SystemExit(f"The {label} server did not start within 90 s.")
+
+    def stop(self) -> None:  # the bench's stop() cancels queries on the bench database: not ours to do
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+# --- asking both ------------------------------------------------------------------------------------
+@dataclass
+class Answer:
+    status: int
+    digest: str
+    body: bytes
+    kind: str  # "bytes" or "cells"
+
+
+def generated_aside(row: list) -> list:
+    """A workbook's "Generated" cell holds the time of the request: set aside, like the zip's timestamps."""
+    return [row[0], "(the time of the request)", *row[2:]] if row and row[0] == "Generated" else row
+
+
+def digest(status: int, body: bytes) -> Answer:
+    if status == 200 and body[:4] == b"PK\x03\x04":  # a workbook: its cells, not its zip
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        cells = [[sheet.title, [generated_aside(list(row)) for row in sheet.iter_rows(values_only=True)]]
+                 for sheet in book.worksheets]
+        text = json.dumps(cells, default=str, ensure_ascii=False).encode()
+        return Answer(status, hashlib.sha256(text).hexdigest(), text, "cells")
+    return Answer(status, hashlib.sha256(body).hexdigest(), body, "bytes")
+
+
+@dataclass
+class Row:
+    dataset: str
+    who: str
+    path: str
+    old: Answer
+    new: Answer
+
+    @property
+    def same(self) -> bool:
+        return self.old.status == self.new.status and self.old.digest == self.new.digest
+
+
+def headers_for(info: dict, who: str) -> dict:
+    headers = {"Host": HOST}
+    if who == "staff":
+        headers["Cookie"] = info["cookie"]
+    elif who != "public":
+        headers["Authorization"] = f"Api-Key {info['keys'][who]}"
+    return headers
+
+
+def first_difference(old: bytes, new: bytes) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+    start = max(0, at - 60)
+    return (f"lengths {len(old)} / {len(new)}; first difference at byte {at}:\n"
+            f"    old: {old[start:at + 120]!r}\n    new: {new[start:at + 120]!r}")
+
+
+def json_paths(old, new, path="$", out=None, limit=12) -> list[str]:
+    """Where two JSON documents differ (at most ``limit`` places)."""
+    out = [] if out is None else out
+    if len(out) >= limit:
+        return out
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(dict.fromkeys([*old, *new])):
+            if key not in old or key not in new:
+                out.append(f"{path}.{key}: {'only new' if key not in old else 'only old'}")
+            else:
+                json_paths(old[key], new[key], f"{path}.{key}", out, limit)
+        if list(old) != list(new) and set(old) == set(new):
+            out.append(f"{path}: same keys, another order")
+    elif isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            out.append(f"{path}: {len(old)} / {len(new)} items")
+        for i, (a, b) in enumerate(zip(old, new, strict=False)):
+            json_paths(a, b, f"{path}[{i}]", out, limit)
+    elif old != new or type(old) is not type(new):
+        out.append(f"{path}: {json.dumps(old)[:100]} -> {json.dumps(new)[:100]}")
+    return out[:limit]
+
+
+# Differences already known and attributed (a pattern in the differing schema path, or a kind below): the
+# commit after the old ref that made them on purpose. Anything else is listed as unexplained.
+SCHEMA_CHANGES = {
+    "geo+json.schema": "3803435 (issue 14): CSV, XLSX and GeoJSON lists are downloads, not JSON pages",
+    "responses.400.description": "3803435 (issue 14): a schema-valid id naming nothing is a 400",
+    "responses.404.description": "3803435 (issue 14): a schema-valid id may name nothing",
+    "SourceBrief.properties.url": "3803435 (issue 14): a source's URL may be empty",
+}
+KINDS = {
+    "line ends only (CRLF in the old tree, LF in the new)":
+        "b774f12 (issue 15 item 2, exports/: one CSV dialect): the public pages' CSV tables end rows in \\n as "
+        "the API's downloads and COPY do (they ended in \\r\\n); said in the commit message and docs/decisions.md",
+}
+
+
+SCHEMA_CACHE: dict = {}
+
+
+def schema_changes(old: bytes, new: bytes) -> list[str]:
+    """The differing places of two OpenAPI documents (YAML or JSON), grouped by pattern, with their cause."""
+    key = (hashlib.sha256(old).digest(), hashlib.sha256(new).digest())
+    if key not in SCHEMA_CACHE:
+        SCHEMA_CACHE[key] = schema_changes_uncached(old, new)
+    return SCHEMA_CACHE[key]
+
+
+def schema_changes_uncached(old: bytes, new: bytes) -> list[str]:
+    import yaml
+
+    found: list[tuple[str, str]] = []
+
+    def walk(a, b, path):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in dict.fromkeys([*a, *b]):
+                if key not in a or key not in b:
+                    found.append((f"{path}.{key}", "only new" if key not in a else "only old"))
+                else:
+                    walk(a[key], b[key], f"{path}.{key}")
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                walk(x, y, f"{path}[{i}]")
+        elif a != b:
+            found.append((path, f"{json.dumps(a, default=str)[:80]} -> {json.dumps(b, default=str)[:80]}"))
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    walk(yaml.load(old, Loader=loader), yaml.load(new, Loader=loader), "$")  # noqa: S506 - a safe loader
+    groups: dict[str, list] = {}
+    for path, what in found:
+        pattern = re.sub(r"\[\d+\]", "[]", re.sub(r"/api/v1/[a-z-]+/(\{[a-z_]+\}/)?", "/api/v1/*/", path))
+        groups.setdefault(pattern, []).append(what)
+    lines = []
+    for pattern, whats in groups.items():
+        cause = next((c for key, c in SCHEMA_CHANGES.items() if key in pattern), "UNEXPLAINED")
+        lines.append(f"{len(whats)} × `{pattern}` ({whats[0][:120]}): {cause}")
+    return lines
+
+
+def kind_of_difference(row: Row) -> str:
+    """What kind of difference this is, when it is one of the kinds recognised below (else "")."""
+    old, new = row.old.body, row.new.body
+    if row.old.status != row.new.status:
+        return ""
+    if old.replace(b"\r\n", b"\n") == new.replace(b"\r\n", b"\n"):
+        return "line ends only (CRLF in the old tree, LF in the new)"
+    if row.path.startswith("/api/v1/schema/"):
+        causes = schema_changes(old, new)
+        return "the OpenAPI schema" + (", every change explained" if causes and not any(
+            "UNEXPLAINED" in cause for cause in causes) else ", UNEXPLAINED changes")
+    return ""
+
+
+def explain(row: Row) -> str:
+    old, new = row.old.body, row.new.body
+    kind = kind_of_difference(row)
+    lines = [f"- **{row.dataset} · {row.who} · `{row.path}`**: status {row.old.status} / {row.new.status}, "
+             f"compared by {row.old.kind}" + (f"; kind: {kind}" if kind else "")]
+    if row.path.startswith("/api/v1/schema/"):
+        lines += [f"    - {cause}" for cause in schema_changes(old, new)]
+    elif kind in KINDS:
+        lines.append(f"    - cause: {KINDS[kind]}")
+    try:
+        paths = json_paths(json.loads(old), json.loads(new))
+        if not row.path.startswith("/api/v1/schema/"):
+            lines += [f"    - `{p}`" for p in paths]
+    except ValueError:
+        if b"\n" in old[:200000] and old.count(b"\n") < 5000:
+            diff = list(difflib.unified_diff(old.decode(errors="replace").splitlines(),
+                                             new.decode(errors="replace").splitlines(), "old", "new", n=0,
+                                             lineterm=""))
+            if diff:
+                lines += ["      ```", *[f"      {d[:300]}" for d in diff[:16]], "      ```"]
+    lines.append("      " + first_difference(old, new).replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def compare(servers: dict, dataset: str, requests: list[tuple[str, str]], rows: list[Row],
+            follow: int = 0) -> None:
+    """Ask each (who, path) of the old server then of the new; JSON lists follow ``follow`` next links."""
+    for who, path in requests:
+        answers, began = {}, time.perf_counter()
+        for name in ("old", "new"):
+            tree = servers[name].tree
+            status, body = servers[name].get(path, headers_for(tree.info[dataset], who))
+            answers[name] = (status, body)
+        seconds = time.perf_counter() - began
+        row = Row(dataset, who, path, digest(*answers["old"]), digest(*answers["new"]))
+        rows.append(row)
+        if not row.same and DIFFERENCES:
+            number = len(list(DIFFERENCES.glob("*-old")))
+            for name, answer in (("old", row.old), ("new", row.new)):
+                (DIFFERENCES / f"{number:03d}-{name}").write_bytes(answer.body)
+            with open(DIFFERENCES / "index.txt", "a") as index:
+                index.write(f"{number:03d} {dataset} {who} {path}\n")
+        print(f"{'same' if row.same else 'DIFFERENT':9} {row.old.status} {row.new.status} {seconds:6.1f}s {dataset:9} "
+              f"{who:12} {path}", flush=True)
+        if follow and "format=json" in path and row.old.status == 200:
+            nexts = []
+            for name in ("old", "new"):
+                try:
+                    nexts.append(json.loads(answers[name][1]).get("next"))
+                except (ValueError, AttributeError):
+                    nexts.append(None)
+            if nexts[0]:
+                parts = urlsplit(nexts[0])
+                compare(servers, dataset, [(who, f"{parts.path}?{parts.query}")], rows, follow - 1)
+
+
+def list_requests(audiences: list[str], filters: dict, page_size: int | None) -> list[tuple[str, str]]:
+    requests = []
+    for who in audiences:
+        for resource in LISTS:
+            params = dict(filters.get(resource, {}))
+            for fmt in FORMATS:
+                query = {**params, "format": fmt}
+                requests.append((who, f"/api/v1/{resource}/?{urlencode(query)}"))
+            if page_size:
+                requests.append((who, f"/api/v1/{resource}/?{urlencode({**params, 'page_size': page_size})}"
+                                      "&format=json"))
+    return requests
+
+
+def report_requests(audiences: list[str], groupings: list[str], extra: dict, formats_for: set[str],
+                    kinds=("displacement", "surrenders")) -> list[tuple[str, str]]:
+    requests = []
+    for who in audiences:
+        for kind in kinds:
+            for grouping in groupings:
+                for fmt in ("json", "csv", "hxl") if grouping in formats_for else ("json",):
+                    query = {**extra, **({"group_by": grouping} if grouping else {}), "format": fmt}
+                    requests.append((who, f"/api/v1/reports/{kind}/?{urlencode(query)}"))
+    return requests
+
+
+def demo_requests(info: dict) -> tuple[list, list]:
+    audiences = ["ngo", "confidential", "staff"]
+    paged = list_requests(audiences, {}, page_size=1)
+    other = []
+    for who in [*audiences, "public"]:
+        other += [(who, "/api/v1/?format=json"), (who, "/api/v1/vocabularies/?format=json"),
+                  (who, "/api/v1/deletions/?format=json"), (who, "/api/v1/schema/"),
+                  (who, "/api/v1/schema/?format=json"), (who, "/health/")]
+    other += report_requests(audiences, DEMO_GROUPINGS, {}, set(DEMO_GROUPINGS))
+    for who in audiences:
+        other += [(who, "/api/v1/reports/displacement/?group_by=month&date_from=2019-03-01&format=json"),
+                  (who, "/api/v1/reports/displacement/?group_by=adm1&category=flow&term=fled&format=csv")]
+        for fmt in ("json", "csv", "hxl"):
+            other += [(who, f"/api/v1/reports/aid-capacity/?format={fmt}"),
+                      (who, f"/api/v1/reports/aid-capacity/?as_of=2019-06-01&format={fmt}")]
+    for who in ("public", "ngo", "staff"):
+        other.append((who, "/"))
+        other += [(who, f"/csv/{table}.csv") for table in HOME_TABLES]
+        for kind, ids in (("events", info["events"]), ("places", info["places"])):
+            for pk in ids:
+                other.append((who, f"/{kind}/{pk}/"))
+                other += [(who, f"/{kind}/{pk}/csv/{table}.csv") for table in CSV_TABLES]
+    return paged, other
+
+
+def synthetic_requests(info: dict) -> tuple[list, list]:
+    iso3, country = info["country"]["iso3"], info["country"]["pk"]
+    period = {"country": iso3, "date_from": "2019-01-01", "date_to": "2019-01-31"}
+    filters = {"sources": {"published_from": "2019-01-01", "published_to": "2019-01-05"},
+               "organizations": {"country": iso3}, "locations": {"location": info["adm1"]},
+               "events": {"country": iso3}, "displacement-figures": period, "surrenders": period,
+               "aid-capacity": period}
+    audiences = ["ngo", "staff"]
+    paged = list_requests(audiences, filters, page_size=None)
+    for who in audiences:  # the first unfiltered pages
+        paged += [(who, f"/api/v1/{resource}/?page_size=100&format=json") for resource in LISTS]
+    other = []
+    for who in audiences:
+        other += [(who, "/api/v1/?format=json"), (who, "/api/v1/vocabularies/?format=json"),
+                  (who, "/api/v1/deletions/?format=json"), (who, "/api/v1/schema/")]
+        other += [(who, f"/api/v1/displacement-figures/?location={country}&page_size=100&format=json"),
+                  (who, f"/api/v1/displacement-figures/?{urlencode({**period, 'term': 'fled'})}&page_size=100"
+                        "&format=json")]
+    other += report_requests(audiences, SYNTHETIC_GROUPINGS, {"country": iso3}, {"adm1,month"})
+    for who in audiences:
+        other += [(who, f"/api/v1/reports/aid-capacity/?country={iso3}&format={fmt}") for fmt in ("json", "csv")]
+        other.append((who, "/api/v1/reports/displacement/?group_by=adm1,month&format=json"))  # the whole set
+    for pk in info["events"]:
+        other += [("public", f"/events/{pk}/"), ("public", f"/events/{pk}/csv/displacement-monthly.csv")]
+    other += [("public", f"/places/{info['adm1']}/"), ("public", f"/places/{info['adm1']}/csv/sources.csv")]
+    return paged, other
+
+
+# --- timing -----------------------------------------------------------------------------------------
+def timed(server: TreeServer, who: str, path: str, stream: bool) -> tuple[float, int]:
+    """Milliseconds of one request (and the rows of a streamed CSV)."""
+    headers = headers_for(server.tree.info["synthetic"], who)
+    start = time.perf_counter()
+    if stream:
+        status, lines, _ = server.stream_lines(path, headers, 600)
+    else:
+        status, lines = server.get(path, headers)[0], 1
+    assert status == 200, (server.label, path, status)
+    return (time.perf_counter() - start) * 1000, lines - 1
+
+
+def timing(servers: dict, runs: int) -> list[dict]:
+    info = servers["old"].tree.info["synthetic"]
+    iso3, country = info["country"]["iso3"], info["country"]["pk"]
+    paths = [
+        ("list page", "ngo", f"/api/v1/displacement-figures/?{urlencode({'country': iso3, 'date_from': '2019-01-01', 'date_to': '2019-12-31', 'term': 'fled', 'page_size': 100, 'format': 'json'})}", 50),  # noqa: E501
+        ("descendant filter", "ngo", f"/api/v1/displacement-figures/?location={country}&page_size=100", 50),
+        ("displacement report (counted)", "ngo", "/api/v1/reports/displacement/?group_by=adm1,month", None),
+        ("admin changelist", "staff",
+         f"/admin/tracker/displacementfigure/?review_status__exact=approved&country={iso3}", 300),
+        # One country's rows (about a tenth): the same COPY path as the whole download, in a tenth of the time.
+        ("CSV download", "ngo", f"/api/v1/displacement-figures/?country={iso3}&format=csv", None),
+    ]
+    results = []
+    for name, who, path, target in paths:
+        times: dict = {"old": [], "new": []}
+        rows: dict = {}
+        slow = name in ("displacement report (counted)", "CSV download")
+        for side in ("old", "new") if not slow else ():  # warm-up (the slow paths are their own warm-up)
+            timed(servers[side], who, path, name == "CSV download")
+        for repeat in range(runs if slow else 2 * runs + 1):
+            for side in ("old", "new") if repeat % 2 == 0 else ("new", "old"):
+                ms, rows[side] = timed(servers[side], who, path, name == "CSV download")
+                times[side].append(ms)
+        old, new = statistics.median(times["old"]), statistics.median(times["new"])
+        result = {"name": name, "path": path, "who": who, "old": old, "new": new, "ratio": new / old,
+                  "times": times, "target": target, "rows": rows}
+        if name == "CSV download":
+            result["rate"] = {side: rows[side] / (statistics.median(times[side]) / 1000) for side in rows}
+        results.append(result)
+        print(f"{name:32} old {old:9.1f} ms  new {new:9.1f} ms  new/old {new / old:5.2f}"
+              f"{'  SLOWER' if new > 1.1 * old else ''}", flush=True)
+    return results
+
+
+# --- the test database ---------------------------------------------------------------------------------
+def suite_time(tree: Tree, tests: str) -> dict:
+    target = tree.path / tests
+    if not target.exists():
+        found = sorted(tree.path.glob(f"tests/**/{Path(tests).name}"))
+        target = found[0] if found else target
+    load_before = os.getloadavg()
+    start = time.perf_counter()
+    done = tree.run([str(PYTHON.with_name("pytest")), str(target.relative_to(tree.path)), "-p", "no:cacheprovider",
+                     "-q", "--create-db", "--durations=3"], None, server=False)
+    seconds = time.perf_counter() - start
+    setup = re.findall(r"^([\d.]+)s setup\s+(\S+)", done.stdout, re.M)
+    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-300:]
+    return {"tests": str(target.relative_to(tree.path)), "wall": seconds, "setup": setup[:1],
+            "summary": summary, "load": (load_before, os.getloadavg())}
+
+
+# --- the report -----------------------------------------------------------------------------------------
+def write_report(trees: dict, rows: list[Row], timings: list[dict], suites: dict, notes: list[str],
+                 started: datetime, runs: int) -> str:
+    out = [f"# Old and new trees compared ({started:%Y-%m-%d %H:%M} UTC)", "",
+           "Written by `bench/compare_trees.py`. Machine: "
+           f"{os.cpu_count()} cores, load average at the end {'/'.join(f'{x:.1f}' for x in os.getloadavg())}.", ""]
+    for tree in trees.values():
+        out.append(f"- **{tree.name}**: `{tree.ref}` = `{tree.commit[:10]}` {tree.subject}")
+    out += ["", *notes, "", "## Byte identity", ""]
+    for dataset in ("demo", "synthetic"):
+        subset = [row for row in rows if row.dataset == dataset]
+        if not subset:
+            continue
+        same = sum(row.same for row in subset)
+        out.append(f"- {dataset}: {len(subset)} requests, {same} identical, {len(subset) - same} different")
+    out.append("")
+    different = [row for row in rows if not row.same]
+    if different:
+        out += ["### Differences by kind", ""]
+        by_kind: dict[str, list[Row]] = {}
+        for row in different:
+            by_kind.setdefault(kind_of_difference(row) or "other", []).append(row)
+        for kind, members in by_kind.items():
+            out.append(f"- {kind}: {len(members)} requests")
+        out.append("")
+        for kind, members in by_kind.items():
+            out += [f"### {kind}", ""]
+            shown: set = set()
+            for row in members:
+                pair = (row.old.digest, row.new.digest)
+                if kind != "other" and pair in shown:  # the same pair of bodies already explained
+                    out.append(f"- {row.dataset} · {row.who} · `{row.path}`: the same two bodies as above")
+                    continue
+                shown.add(pair)
+                out.append(explain(row))
+            out.append("")
+    out += ["### Every request", "", "| dataset | who | request | status old / new | same | sha256 (old) |",
+            "|---|---|---|---|---|---|"]
+    for row in rows:
+        out.append(f"| {row.dataset} | {row.who} | `{row.path}` | {row.old.status} / {row.new.status} | "
+                   f"{'yes' if row.same else '**no**'} | {row.old.digest[:16]} |")
+    if timings:
+        out += ["", "## Timing (synthetic set, interleaved ABBA, medians)", "",
+                f"Old and new servers run at once on their own ports and are asked in turn (old-new, then new-old): "
+                f"{runs} runs each for the report and the CSV, {2 * runs + 1} for the others after a warm-up. "
+                "The report cache is off (REPORT_CACHE_SECONDS=0): every report is counted from scratch. "
+                "Targets as in bench/README.md; the absolute ones mean little at this machine's load.", "",
+                "| path | who | old (ms) | new (ms) | new/old | target | verdict |", "|---|---|---|---|---|---|---|"]
+        for t in timings:
+            target = f"< {t['target']} ms" if t["target"] else ""
+            met = "" if not t["target"] else ", ".join(
+                f"{side} {'met' if t[side] < t['target'] else 'MISSED'}" for side in ("old", "new"))
+            verdict = "**more than 10 % slower**" if t["ratio"] > 1.1 else "within 10 %"
+            out.append(f"| {t['name']} | {t['who']} | {t['old']:.1f} | {t['new']:.1f} | {t['ratio']:.2f} | "
+                       f"{target} | {verdict}{'; ' + met if met else ''} |")
+        out.append("")
+        for t in timings:
+            runs_text = "; ".join(f"{side}: {', '.join(f'{x:.0f}' for x in t['times'][side])}"
+                                  for side in ("old", "new"))
+            extra = ""
+            if "rate" in t:
+                extra = " rows " + ", ".join(f"{s} {t['rows'][s]:,}" for s in t["rows"]) + "; rows/s " + ", ".join(
+                    f"{s} {r:,.0f}" for s, r in t["rate"].items())
+            out.append(f"- {t['name']} `{t['path']}`: {runs_text} ms.{extra}")
+    if suites:
+        out += ["", "## Test database creation (SQLite, `--create-db`)", "",
+                "| tree | tests | wall (s) | slowest setup (the test database) | result | load average before → after "
+                "|",
+                "|---|---|---|---|---|---|"]
+        for name, s in suites.items():
+            setup = f"{s['setup'][0][0]} s ({s['setup'][0][1]})" if s["setup"] else "?"
+            load = f"{'/'.join(f'{x:.1f}' for x in s['load'][0])} → {'/'.join(f'{x:.1f}' for x in s['load'][1])}"
+            out.append(f"| {name} | `{s['tests']}` | {s['wall']:.1f} | {setup} | {s['summary']} | {load} |")
+    return "\n".join(out) + "\n"
+
+
+def sqlite_schemas(work: Path, trees: dict) -> list[str]:
+    """How the demo databases that each tree's migrations built differ: tables (columns as a set, and their
+    order), indexes and constraints as SQLite stores them."""
+    import sqlite3
+
+    def read(tree: Tree) -> dict:
+        with sqlite3.connect(work / f"demo-{tree.name}.sqlite3") as db:
+            objects = {}
+            for kind, name, sql in db.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE "
+                                              "'sqlite_%' AND name <> 'django_migrations'"):
+                columns = [row[1:] for row in db.execute(f'PRAGMA table_info("{name}")')] if kind == "table" else []
+                objects[(kind, name)] = (re.sub(r"\s+", " ", sql or ""), columns)
+            return objects
+
+    old, new = read(trees["old"]), read(trees["new"])
+    lines = []
+    for key in sorted(set(old) | set(new)):
+        if key not in old or key not in new:
+            lines.append(f"{key[0]} `{key[1]}` only in the {'new' if key not in old else 'old'} tree's database")
+        elif old[key] != new[key]:
+            (old_sql, old_cols), (new_sql, new_cols) = old[key], new[key]
+            if key[0] == "table" and sorted(old_cols) == sorted(new_cols):
+                what = "the same columns in another order" if old_cols != new_cols else "other SQL, same columns"
+            else:
+                what = "columns differ" if key[0] == "table" else "other definition"
+            lines.append(f"{key[0]} `{key[1]}`: {what}\n    old: `{old_sql[:400]}`\n    new: `{new_sql[:400]}`")
+    return lines
+
+
+def demo_url(work: Path, tree: Tree) -> str:
+    return "sqlite:///" + str(work / f"demo-{tree.name}.sqlite3")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", default="54b349e")
+    parser.add_argument("--after", default="HEAD")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip", default="", help="comma-separated: demo, synthetic, timing, suite")
+    parser.add_argument("--synthetic-url", default=SYNTHETIC_URL,
+                        help="a copy of the bench database (CREATE DATABASE tracker_regress TEMPLATE tracker_bench)")
+    parser.add_argument("--suite-tests", default="tests/test_models.py")
+    parser.add_argument("--suite-runs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    started = datetime.now(UTC)
+    work = Path(tempfile.mkdtemp(prefix="compare-trees-"))
+    global DIFFERENCES
+    DIFFERENCES = work / "differences"
+    DIFFERENCES.mkdir()
+    trees = {"old": Tree("old", args.before, work / "old"), "new": Tree("new", args.after, work / "new")}
+    rows: list[Row] = []
+    timings: list[dict] = []
+    suites: dict = {}
+    notes: list[str] = []
+    servers: list[TreeServer] = []
+    try:
+        for tree in trees.values():
+            git("worktree", "add", "--detach", str(tree.path), tree.ref)
+            tree.commit = git("-C", str(tree.path), "rev-parse", "HEAD")
+            tree.subject = git("-C", str(tree.path), "log", "-1", "--format=%s")
+        datasets = [d for d in ("demo", "synthetic") if d not in skip]
+        if "timing" not in skip and "synthetic" not in datasets:
+            datasets.append("synthetic")
+        for dataset in datasets:
+            for tree in trees.values():
+                url = demo_url(work, tree) if dataset == "demo" else args.synthetic_url
+                if dataset == "synthetic":
+                    shown = tree.run([str(PYTHON), "manage.py", "showmigrations", "tracker"], url)
+                    pending = [line for line in shown.stdout.splitlines() if "[ ]" in line]
+                    notes.append(f"- {tree.name} tree, `showmigrations tracker` on the synthetic copy: "
+                                 + ("all applied" if not pending else "NOT applied: " + "; ".join(pending))
+                                 + f" ({len(shown.stdout.splitlines()) - 1} migrations listed)")
+                    print(notes[-1], flush=True)
+                start = time.perf_counter()
+                done = tree.run([str(PYTHON), "-c", SETUP, dataset, tree.name], url)
+                if done.returncode:
+                    raise SystemExit(f"{tree.name} {dataset} setup failed:\n{done.stderr[-3000:]}")
+                tree.info[dataset] = json.loads(done.stdout.strip().splitlines()[-1])
+                print(f"{tree.name} {dataset} ready in {time.perf_counter() - start:.1f} s", flush=True)
+            if dataset == "demo":
+                differences = sqlite_schemas(work, trees)
+                notes += ["", "## The demo databases built by each tree's migrations (SQLite)", "",
+                          f"{len(differences)} objects differ" + (":" if differences else
+                                                                 ": the two schemas are the same."), ""]
+                notes += [f"- {line}" for line in differences]
+                print("\n".join(notes[-len(differences) - 1:]), flush=True)
+            pair = {name: TreeServer(tree, demo_url(work, tree) if dataset == "demo" else args.synthetic_url,
+                                     f"{dataset}-{name}", work) for name, tree in trees.items()}
+            servers += pair.values()
+            if dataset not in skip:
+                build = demo_requests if dataset == "demo" else synthetic_requests
+                paged, other = build(trees["old"].info[dataset])
+                compare(pair, dataset, paged, rows, follow=3 if dataset == "demo" else 1)
+                compare(pair, dataset, other, rows)
+            if dataset == "synthetic" and "timing" not in skip:
+                timings = timing(pair, args.runs)
+            for server in pair.values():
+                server.stop()
+        if "suite" not in skip:
+            for repeat in range(args.suite_runs):  # taking turns, as the servers do
+                for tree in (trees["old"], trees["new"]) if repeat % 2 == 0 else (trees["new"], trees["old"]):
+                    label = f"{tree.name} ({repeat + 1})"
+                    suites[label] = suite_time(tree, args.suite_tests)
+                    print(f"suite {label}: {suites[label]}", flush=True)
+    finally:
+        for server in servers:
+            if server.process.poll() is None:
+                server.stop()
+        for tree in trees.values():
+            if tree.path.exists():
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree.path)],
+                               capture_output=True)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], capture_output=True)
+    report = write_report(trees, rows, timings, suites, notes, started, args.runs)
+    args.out.write_text(report)
+    different = [row for row in rows if not row.same]
+    print(f"\n{len(rows)} requests, {len(different)} different; details in {args.out}, bodies in {DIFFERENCES}")
+    for row in different:
+        print(f"  DIFFERENT {row.dataset} {row.who} {row.path} ({row.old.status}/{row.new.status})")
+
+
+if __name__ == "__main__":
+    main()
