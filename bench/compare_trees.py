@@ -52,7 +52,7 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from run import Server  # noqa: E402 - the bench's server, its get() and memory reading reused
+from run import REPORT_SQL, Server  # noqa: E402 - the bench's server and its report's raw SQL (the limit)
 
 PYTHON = Path(sys.executable)
 RESULTS = ROOT / "bench" / "results" / "compare.md"
@@ -498,7 +498,17 @@ def timed(server: TreeServer, who: str, path: str, stream: bool) -> tuple[float,
     return (time.perf_counter() - start) * 1000, lines - 1
 
 
-def timing(servers: dict, runs: int) -> list[dict]:
+def raw_report_ms(url: str) -> float:
+    """The report's limit in bench/README.md: the same GROUP BY as raw SQL, on the same database."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        start = time.perf_counter()
+        connection.execute(REPORT_SQL).fetchall()
+        return (time.perf_counter() - start) * 1000
+
+
+def timing(servers: dict, runs: int, url: str) -> list[dict]:
     info = servers["old"].tree.info["synthetic"]
     iso3, country = info["country"]["iso3"], info["country"]["pk"]
     paths = [
@@ -521,9 +531,13 @@ def timing(servers: dict, runs: int) -> list[dict]:
             for side in ("old", "new") if repeat % 2 == 0 else ("new", "old"):
                 ms, rows[side] = timed(servers[side], who, path, name == "CSV download")
                 times[side].append(ms)
+            if name.startswith("displacement report"):
+                times.setdefault("raw SQL", []).append(raw_report_ms(url))
         old, new = statistics.median(times["old"]), statistics.median(times["new"])
         result = {"name": name, "path": path, "who": who, "old": old, "new": new, "ratio": new / old,
                   "times": times, "target": target, "rows": rows}
+        if "raw SQL" in times:
+            result["raw"] = statistics.median(times["raw SQL"])
         if name == "CSV download":
             result["rate"] = {side: rows[side] / (statistics.median(times[side]) / 1000) for side in rows}
         results.append(result)
@@ -601,13 +615,17 @@ def write_report(trees: dict, rows: list[Row], timings: list[dict], suites: dict
             target = f"< {t['target']} ms" if t["target"] else ""
             met = "" if not t["target"] else ", ".join(
                 f"{side} {'met' if t[side] < t['target'] else 'MISSED'}" for side in ("old", "new"))
+            if "raw" in t:
+                target = f"<= 1.5x raw SQL ({t['raw']:.0f} ms)"
+                met = ", ".join(f"{side} {t[side] / t['raw']:.2f}x {'met' if t[side] <= 1.5 * t['raw'] else 'MISSED'}"
+                                for side in ("old", "new"))
             verdict = "**more than 10 % slower**" if t["ratio"] > 1.1 else "within 10 %"
             out.append(f"| {t['name']} | {t['who']} | {t['old']:.1f} | {t['new']:.1f} | {t['ratio']:.2f} | "
                        f"{target} | {verdict}{'; ' + met if met else ''} |")
         out.append("")
         for t in timings:
             runs_text = "; ".join(f"{side}: {', '.join(f'{x:.0f}' for x in t['times'][side])}"
-                                  for side in ("old", "new"))
+                                  for side in t["times"])
             extra = ""
             if "rate" in t:
                 extra = " rows " + ", ".join(f"{s} {t['rows'][s]:,}" for s in t["rows"]) + "; rows/s " + ", ".join(
@@ -722,7 +740,7 @@ def main() -> None:
                 compare(pair, dataset, paged, rows, follow=3 if dataset == "demo" else 1)
                 compare(pair, dataset, other, rows)
             if dataset == "synthetic" and "timing" not in skip:
-                timings = timing(pair, args.runs)
+                timings = timing(pair, args.runs, args.synthetic_url)
             for server in pair.values():
                 server.stop()
         if "suite" not in skip:
