@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from tests.factories import DisplacementFigureFactory, SourceFactory, build_claim
 from tracker.audience import Audience
-from tracker.filters import DisplacementFigureFilterSet
+from tracker.filtersets import DisplacementFigureFilterSet
 from tracker.models import DisplacementFigure, Location, Source
 from tracker.services import claim_approve, claim_create, claim_submit
 

@@ -1,6 +1,6 @@
 """How every error is answered: JSON under ``/api/``, a short page elsewhere, never a stack trace.
 
-DRF's views answer their own errors (``tracker.api.views.exception_handler``). What
+DRF's views answer their own errors (``tracker.api.errors.exception_handler``). What
 escapes them, and what Django answers before or around a view (a bad ``Host``,
 a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, a path no URL matches, a bug), goes
 through :class:`ApiErrorMiddleware` and the ``handler400``/``403``/``404``/``500``

@@ -169,7 +169,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.renderers.FormatNegotiation",
-    "EXCEPTION_HANDLER": "tracker.api.views.exception_handler",
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
     # JSON only; a body too deep or too large is a 400 or 413, not a 500 (tracker/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": False,

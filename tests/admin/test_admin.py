@@ -233,7 +233,7 @@ def test_deleting_an_unused_organization_in_the_admin_leaves_a_tombstone(client,
 
 def test_an_unfiltered_list_of_a_large_table_counts_from_statistics(baghouz, monkeypatch):
     """PostgreSQL: no COUNT(*) over a large table for its unfiltered list; filtered lists count exactly."""
-    from tracker.admin import EstimatedCountPaginator
+    from tracker.admin.base import EstimatedCountPaginator
 
     for _ in range(3):
         DisplacementFigureFactory()

@@ -229,12 +229,12 @@ def test_the_copy_download_gives_the_bytes_of_the_python_renderer(world, scoped_
     what the Python renderer writes. On SQLite the Python renderer serves it."""
     from django.db import connection
 
-    from tracker.api import views
+    from tracker.api import base
 
     _awkward(world)
     url = f"{API}/{resource}/"
     served = body(scoped_key_client.get(url, {"format": fmt}))
-    monkeypatch.setattr(views, "can_copy", lambda queryset, columns: False)
+    monkeypatch.setattr(base, "can_copy", lambda queryset, columns: False)
     python = body(scoped_key_client.get(url, {"format": fmt}))
     assert served == python
     assert served.count(b"\n") > 3 and b'"He said, ""about 5,000\r\nleft""' in served
@@ -254,7 +254,7 @@ def test_the_copy_download_gives_the_bytes_of_the_python_renderer(world, scoped_
 def test_every_column_of_a_record_has_its_sql_cell():
     """A records download may come from COPY only if every column has its SQL cell: one added without fails here
     (and, on PostgreSQL, the test above compares each cell with its Python twin)."""
-    from tracker.api.views import RESOURCE_VIEWSETS
+    from tracker.api.resources import RESOURCE_VIEWSETS
     from tracker.models import CLAIM_MODELS
 
     records = {viewset.resource: viewset.columns for viewset in RESOURCE_VIEWSETS if viewset.model in CLAIM_MODELS}

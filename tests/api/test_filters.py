@@ -6,7 +6,7 @@ import pytest
 
 from tests.api.conftest import API, list_ids
 from tests.factories import LocalityFactory, SourceFactory
-from tracker import filters
+from tracker import filtersets
 from tracker.models import (
     AidCapacityReport,
     DisplacementFigure,
@@ -232,8 +232,9 @@ NOT_FILTERED = {
 
 
 @pytest.mark.parametrize("filterset", [
-    filters.SourceFilterSet, filters.OrganizationFilterSet, filters.LocationFilterSet, filters.EventFilterSet,
-    filters.DisplacementFigureFilterSet, filters.SurrenderFigureFilterSet, filters.AidCapacityReportFilterSet,
+    filtersets.SourceFilterSet, filtersets.OrganizationFilterSet, filtersets.LocationFilterSet,
+    filtersets.EventFilterSet,
+    filtersets.DisplacementFigureFilterSet, filtersets.SurrenderFigureFilterSet, filtersets.AidCapacityReportFilterSet,
 ], ids=lambda filterset: filterset._meta.model.__name__)
 def test_every_model_field_has_a_filter_or_a_reason(filterset):
     model = filterset._meta.model

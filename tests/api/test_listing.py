@@ -33,7 +33,7 @@ from tests.factories import (
 from tracker.api import listing
 from tracker.api.pagination import ordering_of
 from tracker.api.renderers import GeoJSONRenderer, write_workbook
-from tracker.api.views import RESOURCE_VIEWSETS
+from tracker.api.resources import RESOURCE_VIEWSETS
 from tracker.choices import (
     CapacityUnit,
     CombatantStatus,

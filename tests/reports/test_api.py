@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from tests.api.conftest import client_with, csv_rows, hxl_rows, make_key, token_client
 from tests.reports.conftest import d, flow, stock
-from tracker import filters
+from tracker import filtersets
 from tracker.api.reports import (
     AidCapacityStatusFilterSet,
     DisplacementReportFilterSet,
@@ -131,9 +131,9 @@ def test_reports_need_credentials(world):
 
 def test_report_filtersets_extend_the_list_filtersets():
     pairs = [
-        (filters.DisplacementFigureFilterSet, DisplacementReportFilterSet),
-        (filters.SurrenderFigureFilterSet, SurrenderReportFilterSet),
-        (filters.AidCapacityReportFilterSet, AidCapacityStatusFilterSet),
+        (filtersets.DisplacementFigureFilterSet, DisplacementReportFilterSet),
+        (filtersets.SurrenderFigureFilterSet, SurrenderReportFilterSet),
+        (filtersets.AidCapacityReportFilterSet, AidCapacityStatusFilterSet),
     ]
     for listing, report in pairs:
         assert issubclass(report, listing)

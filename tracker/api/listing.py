@@ -121,7 +121,7 @@ class Lookup(Loader):
     """Rows of one model that some foreign keys of the rows point to, in one query: id -> representation.
 
     (The places of a page of records: joined to the records, each place column costs planning time on
-    every page; see ``views.attach_places``.) Rows showing the same place share its representation, which
+    every page; see ``tracker.api.claims.attach_places``.) Rows showing the same place share its representation, which
     nothing changes once built."""
 
     model: type

@@ -30,11 +30,11 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from tracker import filters
+from tracker import filtersets
 from tracker.api.access import TrackerAccess, audience_of, visible
+from tracker.api.base import TrackerAPIMixin
 from tracker.api.renderers import CSVRenderer, ExportRenderer, FastJSONRenderer, HXLRenderer
 from tracker.api.schema import ERRORS
-from tracker.api.views import TrackerAPIMixin
 from tracker.exports.columns import Column, col
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
 from tracker.parsing import whole_number
@@ -75,7 +75,7 @@ GROUP_BY_HELP = (
 
 
 def _end_date(lookup: str, text: str) -> django_filters.DateFilter:
-    return filters.date_filter("end_date", lookup, text)
+    return filtersets.date_filter("end_date", lookup, text)
 
 
 class FigureReportFilters(django_filters.FilterSet):
@@ -87,7 +87,7 @@ class FigureReportFilters(django_filters.FilterSet):
     group_by = GroupByFilter(help_text=GROUP_BY_HELP)
 
 
-def _report_filterset(base: type[filters.StrictFilterSet], extra: type) -> type[filters.StrictFilterSet]:
+def _report_filterset(base: type[filtersets.StrictFilterSet], extra: type) -> type[filtersets.StrictFilterSet]:
     """The list FilterSet of a kind, extended for reports: no ordering or paging, dates by end date."""
     name = base.__name__.replace("FilterSet", "ReportFilterSet")
     filterset = type(name, (base,), {
@@ -100,19 +100,19 @@ def _report_filterset(base: type[filters.StrictFilterSet], extra: type) -> type[
     return filterset
 
 
-DisplacementReportFilterSet = _report_filterset(filters.DisplacementFigureFilterSet, FigureReportFilters)
-SurrenderReportFilterSet = _report_filterset(filters.SurrenderFigureFilterSet, FigureReportFilters)
+DisplacementReportFilterSet = _report_filterset(filtersets.DisplacementFigureFilterSet, FigureReportFilters)
+SurrenderReportFilterSet = _report_filterset(filtersets.SurrenderFigureFilterSet, FigureReportFilters)
 
 
 class AidCapacityStatusFilters(django_filters.FilterSet):
-    as_of = filters.date_filter("end_date", "lte", "The status as of this date (YYYY-MM-DD): the latest report "
+    as_of = filtersets.date_filter("end_date", "lte", "The status as of this date (YYYY-MM-DD): the latest report "
                                                    "per provider, place and sector dated on or before it. "
                                                    "Default: today.")
     date_from = _end_date("gte", "Only reports whose END date is on or after this date (YYYY-MM-DD).")
     date_to = _end_date("lte", "Only reports whose END date is on or before this date (YYYY-MM-DD).")
 
 
-AidCapacityStatusFilterSet = _report_filterset(filters.AidCapacityReportFilterSet, AidCapacityStatusFilters)
+AidCapacityStatusFilterSet = _report_filterset(filtersets.AidCapacityReportFilterSet, AidCapacityStatusFilters)
 AidCapacityStatusFilterSet.common_params = frozenset({"format", "page", "page_size"})
 
 
@@ -233,7 +233,7 @@ BAGHOUZ_EXAMPLE = OpenApiExample(
 READ_ERRORS = {code: ERRORS[code] for code in (400, 401, 403, 406, 429)}
 
 
-def _filter_parameters(filterset: type[filters.StrictFilterSet]) -> list[OpenApiParameter]:
+def _filter_parameters(filterset: type[filtersets.StrictFilterSet]) -> list[OpenApiParameter]:
     return [
         OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.QUERY,
                          description=str(f.extra.get("help_text") or f.label or name))
@@ -284,13 +284,13 @@ class ReportView(TrackerAPIMixin, APIView):
     renderer_classes = REPORT_RENDERERS
     permission_classes = [TrackerAccess]
     model: type[Model]
-    filterset_class: type[filters.StrictFilterSet]
+    filterset_class: type[filtersets.StrictFilterSet]
     resource = ""
     list_resource = ""
 
     def filtered(self, request):
         filterset = self.filterset_class(request.query_params, visible(self.model.objects.all(), request),
-                                         request=request)
+                                         request=request, audience=audience_of(request))
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         return filterset

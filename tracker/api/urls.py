@@ -6,25 +6,32 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
-from tracker.api import reports, schema, tokens, views
+from tracker.api import reports, schema, tokens
+from tracker.api.base import TrackerAPIMixin
+from tracker.api.claims import AidCapacityReportViewSet, DisplacementFigureViewSet, SurrenderFigureViewSet
+from tracker.api.deletions import DeletionsView
+from tracker.api.errors import not_found
+from tracker.api.reference import EventViewSet, LocationViewSet, OrganizationViewSet, SourceViewSet
+from tracker.api.resources import RESOURCE_VIEWSETS
 from tracker.api.throttling import AnonRateThrottle
+from tracker.api.vocabularies import VocabulariesView
 
 app_name = "api"
 
-schema.document_resource(views.SourceViewSet, noun="source", plural="sources")
-schema.document_resource(views.OrganizationViewSet, noun="organization", plural="organizations")
-schema.document_resource(views.LocationViewSet, noun="place", plural="places")
-schema.document_resource(views.EventViewSet, noun="event", plural="events")
-schema.document_resource(views.DisplacementFigureViewSet, noun="displacement figure",
+schema.document_resource(SourceViewSet, noun="source", plural="sources")
+schema.document_resource(OrganizationViewSet, noun="organization", plural="organizations")
+schema.document_resource(LocationViewSet, noun="place", plural="places")
+schema.document_resource(EventViewSet, noun="event", plural="events")
+schema.document_resource(DisplacementFigureViewSet, noun="displacement figure",
                          plural="displacement figures", claim=True)
-schema.document_resource(views.SurrenderFigureViewSet, noun="surrender figure", plural="surrender figures",
+schema.document_resource(SurrenderFigureViewSet, noun="surrender figure", plural="surrender figures",
                          claim=True, examples=[schema.SURRENDER_EXAMPLE])
-schema.document_resource(views.AidCapacityReportViewSet, noun="aid capacity report", plural="aid capacity reports",
+schema.document_resource(AidCapacityReportViewSet, noun="aid capacity report", plural="aid capacity reports",
                          claim=True)
-schema.DELETIONS_SCHEMA(views.DeletionsView)
-schema.VOCABULARIES_SCHEMA(views.VocabulariesView)
+schema.DELETIONS_SCHEMA(DeletionsView)
+schema.VOCABULARIES_SCHEMA(VocabulariesView)
 
-class ApiRoot(views.TrackerAPIMixin, DefaultRouter.APIRootView):
+class ApiRoot(TrackerAPIMixin, DefaultRouter.APIRootView):
     """The resources of the API, with the sync, vocabulary and documentation endpoints."""
 
     renderer_classes = [JSONRenderer]
@@ -38,12 +45,12 @@ class ApiRoot(views.TrackerAPIMixin, DefaultRouter.APIRootView):
 
 router = DefaultRouter()
 router.APIRootView = ApiRoot
-for viewset in views.RESOURCE_VIEWSETS:
+for viewset in RESOURCE_VIEWSETS:
     router.register(viewset.resource, viewset, basename=viewset.resource)
 
 urlpatterns = [
-    path("deletions/", views.DeletionsView.as_view(), name="deletions"),
-    path("vocabularies/", views.VocabulariesView.as_view(), name="vocabularies"),
+    path("deletions/", DeletionsView.as_view(), name="deletions"),
+    path("vocabularies/", VocabulariesView.as_view(), name="vocabularies"),
     path("reports/displacement/", reports.DisplacementReportView.as_view(), name="report-displacement"),
     path("reports/surrenders/", reports.SurrenderReportView.as_view(), name="report-surrenders"),
     path("reports/aid-capacity/", reports.AidCapacityStatusView.as_view(), name="report-aid-capacity"),
@@ -58,5 +65,5 @@ urlpatterns = [
     path("auth/logout/", tokens.TokenLogoutView.as_view(), name="token-logout"),
     path("auth/logoutall/", tokens.TokenLogoutAllView.as_view(), name="token-logout-all"),
     path("", include(router.urls)),
-    re_path(r"^.*$", views.not_found),
+    re_path(r"^.*$", not_found),
 ]

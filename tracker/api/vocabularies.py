@@ -6,8 +6,13 @@ Served at ``/api/v1/vocabularies/`` so that client tools never hard-code a label
 from __future__ import annotations
 
 from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from tracker import choices
+from tracker.api.base import TrackerAPIMixin
 from tracker.rules.quantities import MAGNITUDE_RANGES
 from tracker.rules.terms import TERM_CATEGORIES, displacement_term_group
 from tracker.rules.tree import LOCATION_LEVEL_RANK
@@ -77,3 +82,15 @@ def vocabularies() -> dict:
     result["location_precision"]["note"] = PRECISION_NOTE
     result["magnitude_word"]["note"] = MAGNITUDE_NOTE
     return {"license": settings.DATA_LICENSE, "vocabularies": result}
+
+
+class VocabulariesView(TrackerAPIMixin, APIView):
+    """Every choice list: values, labels, HXL hashtag, and ACLED/UCDP equivalents where they exist."""
+
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, *args, **kwargs):
+        unknown = sorted(set(request.query_params) - {"format"})
+        if unknown:
+            raise exceptions.ValidationError({name: ["Unknown parameter."] for name in unknown})
+        return Response(vocabularies())

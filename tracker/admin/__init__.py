@@ -1,0 +1,6 @@
+"""The analysts' workbench. Every save, delete, revert and review action goes through tracker.services.
+
+The admin's autodiscovery imports this package; each module registers the admins of one concern.
+"""
+
+from tracker.admin import claims, double_counts, keys, reference, sources  # noqa: F401  (registers the admins)

@@ -1,0 +1,94 @@
+"""How the API answers errors: one JSON shape, field-level 400s, 412/428 for stale or missing ETags, 503 when
+the database is down (``REST_FRAMEWORK['EXCEPTION_HANDLER']`` names :func:`exception_handler`)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from tracker.errors import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is_database_unavailable
+from tracker.services import ConcurrentEditError, WorkflowError
+from tracker.services.common import PublishingDenied
+
+logger = logging.getLogger(__name__)
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the ETag of the version you read (GET the record first)."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it: GET it again and reapply your change."
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record's state does not allow this."
+    default_code = "conflict"
+
+
+def field_errors(error: DjangoValidationError, names: dict[str, str] | None = None) -> dict[str, list[str]]:
+    names = names or {}
+    return {
+        ("non_field_errors" if field == NON_FIELD_ERRORS else names.get(field, field)): list(messages)
+        for field, messages in error.message_dict.items()
+    }
+
+
+def etag_of(instance) -> str:
+    """A row's ETag: its version, which a write's If-Match must name."""
+    return f'"{instance.version}"'
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the services' errors: field-level 400, 409 for workflow refusals, 412 when stale."""
+    if isinstance(exc, PublishingDenied):
+        set_rollback()
+        return Response({exc.field: [str(exc)], "detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+    if is_database_unavailable(exc):
+        logger.warning("Database unavailable: %s", exc)
+        return Response({"detail": UNAVAILABLE_DETAIL}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if isinstance(exc, ConcurrentEditError):
+        set_rollback()
+        return Response({"detail": str(exc), "current_version": exc.current.version},
+                        status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": etag_of(exc.current)})
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        if hasattr(exc, "error_dict"):
+            return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_409_CONFLICT if isinstance(exc, WorkflowError) else status.HTTP_400_BAD_REQUEST
+        return Response({"detail": " ".join(exc.messages), "errors": exc.messages}, status=code)
+    if isinstance(exc, ProtectedError):
+        set_rollback()
+        return Response({"detail": "Other rows still refer to this one: change them first."},
+                        status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, IntegrityError):
+        set_rollback()
+        logger.warning("Integrity error reached the API: %s", exc)
+        return Response({"detail": "This change conflicts with the stored data and was not saved."},
+                        status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)
+
+
+def not_found(request, *args, **kwargs):
+    """Anything else under /api/v1/: a JSON 404, like every other API error."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": "Not found. The API's resources are listed at /api/v1/ and in /api/v1/docs/."},
+                        status=404)
