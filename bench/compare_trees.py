@@ -447,6 +447,18 @@ def demo_requests(info: dict) -> tuple[list, list]:
         for fmt in ("json", "csv", "hxl"):
             other += [(who, f"/api/v1/reports/aid-capacity/?format={fmt}"),
                       (who, f"/api/v1/reports/aid-capacity/?as_of=2019-06-01&format={fmt}")]
+    for who in [*audiences, "public"]:  # single records and what the doors answer to bad requests
+        for resource in LISTS:
+            other += [(who, f"/api/v1/{resource}/{pk}/?format=json") for pk in (1, 2, 999999)]
+            other += [(who, f"/api/v1/{resource}/1/?format=csv"), (who, f"/api/v1/{resource}/abc/")]
+        other += [(who, "/api/v1/displacement-figures/?bogus=1&format=json"),
+                  (who, "/api/v1/displacement-figures/?date_from=2019-13-01&format=json"),
+                  (who, "/api/v1/displacement-figures/?page_size=0&format=json"),
+                  (who, "/api/v1/displacement-figures/?country=ZZZ&format=json"),
+                  (who, "/api/v1/surrenders/?format=pdf"), (who, "/api/v1/nothing-here/"),
+                  (who, "/api/v1/reports/displacement/?group_by=nope&format=json"),
+                  (who, "/api/v1/reports/displacement/?group_by=month&date_from=bad&format=csv"),
+                  (who, "/events/999999/"), (who, "/places/999999/csv/sources.csv"), (who, "/csv/nope.csv")]
     for who in ("public", "ngo", "staff"):
         other.append((who, "/"))
         other += [(who, f"/csv/{table}.csv") for table in HOME_TABLES]
