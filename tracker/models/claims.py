@@ -396,7 +396,7 @@ class QuantifiedClaim(Claim):
 NOT_COUNTED = Q(review_status=ReviewStatus.APPROVED) & (
     Q(role=Role.TRIANGULATION) | Q(duplicate_of__isnull=False) | Q(low__isnull=True))
 NOT_COUNTED_COLUMNS = ["id", "source", "is_confidential", "role", "duplicate_of", "low"]
-# The figures that enter totals (tracker.reports.counted, less the confidentiality check), and what a report's
+# The figures that enter totals (tracker.reporting.counting.counted, before the audience), and what a report's
 # GROUP BY reads of them: its keys, its sums and its lists. A partial index holding these answers the report
 # without visiting the table.
 COUNTED = Q(review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False)

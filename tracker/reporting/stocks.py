@@ -24,11 +24,7 @@ from tracker.models.claims import COUNTED
 from tracker.reporting.counting import reliability_rank
 from tracker.reporting.dimensions import applied, period, time_dimension
 from tracker.reporting.grouping import add_sums, finish
-
-# Every strict ancestor of a place is one of these, closest first: levels strictly coarsen upwards, and below adm2
-# there are at most three levels above a place (adm3, locality, site above a feature), so the parent chain reaches
-# adm2 within three steps and the stored adm2, adm1 and country links do the rest.
-ANCESTOR_LINKS = ("parent_id", "parent__parent_id", "parent__parent__parent_id", "adm2_id", "adm1_id", "country_id")
+from tracker.rules.tree import strict_ancestor_ids
 
 
 class StockRule:
@@ -100,15 +96,15 @@ class CountedStocks:
         self._details: dict[int, tuple] = {}  # kept stock -> its COLUMNS
         self.days = set(self.end_dates)
         places = set(self.places)
-        links = Location.objects.using(scope.db).filter(pk__in=id_list(places, scope.db)).values_list(
-            "pk", *ANCESTOR_LINKS)
-        self.ancestors: dict[int, tuple[int, ...]] = {}  # closest first
+        rows = Location.objects.using(scope.db).filter(pk__in=id_list(places, scope.db)).values_list(
+            "pk", "path", "adm2_id", "adm1_id")
+        self.ancestors: dict[int, tuple[int, ...]] = {}  # every strict ancestor, from the path, closest first
         self.outwards: dict[int, tuple[int, ...]] = {}  # the same, coarsest first
         self.areas: dict[int, dict[str, int | None]] = {}  # place -> its stored adm1 and adm2 (the group keys)
-        for pk, *ancestors in links:
-            self.ancestors[pk] = tuple(link for link in ancestors if link is not None and link != pk)
+        for pk, path, adm2, adm1 in rows:
+            self.ancestors[pk] = tuple(strict_ancestor_ids(path))
             self.outwards[pk] = self.ancestors[pk][::-1]
-            self.areas[pk] = {"adm2": ancestors[-3], "adm1": ancestors[-2]}
+            self.areas[pk] = {"adm2": adm2, "adm1": adm1}
         self._rules: dict[str | None, StockRule] = {}
         self._periods: dict[str | None, dict[date, date | None]] = {}
 

@@ -13,7 +13,15 @@ from typing import Any
 from django.db.models import Exists, Max, Min, Model, OuterRef, Q, QuerySet
 
 from tracker.audience import Audience
-from tracker.models import AidCapacityReport, DisplacementFigure, Event, Location, Source, SurrenderFigure
+from tracker.models import (
+    AidCapacityReport,
+    DisplacementFigure,
+    Event,
+    Location,
+    Source,
+    SurrenderFigure,
+    party_claim_expression,
+)
 from tracker.models.reference import path_prefix_q
 from tracker.reporting.counting import counted, visible_approved
 from tracker.reporting.report import figure_report
@@ -55,16 +63,13 @@ def public_records(model: type[Model], records: QuerySet) -> QuerySet:
 
     ``is_party_claim_flag`` says whether the claim is attributed to one of its event's parties.
     """
-    party = Event.parties.through.objects.filter(
-        event_id=OuterRef("event_id"), organization_id=OuterRef("attributed_to_id")
-    )
     related = ["source__publisher", "location", "attributed_to", "event"]
     if model is not AidCapacityReport:
         related += ["supports", "duplicate_of"]
     return (
         visible_approved(records, audience=Audience.PUBLIC)
         .select_related(*related)
-        .annotate(is_party_claim_flag=Exists(party))
+        .annotate(is_party_claim_flag=party_claim_expression())
         .order_by("-end_date", "-pk")
     )
 
