@@ -191,3 +191,61 @@ class ResourceContract:
                       "json") == []
         assert set(ids_in(key_client.get(self.url, {"updated_since": "2000-01-01T00:00:00Z"}), "json")) == \
             self.visible(world)
+
+
+class WriteContract:
+    """The checks every writable resource passes: subclass, set ``resource`` and ``model``, and say what a valid
+    body is (``payload``), a change to it (``change``) and a field-level refusal (``bad``: field, value).
+
+    A create lands through the services (a history row names the analyst); an update needs the current ETag
+    (none or ``*``: 428, a stale one: 412); a key cannot write (403); a bad body is a 400 naming the field and
+    saves nothing.
+    """
+
+    resource = ""
+    model: type
+    change: dict = {"notes": "Checked against the original."}
+    bad: tuple[str, object] = ("", None)
+
+    def payload(self, places, source) -> dict:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        return f"{API}/{self.resource}/"
+
+    def create(self, client, places, source):
+        response = client.post(self.url, self.payload(places, source), format="json")
+        assert response.status_code == 201, body(response)[:500]
+        return response
+
+    def test_a_create_lands_through_the_services_with_its_history(self, analyst_client, places, source):
+        response = self.create(analyst_client, places, source)
+        row = self.model.objects.get(pk=response.json()["id"])
+        assert row.history.first().history_user.username == "analyst"
+        assert response["ETag"] == f'"{row.version}"'
+
+    def test_an_update_needs_the_current_version(self, analyst_client, places, source):
+        created = self.create(analyst_client, places, source)
+        url = created["Location"]
+        assert analyst_client.patch(url, self.change, format="json").status_code == 428
+        assert analyst_client.patch(url, self.change, format="json", HTTP_IF_MATCH="*").status_code == 428
+        updated = analyst_client.patch(url, self.change, format="json", HTTP_IF_MATCH=created["ETag"])
+        assert updated.status_code == 200, body(updated)[:500]
+        stale = analyst_client.patch(url, self.change, format="json", HTTP_IF_MATCH=created["ETag"])
+        assert stale.status_code == 412
+        row = self.model.objects.get(pk=created.json()["id"])
+        assert row.version == int(updated["ETag"].strip('"'))
+
+    def test_a_key_cannot_write(self, key_client, places, source):
+        before = self.model.objects.count()
+        response = key_client.post(self.url, self.payload(places, source), format="json")
+        assert response.status_code == 403
+        assert self.model.objects.count() == before
+
+    def test_a_bad_body_is_a_field_level_400_and_saves_nothing(self, analyst_client, places, source):
+        field, value = self.bad
+        before = self.model.objects.count()
+        response = analyst_client.post(self.url, {**self.payload(places, source), field: value}, format="json")
+        assert response.status_code == 400 and field in response.json(), body(response)[:500]
+        assert self.model.objects.count() == before
