@@ -655,6 +655,18 @@ def write_report(trees: dict, rows: list[Row], timings: list[dict], suites: dict
     return "\n".join(out) + "\n"
 
 
+def table_parts(sql: str) -> list[str]:
+    """The column and constraint clauses of a CREATE TABLE, split at the top-level commas."""
+    body = sql[sql.index("(") + 1:sql.rindex(")")]
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(body):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(body[start:i].strip())
+            start = i + 1
+    return [*parts, body[start:].strip()]
+
+
 def sqlite_schemas(work: Path, trees: dict) -> list[str]:
     """How the demo databases that each tree's migrations built differ: tables (columns as a set, and their
     order), indexes and constraints as SQLite stores them."""
@@ -677,7 +689,9 @@ def sqlite_schemas(work: Path, trees: dict) -> list[str]:
         elif old[key] != new[key]:
             (old_sql, old_cols), (new_sql, new_cols) = old[key], new[key]
             if key[0] == "table" and sorted(old_cols) == sorted(new_cols):
-                what = "the same columns in another order" if old_cols != new_cols else "other SQL, same columns"
+                same_parts = sorted(table_parts(old_sql)) == sorted(table_parts(new_sql))
+                what = ("the same columns and constraints in another order" if same_parts
+                        else "the same columns, other constraints")
             else:
                 what = "columns differ" if key[0] == "table" else "other definition"
             lines.append(f"{key[0]} `{key[1]}`: {what}\n    old: `{old_sql[:400]}`\n    new: `{new_sql[:400]}`")
