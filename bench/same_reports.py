@@ -117,7 +117,7 @@ def hashes(demo: bool) -> list[str]:
     if demo:
         from django.test import Client
 
-        from tracker.views import CSV_TABLES
+        from tracker.pages.csv import CSV_TABLES
 
         public = Client()
         get(public, "public", "/")

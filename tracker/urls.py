@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker import views
+from tracker.pages import views
 
 app_name = "pages"
 
