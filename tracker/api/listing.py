@@ -1,5 +1,7 @@
 """List pages and downloads built from value rows: the serializers' representation without model instances.
 
+(Longer than 500 lines on purpose: one compiler of serializer fields, whose steps only make sense together.)
+
 A page of 100 displacement figures spent most of its time in Python, not SQL: ~760 model instances
 (the records and their sources, publishers, events, crises, places and cited organizations), ~500
 nested ``to_representation`` and ~7,000 ``get_attribute`` calls, and a deep copy of the serializer's

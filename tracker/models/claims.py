@@ -1,5 +1,8 @@
 """The three kinds of fact: displacement figures, surrender figures, aid capacity reports.
 
+(Longer than 500 lines on purpose: the two abstract bases and the three tables they make, with their
+constraints and indexes, read best side by side.)
+
 Each is a claim made in a source. ``Claim`` holds provenance, place, period,
 review, access and audit; ``QuantifiedClaim`` adds the quantity block and the
 counting links. The bases are abstract: three plain tables, no joins between

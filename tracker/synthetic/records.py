@@ -1,5 +1,7 @@
 """Drawing records: what a source's records share, their places and periods, quantities, links, kind columns.
 
+(Just over 500 lines on purpose: drawing and the COPY layout share the same pools of values.)
+
 Records are drawn in blocks of ``BLOCK`` rows, each from its own generator seeded from the seed, the kind and
 the block's number, so the same seed gives the same rows whichever process draws a block and in whatever order
 (``tracker/synthetic/workers.py``), and ``--batch-size`` changes nothing but how rows are sent. Every derived
