@@ -80,10 +80,13 @@ def test_a_history_url_with_a_non_ascii_digit_is_a_404(admin_client, model):
 
 
 def test_a_review_action_with_a_non_ascii_expected_version_is_not_a_500(admin_client):
+    """An unreadable version is refused, not taken as "no version check": the record stays as it was."""
     figure = DisplacementFigure.objects.get()
     response = admin_client.post(f"/admin/tracker/displacementfigure/{figure.pk}/review/reject/",
                                  {"expected_version": SQUARED, "comment": "Wrong place."})
     assert response.status_code == 302
+    after = DisplacementFigure.objects.get(pk=figure.pk)
+    assert (after.review_status, after.version) == (figure.review_status, figure.version)
 
 
 @pytest.mark.parametrize(("name", "shown"), [("sources_page", "sources"), ("aid_page", "aid_rows")])

@@ -137,8 +137,13 @@ class ClaimAdmin(ServiceAdmin):
         if request.method != "POST":
             return HttpResponseRedirect(change_url)
         comment = request.POST.get("comment", "")
-        expected = request.POST.get("expected_version")
-        expected = whole_number(expected)
+        given = request.POST.get("expected_version")
+        expected = whole_number(given)
+        if given and expected is None:
+            # The review buttons always send the version the reviewer saw: an unreadable one is not "no check".
+            self.message_user(request, f"Not done: {given!r} is not a version number; reload the record.",
+                              messages.ERROR)
+            return HttpResponseRedirect(change_url)
         user = request.user
         transitions = {
             "submit": lambda: services.claim_submit(obj, submitted_by=user, expected_version=expected),
