@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from tracker.models import ApiKey
-from tracker.services.common import require_permission, save_with_history
+from tracker.services.common import has_permission, require_permission, save_with_history
 
 API_KEY_CHANGEABLE = ("client", "name", "confidential_scope", "expiry_date")
 GRANT_SCOPE = "tracker.grant_confidential_scope"
@@ -30,7 +30,7 @@ GRANT_SCOPE = "tracker.grant_confidential_scope"
 
 def may_grant_confidential_scope(user: AbstractBaseUser | None) -> bool:
     """None is the shell; otherwise an active account holding the permission (superusers, Administrators)."""
-    return user is None or bool(user.is_active and user.has_perm(GRANT_SCOPE))
+    return user is None or has_permission(user, GRANT_SCOPE)
 
 
 def _check_scope_grant(user: AbstractBaseUser | None, before: bool, after: bool) -> None:

@@ -26,8 +26,13 @@ class WorkflowError(ValidationError):
     """A review transition that its conditions refuse; the message says why."""
 
 
+def has_permission(user: AbstractBaseUser | None, perm: str) -> bool:
+    """An active account holding ``perm``: the one test every service's permission check makes."""
+    return user is not None and user.is_active and user.has_perm(perm)
+
+
 def require_permission(user: AbstractBaseUser | None, perm: str, action: str) -> None:
-    if user is None or not user.is_active or not user.has_perm(perm):
+    if not has_permission(user, perm):
         raise PermissionDenied(f"You do not have permission to {action}.")
 
 
@@ -47,7 +52,7 @@ def check_publishing(user: AbstractBaseUser | None, before: models.Model, after:
     """
     if not (getattr(before, "is_confidential", False) and not getattr(after, "is_confidential", True)):
         return False
-    if user is None or not user.is_active or not user.has_perm(PUBLISH_PERMISSION):
+    if not has_permission(user, PUBLISH_PERMISSION):
         raise PublishingDenied(
             f"Only a reviewer may make a confidential {after._meta.verbose_name} public: publishing is a review act."
         )
