@@ -18,6 +18,32 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class IntakeFormat(models.TextChoices):
+    """How a source's text came in."""
+
+    PASTED = "pasted", "Pasted text"
+    HTML = "html", "HTML page"
+    PDF = "pdf", "PDF"
+    TEXT_FILE = "text", "Text file"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class RejectReason(models.TextChoices):
+    """Why an analyst rejected a proposal: read back to measure the assistant's precision by cause."""
+
+    NOT_A_FIGURE = "not_a_figure", "Not a figure of ours (wrong topic)"
+    WRONG_NUMBER = "wrong_number", "Number, range or quantifier wrong"
+    WRONG_KIND = "wrong_kind", "Wrong kind or term"
+    REPEAT = "repeat", "Repeats a figure already recorded"
+    FORECAST = "forecast", "Forecast, plan or conditional"
+    OTHER = "other", "Other (say why)"
+
+
 class OrganizationKind(models.TextChoices):
     ARMED_GROUP = "armed_group", "Armed group"
     STATE_FORCE = "state_force", "State force"

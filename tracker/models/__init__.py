@@ -11,6 +11,7 @@ from tracker.models.claims import (
     SurrenderFigure,
     party_claim_expression,
 )
+from tracker.models.extraction import Proposal, ProposalKind
 from tracker.models.reference import (
     Crisis,
     Event,
@@ -19,6 +20,7 @@ from tracker.models.reference import (
     Organization,
     OrganizationAlias,
     Source,
+    SourceSignatureBand,
 )
 from tracker.models.sync import Tombstone
 
@@ -38,8 +40,11 @@ __all__ = [
     "Organization",
     "OrganizationAlias",
     "PossibleDoubleCount",
+    "Proposal",
+    "ProposalKind",
     "QuantifiedClaim",
     "Source",
+    "SourceSignatureBand",
     "SurrenderFigure",
     "Tombstone",
     "party_claim_expression",

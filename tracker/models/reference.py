@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from tracker.audience import Audience
 from tracker.choices import (
     EventKind,
+    IntakeFormat,
     LocationLevel,
     OrganizationKind,
     Reliability,
@@ -354,15 +355,36 @@ class Source(Audited):
         Location, on_delete=models.PROTECT, null=True, blank=True, related_name="datelined_sources",
         help_text="Where the source was reported from.",
     )
-    text = models.TextField(blank=True, help_text="The full text, only where its licence allows storing it.")
+    text = models.TextField(
+        blank=True,
+        help_text="The full text. Kept only where its licence allows; otherwise held while analysts work on it.",
+    )
+    text_may_be_kept = models.BooleanField(
+        "licence allows keeping the text", default=False,
+        help_text="Tick only when the source's licence allows storing its full text. Otherwise the text is "
+        "dropped once the work on it is done, keeping excerpts, offsets and the hash.",
+    )
+    text_drop_after = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When a text whose licence does not allow keeping it is dropped.",
+    )
+    text_dropped_at = models.DateTimeField(null=True, blank=True, editable=False)
+    intake_format = models.CharField(max_length=10, choices=IntakeFormat.choices, blank=True, editable=False)
+    author = models.CharField(max_length=300, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    text_signature = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="MinHash signature of the text's shingles."
+    )
     archive_url = models.URLField(max_length=1000, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
     is_confidential = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
     is_synthetic = models.BooleanField(default=False, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[co_credited])
+    # The text is not kept in history: a licence that forbids keeping it forbids keeping old copies too.
+    history = HistoricalRecords(
+        m2m_fields=[co_credited], excluded_fields=["text", "text_signature", "text_drop_after", "text_dropped_at"]
+    )
 
     objects = SourceQuerySet.as_manager()
 
@@ -392,5 +414,26 @@ class Source(Audited):
     def save(self, *args, **kwargs) -> None:
         self.bump_version()
         self.url_normalized = normalise_url(self.url) if self.url else None
-        self.content_hash = content_hash(self.text) if self.text.strip() else ""
+        if self.text.strip():
+            self.content_hash = content_hash(self.text)
+        elif not self.text_dropped_at:
+            self.content_hash = ""
         super().save(*args, **kwargs)
+
+
+class SourceSignatureBand(models.Model):
+    """One band of a source's MinHash signature, hashed: two sources sharing a band are near-duplicate candidates.
+
+    Locality-sensitive hashing in the database, so that every process finds the same candidates without
+    holding an index in memory; the candidates' stored signatures then estimate their similarity.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="signature_bands")
+    band = models.PositiveSmallIntegerField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["band", "value"], name="tracker_sourceband_lookup")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "band"], name="%(app_label)s_%(class)s_one_per_band")
+        ]
