@@ -437,3 +437,6 @@ class SourceSignatureBand(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "band"], name="%(app_label)s_%(class)s_one_per_band")
         ]
+
+    def __str__(self) -> str:
+        return f"Band {self.band} of source #{self.source_id}"
