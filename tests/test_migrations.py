@@ -1,4 +1,5 @@
-"""The migrations describe the models in one initial migration that an old database also accepts.
+"""The migrations describe the models in one initial migration that an old database also accepts, and later
+migrations that change the schema without data steps.
 
 docs/decisions.md, "Migrations squashed", says why and what ``replaces`` does for a database of the first chain.
 """
@@ -17,6 +18,8 @@ FIRST_CHAIN = [
     "0005_unindexed_authors", "0006_counted_stock_index", "0007_report_indexes", "0008_counted_flow_indexes",
     "0009_api_key_history",
 ]
+# Migrations made after the squash. Fold them into a new squash when they grow slow to apply to a test database.
+LATER = [("tracker", "0010_source_intake_and_proposals")]
 
 
 @pytest.mark.django_db
@@ -30,14 +33,18 @@ def test_no_model_change_lacks_a_migration():
 
 
 @pytest.mark.django_db
-def test_the_schema_is_one_initial_migration_of_tables_alone():
-    """A test database is built table by table: no column, index or constraint added to a table already made
-    (on SQLite each such step rebuilt the table), and no data step, which a new database has no data for."""
+def test_the_schema_is_one_initial_migration_of_tables_alone_then_schema_changes():
+    """A test database is built table by table: the initial migration adds no column, index or constraint to a
+    table already made (on SQLite each such step rebuilt the table); no migration has a data step, which a new
+    database has no data for."""
     graph = MigrationExecutor(connection).loader.graph
-    assert [node for node in graph.nodes if node[0] == "tracker"] == [INITIAL]
+    assert sorted(node for node in graph.nodes if node[0] == "tracker") == [INITIAL, *LATER]
     migration = graph.nodes[INITIAL]
     assert migration.initial and migration.replaces == [("tracker", name) for name in FIRST_CHAIN]
     assert {type(operation) for operation in migration.operations} == {migrations.CreateModel}
+    for node in LATER:
+        steps = {type(operation) for operation in graph.nodes[node].operations}
+        assert not steps & {migrations.RunPython, migrations.RunSQL}, node
 
 
 @pytest.mark.django_db
