@@ -11,6 +11,7 @@ from tracker.api.base import TrackerAPIMixin
 from tracker.api.claims import AidCapacityReportViewSet, DisplacementFigureViewSet, SurrenderFigureViewSet
 from tracker.api.deletions import DeletionsView
 from tracker.api.errors import not_found
+from tracker.api.extract import ExtractView
 from tracker.api.reference import EventViewSet, LocationViewSet, OrganizationViewSet, SourceViewSet
 from tracker.api.resources import RESOURCE_VIEWSETS
 from tracker.api.throttling import AnonRateThrottle
@@ -38,7 +39,7 @@ class ApiRoot(TrackerAPIMixin, DefaultRouter.APIRootView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        for name in ("deletions", "vocabularies", "schema", "docs"):
+        for name in ("deletions", "vocabularies", "extract", "schema", "docs"):
             response.data[name] = reverse(f"api:{name}", request=request)
         return response
 
@@ -51,6 +52,8 @@ for viewset in RESOURCE_VIEWSETS:
 urlpatterns = [
     path("deletions/", DeletionsView.as_view(), name="deletions"),
     path("vocabularies/", VocabulariesView.as_view(), name="vocabularies"),
+    # Analysts: what the extraction assistant reads in a stored source or an uploaded file (docs/intake.md).
+    path("extract/", ExtractView.as_view(), name="extract"),
     path("reports/displacement/", reports.DisplacementReportView.as_view(), name="report-displacement"),
     path("reports/surrenders/", reports.SurrenderReportView.as_view(), name="report-surrenders"),
     path("reports/aid-capacity/", reports.AidCapacityStatusView.as_view(), name="report-aid-capacity"),
