@@ -36,3 +36,12 @@ def displacement_term_group(term: str, category: str) -> str:
         DisplacementTerm.IN_CAMP: TermGroup.IN_CAMP,
         DisplacementTerm.TRAPPED: TermGroup.TRAPPED,
     }[term]
+
+
+def default_category(term: str) -> str | None:
+    """The category a term gives a figure left without one: the only one it allows, and a flow for "displaced"
+    (new displacements are what sources report most; people displaced at a date are chosen by hand)."""
+    allowed = TERM_CATEGORIES.get(term)
+    if not allowed:
+        return None
+    return next(iter(allowed)) if len(allowed) == 1 else DisplacementCategory.FLOW

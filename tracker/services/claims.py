@@ -16,9 +16,12 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from tracker.choices import HOUSEHOLD_UNITS, HouseholdSizeSource, ReviewStatus, Role
+from tracker.choices import HOUSEHOLD_UNITS, DatePrecision, HouseholdSizeSource, Quantifier, ReviewStatus, Role, Unit
+from tracker.excerpts import excerpt_span
 from tracker.models import QUANTIFIED_MODELS, Claim, Location, Organization, PossibleDoubleCount, QuantifiedClaim
 from tracker.models.reference import path_prefix_q
+from tracker.rules.quantities import SINGLE_VALUE_QUANTIFIERS
+from tracker.rules.terms import default_category
 from tracker.services.common import (
     WorkflowError,
     apply_data,
@@ -57,6 +60,88 @@ def _fill_household_size(claim: Claim) -> None:
         claim.household_size_source = HouseholdSizeSource.COUNTRY_DEFAULT
 
 
+def phrase_parts(phrase: str):
+    """The quantity read from a reported phrase ("more than 4,000 fighters"), or None when it holds no number
+    or magnitude word: the extraction assistant's reading, the one home for reading numbers."""
+    try:
+        from tracker.extraction import parse_phrase  # the assistant loads its rules on first use
+    except ImportError:  # TEMPORARY until the extraction package lands
+        return None
+    return parse_phrase(phrase) if phrase and phrase.strip() else None
+
+
+def _fill_quantity_from_phrase(claim: Claim) -> None:
+    """Fill the quantity's parts left empty from the reported phrase; a part given by hand is kept, even where
+    the phrase says otherwise (the phrase is as printed, the parts are the analyst's reading)."""
+    if not isinstance(claim, QuantifiedClaim):
+        return
+    takes_value = SINGLE_VALUE_QUANTIFIERS | {Quantifier.RANGE}
+    empty = (not claim.quantifier or not claim.unit
+             or (claim.quantifier in takes_value and claim.reported_value is None)
+             or (claim.quantifier == Quantifier.RANGE and claim.reported_value_max is None)
+             or (claim.quantifier == Quantifier.MAGNITUDE and not claim.magnitude_word))
+    parts = phrase_parts(claim.reported_phrase) if empty else None
+    if parts is None:
+        return
+    if not claim.quantifier:
+        claim.quantifier = parts.quantifier
+    if claim.quantifier in takes_value and claim.reported_value is None:
+        claim.reported_value = parts.reported_value
+    if claim.quantifier == Quantifier.RANGE and claim.reported_value_max is None:
+        claim.reported_value_max = parts.reported_value_max
+    if claim.quantifier == Quantifier.MAGNITUDE and not claim.magnitude_word:
+        claim.magnitude_word = parts.magnitude_word or ""
+    if not claim.unit:
+        claim.unit = parts.unit or Unit.PERSONS
+
+
+def _fill_category(claim: Claim) -> None:
+    """A displacement figure without a category takes its term's (a flow for "displaced")."""
+    if hasattr(claim, "category") and not claim.category and claim.term:
+        claim.category = default_category(claim.term) or ""
+
+
+def _fill_dates(claim: Claim) -> None:
+    """Dates left empty: the end is the source's publication date, the start the end (a point in time)."""
+    source = claim.known_source()
+    if claim.end_date is None and source is not None and source.publication_date:
+        claim.end_date = source.publication_date
+        claim.end_precision = DatePrecision.DAY
+    if claim.start_date is None and claim.end_date is not None:
+        claim.start_date = claim.end_date
+        claim.start_precision = claim.end_precision
+
+
+def _fill_excerpt_offsets(claim: Claim, current: Claim | None = None) -> None:
+    """Offsets for an excerpt that occurs exactly once in the source's stored text; none when it is absent or
+    ambiguous. Offsets the caller gave are kept; offsets merely carried over from before an edit of the excerpt
+    or the source are found again."""
+    if current is not None and (claim.excerpt_start, claim.excerpt_end) == (
+        current.excerpt_start, current.excerpt_end
+    ) and (claim.excerpt != current.excerpt or claim.source_id != current.source_id):
+        claim.excerpt_start = claim.excerpt_end = None
+    if claim.excerpt_start is not None or claim.excerpt_end is not None:
+        return
+    source = claim.known_source()
+    span = excerpt_span(source.text, claim.excerpt) if source is not None and source.text else None
+    if span is not None:
+        claim.excerpt_start, claim.excerpt_end = span
+
+
+def claim_fill_derived(claim: Claim, *, current: Claim | None = None) -> None:
+    """Fill what the record's own inputs decide and the analyst left empty, for every door: the quantity's
+    parts from the reported phrase, the category from the term, the dates from the source's publication date,
+    a household size from the country's default, the excerpt's offsets in the source's stored text.
+
+    Only empty fields are filled (``current`` is the stored record, for an edit); the admin's form calls this
+    before validating, so that what it fills is validated like what was typed."""
+    _fill_quantity_from_phrase(claim)
+    _fill_category(claim)
+    _fill_dates(claim)
+    _fill_household_size(claim)
+    _fill_excerpt_offsets(claim, current)
+
+
 def _set_cited_sources(claim: Claim, cited_sources: Iterable[Organization] | None) -> bool:
     """Replace the cited organizations without a history row of their own; True when they changed."""
     if cited_sources is None:
@@ -79,7 +164,7 @@ def _set_cited_sources(claim: Claim, cited_sources: Iterable[Organization] | Non
 def claim_create(claim: C, *, created_by: AbstractBaseUser, cited_sources: Iterable[Organization] | None = None) -> C:
     """Validate and store a new record as a draft, then look for possible double counts."""
     require_permission(created_by, _perm(claim, "add"), f"add {claim._meta.verbose_name_plural}")
-    _fill_household_size(claim)
+    claim_fill_derived(claim)
     claim.review_status = ReviewStatus.DRAFT
     validate_for_save(claim)
     save_with_history(claim, user=created_by, reason=REASON_CREATED)
@@ -115,7 +200,7 @@ def claim_update(
     for field in ("review_status", "submitted_by_id", "submitted_at", "reviewed_by_id", "reviewed_at",
                   "review_comment", "version", "created_by_id", "created_at"):
         setattr(claim, field, getattr(current, field))
-    _fill_household_size(claim)
+    claim_fill_derived(claim, current=current)
     changed = changed_fields(current, claim)
     validate_for_save(claim)
     cited_changed = _set_cited_sources(claim, cited_sources)
