@@ -3,4 +3,4 @@
 The admin's autodiscovery imports this package; each module registers the admins of one concern.
 """
 
-from tracker.admin import claims, double_counts, keys, reference, sources  # noqa: F401  (registers the admins)
+from tracker.admin import claims, double_counts, extraction, keys, reference, sources  # noqa: F401  (registers the admins)

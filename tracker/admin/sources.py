@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from tracker import services
 from tracker.admin.base import ServiceAdmin
+from tracker.admin.extraction import SourceWorkbenchMixin
 from tracker.admin.forms import ClaimInlineFormSet, VersionedForm, error_text
 from tracker.excerpts import highlight
 from tracker.models import (
@@ -76,7 +77,7 @@ class SourceForm(VersionedForm):
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceAdmin):
+class SourceAdmin(SourceWorkbenchMixin, ServiceAdmin):
     form = SourceForm
     change_form_template = "admin/tracker/source_change_form.html"
     list_display = ("title", "publisher", "publication_date", "kind", "language", "is_confidential", "record_count")

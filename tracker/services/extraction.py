@@ -131,9 +131,9 @@ def proposals_refresh(source: Source, *, user: AbstractBaseUser) -> ProposalList
     Refused (ValidationError on ``text``) when there is no text to read. For a language the assistant does not
     read, nothing is proposed and the result's ``notice`` says so.
     """
+    _require_analyst(user, "read sources for proposals")
     from tracker.extraction import Gazetteer, extract
 
-    _require_analyst(user, "read sources for proposals")
     source = Source.objects.select_for_update().get(pk=source.pk)  # two readings of one source wait in turn
     refusal = source_text_refusal(source)
     if refusal:
