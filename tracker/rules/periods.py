@@ -1,7 +1,8 @@
-"""Relative periods ("in the past month") turned into dates, counted back from publication.
+"""Relative periods ("in the past month", "last week") turned into dates, counted back from publication.
 
-DOMAIN.md's relative-period table, as one function. Nothing calls it yet: the extraction work (a source's
-text read into draft records) will, so that every relative phrase becomes the same dates whoever enters it.
+DOMAIN.md's relative-period table and the issue's date conventions, as one function. The extraction
+assistant (tracker/extraction/dates.py) reads phrases out of a source's text and calls
+:func:`relative_period`, so that every relative phrase becomes the same dates whoever enters it.
 """
 
 from __future__ import annotations
@@ -32,29 +33,93 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-# phrase -> (days back, months back, start precision)
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+# Counted back from publication, ending on it: phrase -> (days back, months back, start precision).
 RELATIVE_PERIODS: dict[str, tuple[int, int, str]] = {
+    "in the past 24 hours": (1, 0, DatePrecision.DAY),
     "in the past 48 hours": (2, 0, DatePrecision.DAY),
     "in the past week": (7, 0, DatePrecision.DAY),
     "in the past month": (0, 1, DatePrecision.MONTH),
     "in recent months": (0, 3, DatePrecision.MONTH),
     "over the past few months": (0, 3, DatePrecision.MONTH),
+    "in the past few months": (0, 3, DatePrecision.MONTH),
 }
+# Other ways of saying the same phrase: "over the past week" is "in the past week".
+SYNONYMS: tuple[tuple[str, str], ...] = (
+    (r"^(?:over|during|within|in) the (?:past|last)\b", "in the past"),
+    (r"^in the past day$", "in the past 24 hours"),
+    (r"^in the past two days$", "in the past 48 hours"),
+    (r"^(?:in|over) the past few months$", "over the past few months"),
+    (r"^since the (?:start|beginning) of (?:the|this) year$", "since january"),
+    (r"^(?:so far )?this year$", "since january"),
+    (r"^(?:earlier )?this month$", "earlier this month"),
+)
+NUMBER_NAMES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _SINCE_WEEKDAY = re.compile(r"^since (?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)$")
+_PAST_N = re.compile(r"^in the past (?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten) (?P<unit>days|weeks)$")
+_SINCE_MONTH = re.compile(
+    r"^since (?P<month>january|february|march|april|may|june|july|august|september|october|november|december)$"
+)
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+
+
+def latest_weekday_before(published: date, weekday: str) -> date:
+    """The latest ``weekday`` strictly before the publication date ("since Saturday")."""
+    back = (published.weekday() - WEEKDAYS[weekday]) % 7 or 7
+    return published - timedelta(days=back)
+
+
+def _key(phrase: str) -> str:
+    key = " ".join(phrase.lower().split())
+    for pattern, replacement in SYNONYMS:
+        key = re.sub(pattern, replacement, key)
+    return key
 
 
 def relative_period(phrase: str, published: date) -> Period:
-    """The period a relative phrase names, ending on the publication date (day precision).
+    """The period a relative phrase names, counted from the publication date.
 
-    "since Saturday" starts on the latest Saturday before publication.
+    The end is the publication date at day precision, except for "last week" and "last month", which end
+    with the week or month they name. "since Saturday" starts on the latest Saturday before publication.
     """
-    key = " ".join(phrase.lower().split())
+    key = _key(phrase)
+    day = DatePrecision.DAY
     if match := _SINCE_WEEKDAY.match(key):
-        back = (published.weekday() - WEEKDAYS[match["day"]]) % 7 or 7
-        return Period(published - timedelta(days=back), DatePrecision.DAY, published, DatePrecision.DAY)
+        return Period(latest_weekday_before(published, match["day"]), day, published, day)
+    if match := _PAST_N.match(key):
+        count = NUMBER_NAMES.get(match["n"]) or int(match["n"])
+        back = count if match["unit"] == "days" else 7 * count
+        return Period(published - timedelta(days=back), day, published, day)
+    if match := _SINCE_MONTH.match(key):
+        month = MONTHS[match["month"]]
+        year = published.year if month <= published.month else published.year - 1
+        return Period(date(year, month, 1), DatePrecision.MONTH, published, day)
+    if key == "earlier this month":
+        return Period(published.replace(day=1), DatePrecision.MONTH, published, day)
+    if key == "this week":
+        return Period(published - timedelta(days=published.weekday()), day, published, day)
+    if key == "last week":
+        monday = published - timedelta(days=published.weekday() + 7)
+        return Period(monday, DatePrecision.WEEK, monday + timedelta(days=6), DatePrecision.WEEK)
+    if key == "last month":
+        last_day = published.replace(day=1) - timedelta(days=1)
+        return Period(last_day.replace(day=1), DatePrecision.MONTH, last_day, DatePrecision.MONTH)
+    if key in ("today", "this morning", "this afternoon", "tonight"):
+        return Period(published, day, published, day)
+    if key in ("yesterday", "last night"):
+        return Period(published - timedelta(days=1), day, published - timedelta(days=1), day)
+    if key == "overnight":
+        return Period(published - timedelta(days=1), day, published, day)
     if key not in RELATIVE_PERIODS:
-        known = ", ".join(sorted([*RELATIVE_PERIODS, "since <weekday>"]))
+        known = ", ".join(
+            sorted([*RELATIVE_PERIODS, "since <weekday>", "since <month>", "in the past N days", "in the past N weeks",
+                    "earlier this month", "this week", "last week", "last month", "today", "yesterday", "overnight"])
+        )
         raise ValueError(f"Unknown relative period {phrase!r}; known: {known}.")
     days, months, precision = RELATIVE_PERIODS[key]
     start = months_before(published, months) - timedelta(days=days)
-    return Period(start, precision, published, DatePrecision.DAY)
+    return Period(start, precision, published, day)

@@ -1,0 +1,136 @@
+"""Who made a claim: "X said", "said X", "according to X", "X told", "X reported", "X estimated".
+
+The phrase naming the source is the attribution text ("Mustafa Bali, head of the SDF media office"); the
+organization named inside it (by name, acronym or alias) is ``attributed_to``. People named once with their
+organization are remembered, so that a later "Bali said" or "he said" is the same source. A journalist of an
+outlet ("Al Jazeera's Hoda Abdel-Hamid", "a Reuters correspondent") is the outlet's own reporting: the text is
+kept, no organization is attributed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.choices import OrganizationKind
+from tracker.extraction import lexicon
+from tracker.extraction.places import ORGANIZATION, Gazetteer, Mention, Organization
+
+_VERBS = lexicon.SPEECH_VERBS.replace("|according to", "")
+_ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
+_INVERTED = re.compile(rf"(?:[,\u201d\"]\s*|\s\u2014\s*)(?:{_VERBS})\s+(?P<who>[^,.;:!?\u201c\"]+(?:,[^.;:!?]+)?)",
+                       re.IGNORECASE)
+_NORMAL = re.compile(
+    rf"\s(?:(?:has|have|had|also|previously|earlier|later|separately|has also|have also)\s+)?(?P<verb>{_VERBS})\b",
+    re.IGNORECASE,
+)
+_JOURNALIST = re.compile(lexicon.JOURNALIST_WORDS, re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['\u2019]s?\s+(?=[A-Z])")
+_CAPITALISED = re.compile(r"^(?:[A-Z][\w'\u2019-]*\.?\s*){1,4}$")
+_TERM = re.compile(r"\b(?:" + "|".join(pattern for pattern, _kind, _term in lexicon.TERMS) + r")\b", re.IGNORECASE)
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|is|are|been|be|being)\s*$", re.IGNORECASE)
+_TRAILING = " ,.;:\u201d\"'\u2019"
+
+
+@dataclass(frozen=True)
+class Attribution:
+    organization: Organization | None
+    text: str
+
+
+@dataclass
+class Speakers:
+    """People named with their organization earlier in the article, by surname; and the last speaker."""
+
+    known: dict[str, Attribution] = field(default_factory=dict)
+    last: Attribution | None = None
+
+    def remember(self, who: str, attribution: Attribution) -> None:
+        name = re.split(r",|\s\(", who, maxsplit=1)[0].strip()
+        name = _POSSESSIVE.split(name)[-1] if _POSSESSIVE.search(name) else name
+        if _CAPITALISED.match(name) and len(name.split()) >= 2:
+            self.known[name.split()[-1].lower()] = attribution
+        self.last = attribution
+
+
+def _organizations(mentions: list[Mention], gazetteer: Gazetteer, start: int, end: int) -> list[Organization]:
+    return [
+        gazetteer.organizations[m.id] for m in mentions if m.type == ORGANIZATION and start <= m.start < end
+    ]
+
+
+def _short_segment(segment: str) -> bool:
+    return not re.search(r"\d", segment) and not _TERM.search(segment) and len(segment.split()) <= 8
+
+
+def _resolve(text: str, who_start: int, who_end: int, mentions: list[Mention], gazetteer: Gazetteer,
+             speakers: Speakers) -> Attribution | None:
+    while who_end > who_start and text[who_end - 1] in _TRAILING:
+        who_end -= 1
+    while who_start < who_end and text[who_start] in _TRAILING:
+        who_start += 1
+    who = text[who_start:who_end]
+    if not who:
+        return None
+    first_word = who.split()[0].lower()
+    if who.lower() in lexicon.PRONOUNS or (first_word in lexicon.PRONOUNS and len(who.split()) == 1):
+        return speakers.last
+    organizations = _organizations(mentions, gazetteer, who_start, who_end)
+    if not organizations and len(who.split()) <= 2 and who.split()[-1].lower() in speakers.known:
+        return speakers.known[who.split()[-1].lower()]
+    organization = organizations[0] if organizations else None
+    if organization and organization.kind == OrganizationKind.MEDIA and (
+        _JOURNALIST.search(who) or _POSSESSIVE.search(who)
+    ):
+        organization = None  # the outlet's own journalist
+    attribution = Attribution(organization, who)
+    speakers.remember(who, attribution)
+    return attribution
+
+
+def find_attribution(text: str, start: int, end: int, mentions: list[Mention], gazetteer: Gazetteer,
+                     speakers: Speakers) -> Attribution | None:
+    """The source named in the sentence ``text[start:end]``, or None (the outlet's own reporting)."""
+    sentence = text[start:end]
+    if match := _ACCORDING.search(sentence):
+        who_start = start + match.end()
+        rest = sentence[match.end():]
+        stop = re.search(r"[.;:!?]|\s\u2014|\s-\s|$", rest).start()
+        who_end = who_start + stop
+        comma = rest.find(",", 0, stop)
+        while comma != -1:
+            following = rest[comma + 1:stop]
+            next_comma = following.find(",")
+            segment = following if next_comma == -1 else following[:next_comma]
+            if not _short_segment(segment):
+                who_end = who_start + comma
+                break
+            comma = -1 if next_comma == -1 else comma + 1 + next_comma
+        return _resolve(text, who_start, who_end, mentions, gazetteer, speakers)
+    if match := _INVERTED.search(sentence):
+        who = match["who"]
+        if not re.search(r"\d", who) and len(who.split()) <= 14 and not re.match(r"\s*(?:that|on|in)\b", who):
+            return _resolve(text, start + match.start("who"), start + match.end("who"), mentions, gazetteer,
+                            speakers)
+    for match in _NORMAL.finditer(sentence):
+        if _PASSIVE_BEFORE.search(sentence, 0, match.start() + 1):
+            continue
+        before = sentence[:match.start()]
+        quote = max(before.rfind("\u201d"), before.rfind('"'))
+        if quote != -1:
+            before_start = quote + 1
+        else:
+            before_start = 0
+        candidate = before[before_start:]
+        if not (len(candidate.split()) <= 14 and _short_segment(candidate.replace(",", " "))):
+            cut = max(candidate.rfind(", "), candidate.rfind(" that "), candidate.rfind("; "))
+            if cut == -1:
+                continue
+            before_start += cut + 2
+            candidate = before[before_start:]
+            if not (len(candidate.split()) <= 8 and _short_segment(candidate)):
+                continue
+        if not candidate.strip():
+            continue
+        return _resolve(text, start + before_start, start + match.start(), mentions, gazetteer, speakers)
+    return None

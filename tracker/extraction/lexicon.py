@@ -1,0 +1,252 @@
+"""The words the assistant reads, as data a reviewer can audit: one entry per line, with why where it is not plain.
+
+Patterns are regular expressions matched case-insensitively on word boundaries (``\\b`` is added around each).
+Magnitude words come from tracker/rules/quantities.py (MAGNITUDE_RANGES and MagnitudeWord labels); this file
+only lists other ways of writing them. What a term means for counting (its category) is tracker/rules/terms.py.
+"""
+
+from __future__ import annotations
+
+from tracker.choices import (
+    DisplacementTerm,
+    MagnitudeWord,
+    Quantifier,
+    Sector,
+    Strain,
+    SurrenderTerm,
+    Unit,
+)
+
+DISPLACEMENT = "displacement"
+SURRENDER = "surrender"
+AID_CAPACITY = "aid_capacity"
+
+# --- Numbers -----------------------------------------------------------------------------------------------
+NUMBER_WORDS: dict[str, int] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+SCALE_WORDS: dict[str, int] = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+# Written after digits: "1.2m", "300k", "2bn".
+SCALE_ABBREVIATIONS: dict[str, int] = {"m": 1_000_000, "bn": 1_000_000_000, "k": 1_000}
+# "a dozen" and friends: a number, not a magnitude word.
+ARTICLE_NUMBERS: dict[str, int] = {
+    "a dozen": 12, "half a million": 500_000, "a hundred": 100, "a thousand": 1_000, "a million": 1_000_000,
+}
+
+# Other ways of writing the magnitude words of tracker/rules/quantities.py (their labels are read from there).
+MAGNITUDE_VARIANTS: dict[str, str] = {
+    "several thousand": MagnitudeWord.THOUSANDS,
+    "a few thousand": MagnitudeWord.THOUSANDS,
+    "many thousands": MagnitudeWord.THOUSANDS,
+    "several hundred": MagnitudeWord.HUNDREDS,
+    "a few hundred": MagnitudeWord.HUNDREDS,
+    "many hundreds": MagnitudeWord.HUNDREDS,
+    "several dozen": MagnitudeWord.DOZENS,
+    "several hundred thousand": MagnitudeWord.HUNDREDS_OF_THOUSANDS,
+    "several million": MagnitudeWord.MILLIONS,
+    "many tens of thousands": MagnitudeWord.TENS_OF_THOUSANDS,
+}
+# "in the thousands", "by the hundreds": the magnitude word after a preposition.
+MAGNITUDE_PREFIXES = ("in the", "by the", "in their", "in", "by")
+
+# Qualifier phrases written just before a number. Longer phrases win ("no more than" before "more than").
+QUALIFIERS: dict[str, str] = {
+    "more than": Quantifier.MORE_THAN,
+    "over": Quantifier.MORE_THAN,
+    "upwards of": Quantifier.MORE_THAN,
+    "upward of": Quantifier.MORE_THAN,
+    "in excess of": Quantifier.MORE_THAN,
+    "well over": Quantifier.MORE_THAN,
+    "just over": Quantifier.MORE_THAN,
+    "well above": Quantifier.MORE_THAN,
+    "above": Quantifier.MORE_THAN,
+    "at least": Quantifier.AT_LEAST,
+    "a minimum of": Quantifier.AT_LEAST,
+    "no fewer than": Quantifier.AT_LEAST,
+    "no less than": Quantifier.AT_LEAST,
+    "nearly": Quantifier.APPROXIMATELY,
+    "almost": Quantifier.APPROXIMATELY,
+    "some": Quantifier.APPROXIMATELY,
+    "around": Quantifier.APPROXIMATELY,
+    "about": Quantifier.APPROXIMATELY,
+    "approximately": Quantifier.APPROXIMATELY,
+    "roughly": Quantifier.APPROXIMATELY,
+    "an estimated": Quantifier.APPROXIMATELY,
+    "estimated": Quantifier.APPROXIMATELY,
+    "close to": Quantifier.APPROXIMATELY,
+    "an approximate": Quantifier.APPROXIMATELY,
+    "approx.": Quantifier.APPROXIMATELY,
+    "fewer than": Quantifier.LESS_THAN,
+    "less than": Quantifier.LESS_THAN,
+    "under": Quantifier.LESS_THAN,
+    "just under": Quantifier.LESS_THAN,
+    "below": Quantifier.LESS_THAN,
+    "up to": Quantifier.AT_MOST,
+    "at most": Quantifier.AT_MOST,
+    "no more than": Quantifier.AT_MOST,
+    "as many as": Quantifier.AT_MOST,
+    "a maximum of": Quantifier.AT_MOST,
+}
+# Between two numbers: "3,000 to 4,000", "3,000-4,000", "between 500 and 700", "from 500 to 700".
+RANGE_JOINERS = (r"\s*[-\u2013\u2014]\s*", r"\s+to\s+", r"\s+and\s+")
+# "rose from 3,000 to 5,000" is a change, not a range: the figure is the second number.
+CHANGE_VERBS = r"(?:rose|risen|rising|increased|increasing|grew|grown|climbed|jumped|swelled|went up|doubled)"
+
+# --- Units ---------------------------------------------------------------------------------------------------
+# The word after a number (adjectives in between are skipped): what is counted. Fighters, civilians and people
+# are all persons; combatant words also set combatant_status to fighters.
+UNIT_WORDS: dict[str, str] = {
+    "people": Unit.PERSONS, "persons": Unit.PERSONS, "person": Unit.PERSONS, "individuals": Unit.PERSONS,
+    "civilians": Unit.PERSONS, "residents": Unit.PERSONS, "villagers": Unit.PERSONS,
+    "inhabitants": Unit.PERSONS, "children": Unit.PERSONS, "women": Unit.PERSONS, "men": Unit.PERSONS,
+    "refugees": Unit.PERSONS, "idps": Unit.PERSONS, "migrants": Unit.PERSONS, "returnees": Unit.PERSONS,
+    "evacuees": Unit.PERSONS, "asylum-seekers": Unit.PERSONS, "displaced": Unit.PERSONS,
+    "syrians": Unit.PERSONS, "iraqis": Unit.PERSONS, "yazidis": Unit.PERSONS, "kurds": Unit.PERSONS,
+    "students": Unit.PERSONS, "patients": Unit.PERSONS, "workers": Unit.PERSONS, "survivors": Unit.PERSONS,
+    "others": Unit.PERSONS, "adults": Unit.PERSONS, "minors": Unit.PERSONS, "detainees": Unit.PERSONS,
+    "prisoners": Unit.PERSONS,
+    "families": Unit.FAMILIES, "family": Unit.FAMILIES,
+    "households": Unit.HOUSEHOLDS, "household": Unit.HOUSEHOLDS,
+    "fighters": Unit.PERSONS, "militants": Unit.PERSONS, "combatants": Unit.PERSONS, "members": Unit.PERSONS,
+    "insurgents": Unit.PERSONS, "rebels": Unit.PERSONS, "gunmen": Unit.PERSONS, "jihadists": Unit.PERSONS,
+    "soldiers": Unit.PERSONS, "troops": Unit.PERSONS, "militiamen": Unit.PERSONS, "extremists": Unit.PERSONS,
+}
+COMBATANT_WORDS = frozenset(
+    {"fighters", "militants", "combatants", "insurgents", "rebels", "gunmen", "jihadists", "soldiers", "troops",
+     "militiamen", "extremists"}
+)
+# Words after a number that say it counts something else: money, weight, distance, age, time, things.
+DISTRACTOR_UNITS = frozenset(
+    {
+        "dollars", "dollar", "usd", "euros", "pounds", "lira", "liras", "riyals", "dinars", "francs",
+        "tonnes", "tons", "tonne", "ton", "kg", "kilograms", "kilos", "litres", "liters", "gallons",
+        "km", "kilometres", "kilometers", "miles", "metres", "meters", "square", "sq", "hectares", "acres",
+        "percent", "per", "%", "pc",
+        "years", "year", "months", "month", "weeks", "week", "days", "day", "hours", "hour", "minutes", "times",
+        "year-old", "years-old", "year-olds",
+        "beds", "tents", "trucks", "lorries", "vehicles", "buses", "homes", "houses", "buildings", "shelters",
+        "villages", "towns", "schools", "hospitals", "clinics", "meals", "rations", "doses", "kits", "tanks",
+        "cases", "calls", "deaths", "bodies", "airstrikes", "strikes", "rockets", "shells", "attacks", "sites",
+        "camps", "locations", "points", "crossings", "countries", "organisations", "organizations", "agencies",
+        "million", "billion",
+    }
+)
+# Currency signs written before a number.
+CURRENCY_SIGNS = ("$", "\u20ac", "\u00a3", "US$", "USD")
+
+# --- Terms ---------------------------------------------------------------------------------------------------
+# (pattern, kind, term). The term nearest the number in its clause is the figure's term.
+TERMS: tuple[tuple[str, str, str], ...] = (
+    # people leaving
+    (r"fled|flee|flees|fleeing", DISPLACEMENT, DisplacementTerm.FLED),
+    (r"escaped|escape|escaping", DISPLACEMENT, DisplacementTerm.FLED),
+    (r"(?:streamed|streaming|stream|poured|pouring|pour|flowed|flowing|came|coming|come|made their way) out",
+     DISPLACEMENT, DisplacementTerm.FLED),
+    (r"emerged|emerging|emerge", DISPLACEMENT, DisplacementTerm.FLED),
+    (r"(?:have|has|had) left|left (?:their|the|his|her)", DISPLACEMENT, DisplacementTerm.FLED),
+    (r"leaving|exodus", DISPLACEMENT, DisplacementTerm.FLED),
+    (r"evacuated|evacuate|evacuating|evacuation|evacuations|(?:bussed|bused) out", DISPLACEMENT,
+     DisplacementTerm.EVACUATED),
+    (r"displaced|displacing|displace|displacement|uprooted|uprooting"
+     r"|(?:forced|driven|chased) (?:from|out of) their homes", DISPLACEMENT, DisplacementTerm.DISPLACED),
+    (r"relocated|relocate|relocating|relocation|transferred|moved to|resettled", DISPLACEMENT,
+     DisplacementTerm.RELOCATED),
+    (r"returned|returning|return|returns|went back|gone back|came back|come back|(?:have|has) returned",
+     DISPLACEMENT, DisplacementTerm.RETURNED),
+    (r"arrived|arriving|arrive|arrivals|reached|crossed into|crossed the border|crossing into|entered",
+     DISPLACEMENT, DisplacementTerm.ARRIVED),
+    (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
+     r"(?: \w+){0,3} (?:camps?|settlements?|shelters?|tents?)|in (?:the )?camps?|camp residents",
+     DISPLACEMENT, DisplacementTerm.IN_CAMP),
+    (r"trapped|stranded|besieged|stuck|(?:remain|remained|remaining|remains|still|left) inside"
+     r"|(?:remain|remained|remaining|remains) in the (?:enclave|city|town|area|besieged)",
+     DISPLACEMENT, DisplacementTerm.TRAPPED),
+    # surrenders
+    (r"surrendered|surrender|surrendering|surrenders|laid down (?:their |his )?(?:arms|weapons)"
+     r"|handed themselves (?:over|in)|turned themselves in|gave themselves up|defected",
+     SURRENDER, SurrenderTerm.SURRENDERED),
+    (r"captured|capture|detained|taken prisoner|arrested|taken into custody|seized", SURRENDER,
+     SurrenderTerm.CAPTURED),
+)
+# A term in front of its unit ("4,000 displaced people") weighs less than a verb elsewhere in the sentence.
+ADJECTIVE_TERMS = ("displaced", "trapped", "stranded", "evacuated", "returning", "besieged")
+
+# Figures about other topics: when one of these is nearer the number than any term, nothing is proposed.
+OTHER_TOPICS = (
+    r"killed|kill|killing|dead|died|die|dying|deaths|death toll|bodies|casualties|executed|massacred"
+    r"|injured|wounded|hurt|maimed|missing|abducted|kidnapped|buried|starved"
+)
+
+# --- What keeps a figure from being proposed -----------------------------------------------------------------
+# Forecasts, plans and conditionals before the term in its clause: not a counted fact.
+FORECASTS = (
+    r"expected to|expect|could|may|might|would|will|shall|plan to|plans to|planned to|planning to|set to"
+    r"|are to|is to|threatens to|threatened to|threaten to|likely to|poised to|about to|aim to|aims to"
+    r"|intend to|intends to|hope to|hopes to|want to|wants to|going to|projected|forecast|predicted"
+    r"|ready to|prepared to|if|unless|in case|scheduled to|due to (?:leave|return|arrive|be)|risk|at risk of"
+)
+# Said of the term itself: "have not returned", "never left".
+NEGATIONS = r"not|n't|never|no longer|neither|nor|failed to|unable to"
+# The words that make a zero: "no further civilians", "no one", "none".
+ZERO_HEADS = r"no(?: (?:further|more|other|new|additional))?|not any(?: more)?|not a single"
+ZERO_PRONOUNS = r"no one|no-one|nobody|none"
+# Words allowed between a zero and its verb: "no one has yet left", "no further civilians had emerged".
+AUXILIARIES = frozenset(
+    {"has", "have", "had", "been", "was", "were", "is", "are", "be", "yet", "so", "far", "reportedly",
+     "managed", "able", "to", "further", "more", "either", "since", "then", "also", "actually"}
+)
+# Hedged sentences keep their proposal with a lower confidence.
+HEDGES = r"reportedly|believed|thought to|unconfirmed|could not be (?:independently )?verified|possibly|allegedly"
+
+# --- Aid capacity --------------------------------------------------------------------------------------------
+STRAINS: tuple[tuple[str, str], ...] = (
+    (r"(?:struggling|struggle|struggles|struggled) to (?:cope|keep up|meet|respond)|under (?:severe |heavy )?strain"
+     r"|strained|stretched thin|running low|running out", Strain.STRAINED),
+    (r"overwhelmed|overwhelming|stretched beyond|beyond (?:its |their )?capacity|overstretched|at breaking point"
+     r"|at full capacity|over capacity|overcrowded|cannot cope|can't cope|unable to cope", Strain.OVERWHELMED),
+    (r"suspended|suspend|suspending|halted (?:its |their )?(?:operations|work|activities|services|deliveries|aid)"
+     r"|stopped (?:its |their )?(?:operations|work|activities|services)|pulled out|withdrew (?:its |their )?staff"
+     r"|closed (?:its |their )?doors", Strain.SUSPENDED),
+)
+# Who provides aid: a statement of strain needs one of these (or an aid organization) in its sentence.
+AID_PROVIDERS = (
+    r"aid (?:agencies|agency|groups|group|organi[sz]ations?|workers|officials|providers)"
+    r"|humanitarian (?:agencies|agency|groups|organi[sz]ations?|workers|partners|actors|community|operations)"
+    r"|relief (?:agencies|groups|organi[sz]ations?|workers|efforts)|ngos|charities|charity"
+    r"|hospitals?|clinics?|health (?:facilities|centres|centers|services|system|workers)|medical (?:teams|staff"
+    r"|facilities|services)|doctors|camps?|reception centres|reception centers|shelters|services|water supplies"
+    r"|food (?:distributions?|supplies|aid)|the un|u\.n\.|un agencies|local authorities|authorities"
+)
+# Sector keywords: one sector named gives it; none or several give multi-sector.
+SECTORS: tuple[tuple[str, str], ...] = (
+    (r"health|hospitals?|clinics?|medical|doctors|nurses|medicines?|patients", Sector.HEALTH),
+    (r"food|bread|meals|hunger|rations", Sector.FOOD_SECURITY),
+    (r"water|sanitation|hygiene|latrines|toilets", Sector.WASH),
+    (r"shelters?|tents|housing", Sector.SHELTER),
+    (r"schools?|education|classes", Sector.EDUCATION),
+    (r"nutrition|malnutrition|malnourished", Sector.NUTRITION),
+    (r"protection|child protection", Sector.PROTECTION),
+    (r"camp management|camp coordination", Sector.CCCM),
+    (r"logistics|transport|trucks|convoys", Sector.LOGISTICS),
+    (r"telecommunications|connectivity", Sector.EMERGENCY_TELECOMMUNICATIONS),
+)
+
+# --- Attribution ---------------------------------------------------------------------------------------------
+SPEECH_VERBS = (
+    r"said|says|say|told|tells|reported|reports|estimated|estimates|stated|states|announced|announces|added"
+    r"|confirmed|confirms|claimed|claims|noted|notes|explained|tweeted|wrote|warned|counted|recorded|registered"
+    r"|documented|according to"
+)
+PRONOUNS = frozenset({"he", "she", "they", "it", "we"})
+# A person's own words name a journalist of an outlet ("Al Jazeera's Hoda Abdel-Hamid"): the outlet's own reporting.
+JOURNALIST_WORDS = r"correspondent|reporter|journalist|reporting from"
+
+# Where a place follows one of these, it is where people left from ...
+ORIGIN_CUES = r"from|out of|fled|fleeing|flee|left|leaving|escaped|escaping|evacuated|evacuating|of"
+# ... and after these, where they went.
+DESTINATION_CUES = r"to|into|towards|toward|for|reached|reaching|in neighbouring|in neighboring|across|entered"
+# A place named as where a reporter stands is no place of the figures.
+DATELINE_CUES = r"reporting from|speaking from|writing from|speaking to \w+ from"

@@ -1,0 +1,555 @@
+"""From sentences to proposed records: each number or magnitude phrase is paired with the nearest term of its
+clause, its place, its source and its dates; statements of strain become aid capacity reports.
+
+The steps, in order, for each sentence (docs/intake.md, "How the assistant reads"):
+
+1. find the quantities (numbers.py) and the zero figures ("no further civilians had emerged");
+2. pair each with the nearest term of the lexicon, or with a figure of another topic ("killed"), which drops it;
+3. drop forecasts, plans, conditionals and negated terms ("could flee", "have not returned");
+4. pick the place: in the sentence, the one nearest the number, preferring where people left from for leaving
+   terms and where they are for the others (DOMAIN.md, "Which place"); else the place carried forward;
+5. the source (attribution.py) and the dates (dates.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from tracker.choices import (
+    CombatantStatus,
+    DisplacementCategory,
+    DisplacementTerm,
+    OrganizationKind,
+    Quantifier,
+    Sector,
+    Unit,
+)
+from tracker.extraction import lexicon
+from tracker.extraction.attribution import Attribution, Speakers, find_attribution
+from tracker.extraction.dates import DateMention, find_dates, publication_day
+from tracker.extraction.numbers import Quantity, find_quantities
+from tracker.extraction.places import ORGANIZATION, PLACE, Gazetteer, Mention
+from tracker.extraction.sentences import sentence_spans
+from tracker.rules.periods import Period
+from tracker.rules.terms import TERM_CATEGORIES
+
+RULES_VERSION = "2026.12-1"
+NOTICE_NOT_ENGLISH = (
+    "The assistant reads English only for now: it proposes nothing for a source in {language}. Enter its records "
+    "by hand, with the excerpt in the source's language and its English translation in excerpt_translation."
+)
+
+LEAVING_TERMS = frozenset(
+    {DisplacementTerm.FLED, DisplacementTerm.EVACUATED, DisplacementTerm.DISPLACED, DisplacementTerm.RELOCATED}
+)
+AID_KINDS = frozenset({OrganizationKind.NGO, OrganizationKind.UN_AGENCY, OrganizationKind.RED_CROSS,
+                       OrganizationKind.GOVERNMENT, OrganizationKind.OTHER})
+
+
+def _words(pattern: str) -> re.Pattern:
+    return re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
+
+
+_TERMS = [(_words(pattern), kind, term) for pattern, kind, term in lexicon.TERMS]
+_OTHER_TOPICS = _words(lexicon.OTHER_TOPICS)
+_FORECASTS = _words(lexicon.FORECASTS)
+_NEGATIONS = re.compile(rf"(?:\b(?:{lexicon.NEGATIONS.replace('|n' + chr(39) + 't', '')})\b|n['\u2019]t\b)",
+                        re.IGNORECASE)
+_HEDGES = _words(lexicon.HEDGES)
+_ZERO = re.compile(rf"\b(?:(?P<pronoun>{lexicon.ZERO_PRONOUNS})|(?P<head>{lexicon.ZERO_HEADS}))\b", re.IGNORECASE)
+_STRAINS = [(_words(pattern), strain) for pattern, strain in lexicon.STRAINS]
+_AID_PROVIDERS = _words(lexicon.AID_PROVIDERS)
+_SECTORS = [(_words(pattern), sector) for pattern, sector in lexicon.SECTORS]
+_ORIGIN_CUE = re.compile(rf"\b(?:{lexicon.ORIGIN_CUES})\s+(?:the\s+)?(?:\w+\s+){{0,1}}$", re.IGNORECASE)
+_DESTINATION_CUE = re.compile(rf"\b(?:{lexicon.DESTINATION_CUES})\s+(?:the\s+)?(?:\w+\s+){{0,1}}$", re.IGNORECASE)
+_DATELINE = re.compile(rf"\b(?:{lexicon.DATELINE_CUES})\s+$", re.IGNORECASE)
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:said|say|says|told(?:\s+\w+){0,2}|announced|added|reported|stated|confirmed|tweeted|wrote)\s*$",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r";|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b", re.IGNORECASE)
+_STOCK_DISPLACED = re.compile(
+    r"\b(?:are|remain|remains|remained|still|currently|now|there are|is home to|hosts?|hosting)\b(?:\s+[\w,.]+){0,5}?"
+    r"\s+(?:internally\s+)?displaced\b",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[\w'\u2019-]+")
+_COUNT_VERB_BEFORE = re.compile(r"^(?:reached|reaching|crossed the border)$", re.IGNORECASE)
+_TO_TOTAL = re.compile(r"\b(?:number|total|tally|figure|count)\b.*\b(?:to|at|of|reached|is|was|stands at)\s*$",
+                       re.IGNORECASE)
+_SUBJECT_AUX = re.compile(
+    r"(?:\s+(?:are|is|were|was|have been|has been|had been|say they are|said they were|remain|remained|appear to be"
+    r"|were being|are being|now|also|still|already|increasingly))+\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Proposal:
+    """One proposed record, with the field names of extract_records' JSON (see :meth:`as_json`)."""
+
+    kind: str
+    excerpt: str
+    excerpt_start: int
+    excerpt_end: int
+    start_date: date
+    end_date: date
+    start_precision: str
+    end_precision: str
+    confidence: float
+    term: str | None = None
+    quantifier: str | None = None
+    reported_value: int | None = None
+    reported_value_max: int | None = None
+    magnitude_word: str | None = None
+    unit: str | None = None
+    reported_phrase: str | None = None
+    location: dict | None = None
+    attributed_to: dict | None = None
+    attribution_text: str = ""
+    strain: str | None = None
+    sector: str | None = None
+    provider: dict | None = None
+    provider_description: str | None = None
+    category: str | None = None
+    surrendering_group: dict | None = None
+    received_by: dict | None = None
+    combatant_status: str | None = None
+    rules_version: str = RULES_VERSION
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        for key, value in data.items():
+            if isinstance(value, date):
+                data[key] = value.isoformat()
+            elif isinstance(value, str):
+                data[key] = str(value)
+        return data
+
+
+@dataclass
+class Extraction:
+    proposals: list[Proposal] = field(default_factory=list)
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    start: int
+    end: int
+    kind: str | None  # None: a figure of another topic (killed, injured...)
+    term: str | None
+
+
+@dataclass
+class ArticleState:
+    """What earlier sentences tell later ones: the last place named, speakers, the last party named."""
+
+    place: Mention | None = None
+    speakers: Speakers = field(default_factory=Speakers)
+    parties: list[int] = field(default_factory=list)
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def _place_json(gazetteer: Gazetteer, place_id: int | None) -> dict | None:
+    return None if place_id is None else {"id": place_id, "name": gazetteer.places[place_id].name}
+
+
+def _organization_json(gazetteer: Gazetteer, organization_id: int | None) -> dict | None:
+    if organization_id is None:
+        return None
+    organization = gazetteer.organizations[organization_id]
+    return {"id": organization.id, "name": organization.name}
+
+
+def _terms(text: str, start: int, end: int) -> list[TermMatch]:
+    found = [TermMatch(m.start(), m.end(), kind, term) for pattern, kind, term in _TERMS
+             for m in pattern.finditer(text, start, end)]
+    found += [TermMatch(m.start(), m.end(), None, None) for m in _OTHER_TOPICS.finditer(text, start, end)]
+    # "reached 4,000" counts; it is no arrival.
+    return [t for t in found if not (_COUNT_VERB_BEFORE.match(text[t.start:t.end])
+                                     and re.match(r"\s+(?:\w+\s+){0,2}\d", text[t.end:t.end + 30]))]
+
+
+def _gap(text: str, first_end: int, second_start: int) -> int:
+    """Characters between two spans, plus a penalty for each clause break crossed."""
+    between = text[first_end:second_start]
+    return len(between) + 60 * len(_CLAUSE_BREAK.findall(between)) + 12 * between.count(",")
+
+
+def _nearest_term(text: str, quantity: Quantity, terms: list[TermMatch]) -> TermMatch | None:
+    best, best_cost = None, None
+    for term in terms:
+        if term.start >= quantity.number_end:
+            inside = term.end <= quantity.end
+            cost = _gap(text, quantity.number_end, term.start)
+            if inside and text[term.start:term.end].lower() in lexicon.ADJECTIVE_TERMS:
+                cost += 45  # "4,000 displaced people": a verb elsewhere in the clause says more
+        elif term.end <= quantity.number_start:
+            cost = int(_gap(text, term.end, quantity.number_start) * 1.3)
+        else:
+            continue
+        if best_cost is None or cost < best_cost:
+            best, best_cost = term, cost
+    return best if best_cost is not None and best_cost < 220 else None
+
+
+def _clause_start(text: str, sentence_start: int, position: int) -> int:
+    before = text[sentence_start:position]
+    cut = max(before.rfind(","), before.rfind(";"), before.rfind("\u2014"), before.rfind(":"))
+    return sentence_start if cut == -1 else sentence_start + cut + 1
+
+
+def _is_forecast(text: str, sentence_start: int, first: int, term_start: int) -> bool:
+    window_start = _clause_start(text, sentence_start, first)
+    if re.match(r"\s*if\b", text[sentence_start:sentence_start + 4], re.IGNORECASE):
+        window_start = sentence_start
+    return any(m.group() != "May" for m in _FORECASTS.finditer(text, window_start, term_start))
+
+
+def _is_negated(text: str, quantity_end: int, term: TermMatch) -> bool:
+    window_start = quantity_end if term.start >= quantity_end else max(0, term.start - 15)
+    window_start = max(window_start, term.start - 25)
+    return bool(_NEGATIONS.search(text, window_start, term.start))
+
+
+def _zeros(text: str, start: int, end: int, terms: list[TermMatch]) -> list[tuple[Quantity, TermMatch]]:
+    """"no further civilians had emerged", "no one has left": a zero figure of the term that follows."""
+    starts = {t.start: t for t in terms if t.kind}
+    found = []
+    for match in _ZERO.finditer(text, start, end):
+        unit, unit_word, position = Unit.PERSONS, None, match.end()
+        if match["head"]:
+            tokens = list(_TOKEN.finditer(text, match.end(), end))[:3]
+            hit = next((t for t in tokens if t.group().lower() in lexicon.UNIT_WORDS), None)
+            if hit is None:
+                continue
+            unit_word = hit.group().lower()
+            unit, position = lexicon.UNIT_WORDS[unit_word], hit.end()
+        phrase_end = position
+        term = None
+        for token in _TOKEN.finditer(text, position, end):
+            if token.start() in starts:
+                term = starts[token.start()]
+                break
+            if token.group().lower() not in lexicon.AUXILIARIES and not token.group().lower().endswith("ly"):
+                break
+        if term is None:
+            continue
+        quantity = Quantity(
+            start=match.start(), end=phrase_end, number_start=match.start(), number_end=phrase_end,
+            quantifier=Quantifier.EXACT, value=0, unit=unit, unit_word=unit_word, zero=True,
+        )
+        found.append((quantity, term))
+    return found
+
+
+def _accept_without_unit(text: str, sentence_start: int, quantity: Quantity, terms: list[TermMatch]) -> bool:
+    """A number with no unit word counts people only where a verb or a term frames it."""
+    after = text[quantity.number_end:quantity.number_end + 40]
+    if re.match(r"\s+(?:of\s+(?:them|whom|those)\s+)?(?:have|has|had|were|was|are|is|more|others|remain|remained)\b",
+                after, re.IGNORECASE):
+        return True
+    if any(quantity.number_end <= t.start <= quantity.number_end + 2 and t.kind for t in terms):
+        return True
+    if any(t.kind and 0 <= quantity.start - t.end <= 4 for t in terms):
+        return True  # "displaced 4,000", "evacuated some 300"
+    if quantity.magnitude_word and re.match(r"(?:in|by)\b", text[quantity.start:quantity.start + 3], re.IGNORECASE):
+        return True  # "coming out of Baghouz in the thousands"
+    return bool(_TO_TOTAL.search(text, sentence_start, quantity.start))
+
+
+def _unit_before(text: str, sentence_start: int, position: int) -> str | None:
+    for token in reversed(list(_TOKEN.finditer(text, _clause_start(text, sentence_start, position), position))):
+        if token.group().lower() in lexicon.UNIT_WORDS:
+            return lexicon.UNIT_WORDS[token.group().lower()]
+    return None
+
+
+def _place_cost(text: str, sentence_start: int, mention: Mention, anchor: int, term: str | None) -> int:
+    distance = abs(mention.start - anchor)
+    before = text[max(sentence_start, mention.start - 30):mention.start]
+    origin, destination = _ORIGIN_CUE.search(before), _DESTINATION_CUE.search(before)
+    if term in LEAVING_TERMS:
+        if destination and not origin:
+            distance += 200
+        elif origin:
+            distance -= 20
+    elif term is not None and term not in LEAVING_TERMS:
+        if origin and re.search(r"\b(?:from|out of)\b", origin.group(), re.IGNORECASE):
+            distance += 200
+    return distance
+
+
+def _places_in(text: str, sentence_start: int, mentions: list[Mention]) -> list[Mention]:
+    return [
+        m for m in mentions
+        if m.type == PLACE and not _DATELINE.search(text, max(sentence_start, m.start - 40), m.start)
+    ]
+
+
+def _choose_place(text: str, sentence_start: int, places: list[Mention], anchor: int, term: str | None,
+                  state: ArticleState) -> tuple[int | None, bool]:
+    """(place id, carried forward?)."""
+    if places:
+        chosen = min(places, key=lambda m: _place_cost(text, sentence_start, m, anchor, term))
+        return chosen.id, False
+    if state.place is not None:
+        return state.place.id, True
+    return None, False
+
+
+def _choose_dates(text: str, dates: list[DateMention], anchor: int, published: date) -> Period:
+    usable = [d for d in dates if not _SPEECH_BEFORE.search(text, max(0, d.start - 30), d.start)]
+    if not usable:
+        return publication_day(published)
+    return min(usable, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.end) * 1.5).period
+
+
+def _attribution_fields(gazetteer: Gazetteer, attribution: Attribution | None) -> tuple[dict | None, str]:
+    if attribution is None:
+        return None, ""
+    organization = attribution.organization
+    attributed = None if organization is None else {
+        "id": organization.id, "name": organization.name, "is_party": organization.is_party}
+    return attributed, attribution.text
+
+
+def _confidence(*, carried: bool, no_place: bool, attribution: Attribution | None, hedged: bool,
+                unit_guessed: bool) -> float:
+    confidence = 0.9
+    if carried:
+        confidence -= 0.15
+    if no_place:
+        confidence -= 0.25
+    if attribution is not None and attribution.organization is None:
+        confidence -= 0.05
+    if hedged:
+        confidence -= 0.15
+    if unit_guessed:
+        confidence -= 0.1
+    return round(max(0.05, min(0.99, confidence)), 2)
+
+
+# --- one sentence --------------------------------------------------------------------------------------------
+
+
+def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Gazetteer,
+              state: ArticleState) -> list[Proposal]:
+    mentions = gazetteer.mentions(text, start, end)
+    attribution = find_attribution(text, start, end, mentions, gazetteer, state.speakers)
+    terms = _terms(text, start, end)
+    places = _places_in(text, start, mentions)
+    dates = find_dates(text, start, end, published)
+    hedged = bool(_HEDGES.search(text, start, end))
+    excerpt = text[start:end]
+    attributed_to, attribution_text = _attribution_fields(gazetteer, attribution)
+    proposals: list[Proposal] = []
+    seen: set[tuple] = set()
+
+    pairs: list[tuple[Quantity, TermMatch, bool]] = []
+    zeros = _zeros(text, start, end, terms)
+    for quantity, term in zeros:
+        pairs.append((quantity, term, False))
+    for quantity in find_quantities(text, start, end):
+        if quantity.distractor or any(z.start <= quantity.number_start < z.end for z, _t in zeros):
+            continue
+        term = _nearest_term(text, quantity, terms)
+        if term is None or term.kind is None:
+            continue
+        unit_guessed = False
+        if quantity.unit is None:
+            if quantity.unit_word or not _accept_without_unit(text, start, quantity, terms):
+                continue
+            if text[quantity.number_start:quantity.number_end].lower() == "one":
+                continue
+            quantity.unit = _unit_before(text, start, quantity.number_start) or Unit.PERSONS
+            unit_guessed = True
+        pairs.append((quantity, term, unit_guessed))
+
+    for quantity, term, unit_guessed in sorted(pairs, key=lambda pair: pair[0].start):
+        if _is_forecast(text, start, min(quantity.start, term.start), term.start):
+            continue
+        if not quantity.zero and _is_negated(text, quantity.number_end, term):
+            continue
+        key = (term.kind, quantity.quantifier, quantity.value, quantity.value_max, quantity.magnitude_word,
+               quantity.unit)
+        if key in seen:
+            continue
+        seen.add(key)
+        place_id, carried = _choose_place(text, start, places, quantity.number_start, term.term, state)
+        period = _choose_dates(text, dates, term.start, published)
+        proposal = Proposal(
+            kind=term.kind, excerpt=excerpt, excerpt_start=start, excerpt_end=end,
+            start_date=period.start_date, end_date=period.end_date, start_precision=period.start_precision,
+            end_precision=period.end_precision,
+            confidence=_confidence(carried=carried, no_place=place_id is None, attribution=attribution,
+                                   hedged=hedged, unit_guessed=unit_guessed),
+            term=term.term, quantifier=quantity.quantifier, reported_value=quantity.value,
+            reported_value_max=quantity.value_max, magnitude_word=quantity.magnitude_word, unit=quantity.unit,
+            reported_phrase=text[quantity.start:quantity.end], location=_place_json(gazetteer, place_id),
+            attributed_to=attributed_to, attribution_text=attribution_text,
+        )
+        if term.kind == lexicon.DISPLACEMENT:
+            proposal.category = _category(text, start, end, term.term)
+        else:
+            _surrender_fields(proposal, text, start, end, mentions, term, quantity, gazetteer, state)
+        proposals.append(proposal)
+
+    if aid := _aid_capacity(text, start, end, mentions, places, dates, attribution, hedged, published, gazetteer,
+                            state):
+        proposals.append(aid)
+    return proposals
+
+
+def _category(text: str, start: int, end: int, term: str) -> str:
+    categories = TERM_CATEGORIES[DisplacementTerm(term)]
+    if len(categories) == 1:
+        return next(iter(categories))
+    return DisplacementCategory.STOCK if _STOCK_DISPLACED.search(text, start, end) else DisplacementCategory.FLOW
+
+
+def _surrender_fields(proposal: Proposal, text: str, start: int, end: int, mentions: list[Mention],
+                      term: TermMatch, quantity: Quantity, gazetteer: Gazetteer, state: ArticleState) -> None:
+    organizations = [m for m in mentions if m.type == ORGANIZATION]
+    received = None
+    for mention in organizations:
+        between = text[term.end:mention.start]
+        if mention.start >= term.end and re.fullmatch(r"\s+(?:\w+\s+){0,3}?(?:to|by)\s+(?:the\s+)?", between):
+            received = mention.id
+            break
+    parties = [m.id for m in organizations if gazetteer.organizations[m.id].is_party and m.id != received]
+    if parties:
+        group = min(parties, key=lambda id_: min(abs(m.start - quantity.number_start) for m in organizations
+                                                if m.id == id_))
+    else:
+        group = next((id_ for id_ in reversed(state.parties) if id_ != received), None)
+    proposal.received_by = _organization_json(gazetteer, received)
+    proposal.surrendering_group = _organization_json(gazetteer, group)
+    proposal.combatant_status = CombatantStatus.FIGHTERS if quantity.combatants else CombatantStatus.UNKNOWN
+
+
+def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], places: list[Mention],
+                  dates: list[DateMention], attribution: Attribution | None, hedged: bool, published: date,
+                  gazetteer: Gazetteer, state: ArticleState) -> Proposal | None:
+    for pattern, strain in _STRAINS:
+        match = pattern.search(text, start, end)
+        if match is None:
+            continue
+        clause = _clause_start(text, start, match.start())
+        if _is_forecast(text, start, clause, match.start()) or _NEGATIONS.search(text, max(clause, match.start() - 12),
+                                                                                  match.start()):
+            continue
+        aid_organizations = [m for m in mentions if m.type == ORGANIZATION
+                             and gazetteer.organizations[m.id].kind in AID_KINDS]
+        if not _AID_PROVIDERS.search(text, start, end) and not aid_organizations:
+            continue
+        subject_start = clause
+        subject = text[subject_start:match.start()]
+        subject = _SUBJECT_AUX.sub("", subject).strip(" ,")
+        provider = next((m.id for m in aid_organizations if subject_start <= m.start < match.start()), None)
+        description = None
+        if provider is None and subject and subject.lower() not in lexicon.PRONOUNS:
+            first = subject.split()[0]
+            named = any(m.start == subject_start + text[subject_start:match.start()].find(first) for m in mentions)
+            description = subject if named or first.isupper() else subject[0].lower() + subject[1:]
+        sectors = {sector for pattern_, sector in _SECTORS if pattern_.search(text, start, end)}
+        place_id, carried = _choose_place(text, start, places, match.start(), None, state)
+        period = _choose_dates(text, dates, match.start(), published)
+        attributed_to, attribution_text = _attribution_fields(gazetteer, attribution)
+        return Proposal(
+            kind=lexicon.AID_CAPACITY, excerpt=text[start:end], excerpt_start=start, excerpt_end=end,
+            start_date=period.start_date, end_date=period.end_date, start_precision=period.start_precision,
+            end_precision=period.end_precision,
+            confidence=_confidence(carried=carried, no_place=place_id is None, attribution=attribution,
+                                   hedged=hedged, unit_guessed=False),
+            reported_phrase=match.group(), location=_place_json(gazetteer, place_id), attributed_to=attributed_to,
+            attribution_text=attribution_text, strain=strain,
+            sector=next(iter(sectors)) if len(sectors) == 1 else Sector.MULTI_SECTOR,
+            provider=_organization_json(gazetteer, provider), provider_description=description,
+        )
+    return None
+
+
+def _remember(text: str, start: int, end: int, gazetteer: Gazetteer, state: ArticleState) -> None:
+    """Carry forward what this sentence names: its most specific place, the parties it names."""
+    mentions = gazetteer.mentions(text, start, end)
+    places = _places_in(text, start, mentions)
+    if places:
+        state.place = max(places, key=lambda m: (gazetteer.places[m.id].rank, m.start))
+    state.parties.extend(m.id for m in mentions
+                         if m.type == ORGANIZATION and gazetteer.organizations[m.id].is_party)
+
+
+def _headline_end(text: str) -> int:
+    """End of a headline: a first line without a final stop, followed by a blank line and more text."""
+    match = re.match(r"\s*([^\n]+)\n[ \t]*\n\s*\S", text)
+    if match and not re.search(r"[.!?:\"\u201d]\s*$", match.group(1)):
+        return match.end(1)
+    return -1
+
+
+# --- the public interface ------------------------------------------------------------------------------------
+
+
+def extract(text: str, *, published: date, gazetteer: Gazetteer, language: str = "en") -> Extraction:
+    """Every record the rules find in an article, in the order of their excerpts."""
+    if not (language or "en").lower().startswith("en"):
+        return Extraction([], NOTICE_NOT_ENGLISH.format(language=language))
+    state = ArticleState()
+    headline_end = _headline_end(text)
+    proposals: list[Proposal] = []
+    for start, end in sentence_spans(text):
+        if end > headline_end:
+            proposals.extend(_sentence(text, start, end, published=published, gazetteer=gazetteer, state=state))
+        _remember(text, start, end, gazetteer, state)
+    for proposal in proposals:
+        assert text[proposal.excerpt_start:proposal.excerpt_end] == proposal.excerpt
+    proposals.sort(key=lambda p: p.excerpt_start)
+    return Extraction(proposals)
+
+
+def propose_from_sentence(text: str, start: int, end: int, *, published: date, gazetteer: Gazetteer) -> dict:
+    """The best guess for one selected span, even when no rule fires: the JSON keys of a proposal, with the
+    selected text as the excerpt and the span as its offsets."""
+    if not (0 <= start < end <= len(text)):
+        raise ValueError("The selection must be a non-empty span of the text.")
+    state = ArticleState()
+    for sentence_start, sentence_end in sentence_spans(text[:start]):
+        mentions = gazetteer.mentions(text, sentence_start, sentence_end)
+        find_attribution(text, sentence_start, sentence_end, mentions, gazetteer, state.speakers)
+        _remember(text, sentence_start, sentence_end, gazetteer, state)
+    proposals = _sentence(text, start, end, published=published, gazetteer=gazetteer, state=state)
+    if proposals:
+        best = max(proposals, key=lambda p: p.confidence).as_json()
+        best.update(excerpt=text[start:end], excerpt_start=start, excerpt_end=end)
+        return best
+    mentions = gazetteer.mentions(text, start, end)
+    attribution = find_attribution(text, start, end, mentions, gazetteer, state.speakers)
+    places = _places_in(text, start, mentions)
+    terms = [t for t in _terms(text, start, end) if t.kind]
+    term = terms[0] if terms else None
+    quantity = next((q for q in find_quantities(text, start, end) if not q.distractor), None)
+    anchor = quantity.number_start if quantity else start
+    place_id, _carried = _choose_place(text, start, places, anchor, term.term if term else None, state)
+    period = _choose_dates(text, find_dates(text, start, end, published), term.start if term else start, published)
+    attributed_to, attribution_text = _attribution_fields(gazetteer, attribution)
+    kind = term.kind if term else lexicon.DISPLACEMENT
+    guess = Proposal(
+        kind=kind, excerpt=text[start:end], excerpt_start=start, excerpt_end=end,
+        start_date=period.start_date, end_date=period.end_date, start_precision=period.start_precision,
+        end_precision=period.end_precision, confidence=0.2, term=term.term if term else None,
+        quantifier=quantity.quantifier if quantity else None, reported_value=quantity.value if quantity else None,
+        reported_value_max=quantity.value_max if quantity else None,
+        magnitude_word=quantity.magnitude_word if quantity else None,
+        unit=(quantity.unit or Unit.PERSONS) if quantity else None,
+        reported_phrase=text[quantity.start:quantity.end] if quantity else None,
+        location=_place_json(gazetteer, place_id), attributed_to=attributed_to, attribution_text=attribution_text,
+    )
+    if kind == lexicon.DISPLACEMENT and term:
+        guess.category = _category(text, start, end, term.term)
+    return guess.as_json()
