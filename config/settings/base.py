@@ -157,6 +157,11 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, opted into now
 # The licence every export states.
 DATA_LICENSE = env.str("DATA_LICENSE", default="CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)")
 
+# Intake of sources (docs/intake.md): the largest file an analyst may upload (HTML, PDF or text), and how
+# long a text whose licence does not allow keeping it is held for work before drop_source_texts drops it.
+SOURCE_UPLOAD_MAX_BYTES = env.int("SOURCE_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+SOURCE_TEXT_WORKING_HOURS = env.int("SOURCE_TEXT_WORKING_HOURS", default=72)
+
 # The public event and place pages (approved, non-confidential data only): true makes them ask for a login.
 PAGES_REQUIRE_LOGIN = env.bool("PAGES_REQUIRE_LOGIN", default=False)
 

@@ -14,6 +14,7 @@ from tracker import services
 from tracker.admin.base import ServiceAdmin
 from tracker.admin.extraction import SourceWorkbenchMixin
 from tracker.admin.forms import ClaimInlineFormSet, VersionedForm, error_text
+from tracker.admin.intake import SourceIntakeMixin
 from tracker.excerpts import highlight
 from tracker.models import (
     AidCapacityReport,
@@ -77,7 +78,7 @@ class SourceForm(VersionedForm):
 
 
 @admin.register(Source)
-class SourceAdmin(SourceWorkbenchMixin, ServiceAdmin):
+class SourceAdmin(SourceIntakeMixin, SourceWorkbenchMixin, ServiceAdmin):
     form = SourceForm
     change_form_template = "admin/tracker/source_change_form.html"
     list_display = ("title", "publisher", "publication_date", "kind", "language", "is_confidential", "record_count")

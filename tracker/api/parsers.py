@@ -39,3 +39,24 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError("JSON parse error - the body is nested too deep.") from None
         except ValueError as error:
             raise exceptions.ParseError(f"JSON parse error - {error}") from None
+
+
+class UploadParser(parsers.MultiPartParser):
+    """multipart/form-data for the actions that take a file (a source's intake): bodies larger than a file of
+    ``SOURCE_UPLOAD_MAX_BYTES`` and its form fields are refused (413) before they are read."""
+
+    #: room for the form's other fields and the multipart framing beside the file
+    FORM_ALLOWANCE = 256 * 1024
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        meta = getattr(request, "META", {})
+        try:
+            length = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.SOURCE_UPLOAD_MAX_BYTES
+        if length > limit + self.FORM_ALLOWANCE:
+            raise BodyTooLarge(f"The upload is larger than {limit / 1_048_576:g} MB (SOURCE_UPLOAD_MAX_BYTES): "
+                               "upload the article alone, or paste its text.")
+        return super().parse(stream, media_type, parser_context)

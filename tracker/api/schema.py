@@ -70,11 +70,11 @@ ERRORS = {
     401: _error("No or invalid credentials: send `Authorization: Api-Key <key>` (or a staff token)."),
     403: _error("Not allowed: keys only read; staff need the permission."),
     404: _error("No such record, or not visible to you (an id the schema allows may name nothing)."),
-    413: _error("The body is larger than the limit (2.5 MB): send fewer records per request."),
+    413: _error("The body is larger than the limit (2.5 MB of JSON; an uploaded file: SOURCE_UPLOAD_MAX_BYTES)."),
     406: _error("The Accept header names no format this endpoint serves."),
     409: _error("The record's state refuses this (workflow rule, or still referenced)."),
     412: _error("If-Match names an older version: GET the record again."),
-    415: _error("Send JSON (Content-Type: application/json)."),
+    415: _error("Send JSON (Content-Type: application/json); multipart/form-data where a file is taken."),
     428: _error("If-Match with the ETag you read is required on writes to an existing record (`*` is refused)."),
     429: _error("Rate limit reached: retry after the Retry-After seconds."),
 }
@@ -160,6 +160,20 @@ SURRENDER_EXAMPLE = OpenApiExample(
 )
 
 
+def _create_schema(viewset, a_noun: str, claim: bool, record: OpenApiResponse):
+    """A create's description; a viewset's ``create_schema`` changes its description, request body and 201, and
+    adds error statuses (``extra_errors``)."""
+    own = dict(getattr(viewset, "create_schema", {}))
+    extra = own.pop("extra_errors", ())
+    responses = {201: record, **own.pop("responses", {}), **errors(400, 401, 403, 409, 415, 429, *extra)}
+    return extend_schema(
+        summary=f"Create {a_noun}" + (" (as a draft)" if claim else ""),
+        description=own.pop("description", "Staff only. Validated by the same services as the admin; errors are "
+                                           "field-level."),
+        responses=responses, **own,
+    )
+
+
 def document_resource(viewset, *, noun: str, plural: str, claim: bool = False, examples=()):
     """Describe a resource viewset's operations (list, detail, writes, and for records the workflow)."""
     serializer = viewset.serializer_class
@@ -182,11 +196,7 @@ def document_resource(viewset, *, noun: str, plural: str, claim: bool = False, e
             summary=f"One {noun}", parameters=[FORMAT],
             responses={(200, "application/json"): serializer, **EXPORT_RESPONSES, **errors(*READ_ERRORS, 404)},
         ),
-        "create": extend_schema(
-            summary=f"Create {a_noun}" + (" (as a draft)" if claim else ""),
-            description="Staff only. Validated by the same services as the admin; errors are field-level.",
-            responses={201: record, **errors(400, 401, 403, 409, 415, 429)},
-        ),
+        "create": _create_schema(viewset, a_noun, claim, record),
         "update": extend_schema(
             summary=f"Replace {a_noun}", parameters=[IF_MATCH],
             description="Staff only; needs If-Match." + (

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracker.api.authentication import is_staff_request
+from tracker.choices import SourceKind
 from tracker.models import (
     AidCapacityReport,
     Crisis,
@@ -271,8 +272,55 @@ class SourceSerializer(TrackerSerializer):
     class Meta:
         model = Source
         fields = ["id", "title", "url", "publisher", "publisher_id", "co_credited", "co_credited_ids",
-                  "publication_date", "kind", "language", "dateline", "dateline_id", "text", "archive_url",
-                  "accessed_on", "is_confidential", "notes", *AUDIT_FIELDS]
+                  "publication_date", "kind", "language", "dateline", "dateline_id", "author", "text",
+                  "text_may_be_kept", "text_dropped_at", "intake_format", "archive_url", "accessed_on",
+                  "is_confidential", "notes", *AUDIT_FIELDS]
+
+
+class NearDuplicateSerializer(serializers.Serializer):
+    """A stored source whose text is nearly the same (a reprint, a lightly edited copy)."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    url = serializers.URLField(read_only=True, help_text="The source in this API.")
+    similarity = serializers.FloatField(read_only=True, help_text="Estimated share of shared 5-word runs, 0..1.")
+
+
+class SourceCreatedSerializer(SourceSerializer):
+    """A new source, with the stored sources its text nearly duplicates (similarity of at least 0.8)."""
+
+    near_duplicates = NearDuplicateSerializer(many=True, read_only=True)
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "near_duplicates"]
+
+
+class SourceUploadSerializer(serializers.Serializer):
+    """A source from an uploaded file (multipart/form-data). Fields left out are taken from the file where it
+    states them (an HTML page's title, date, author and site name, a PDF's title and author)."""
+
+    file = serializers.FileField(help_text="The article as an HTML page, a PDF or a UTF-8 text file.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
+    publisher_id = _write_id(Organization, "publisher", required=False,
+                             help_text="Id of the publisher; else the page's site name, matched to an organization.")
+    co_credited_ids = _write_id(Organization, "co_credited", required=False, many=True)
+    publication_date = serializers.DateField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=SourceKind.choices, required=False)
+    language = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    dateline_id = _write_id(Location, "dateline", required=False)
+    author = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    text_may_be_kept = serializers.BooleanField(required=False, default=False)
+    archive_url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
+    accessed_on = serializers.DateField(required=False, allow_null=True)
+    is_confidential = serializers.BooleanField(required=False, default=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
 
 
 # --- the three kinds of fact --------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_ga", "yclid"})
@@ -12,6 +13,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                          "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
 _WHITESPACE = re.compile(r"\s+")
+_BLANKS = re.compile(r"[ \t]+")
+_PARAGRAPH_BREAKS = re.compile(r"\n{3,}")
 
 
 def normalise_url(url: str) -> str:
@@ -41,6 +44,18 @@ def normalise_url(url: str) -> str:
 def normalise_text(text: str) -> str:
     """Whitespace (non-breaking spaces included) folded to one space, curly quotes made straight."""
     return _WHITESPACE.sub(" ", text.replace("\u00a0", " ").translate(_QUOTES)).strip()
+
+
+def normalise_stored_text(text: str) -> str:
+    """The form in which a source's text is stored, whichever door it came through.
+
+    Unicode NFC; CRLF and CR line ends made LF; runs of spaces and tabs folded to one space and trailing
+    spaces dropped on every line; three or more line ends made one paragraph break (two); leading and
+    trailing blank lines removed. Paragraph breaks survive, so sentences and excerpts keep their places.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_BLANKS.sub(" ", line).rstrip(" ") for line in text.split("\n")]
+    return _PARAGRAPH_BREAKS.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
 def content_hash(text: str) -> str:

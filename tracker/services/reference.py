@@ -31,6 +31,7 @@ from tracker.services.common import (
     save_with_history,
     validate_for_save,
 )
+from tracker.services.source_text import prepare_source_text, write_bands
 from tracker.services.sync import tombstone_write
 
 M = TypeVar("M", bound=models.Model)
@@ -114,9 +115,12 @@ def reference_create(
 ) -> M:
     """Validate and store a new source, organization, place, crisis or event."""
     require_permission(created_by, _perm(instance, "add"), f"add {instance._meta.verbose_name_plural}")
+    signed = isinstance(instance, Source) and prepare_source_text(instance)
     validate_for_save(instance)
     save_with_history(instance, user=created_by, reason="Created")
     _set_m2m(instance, m2m)
+    if signed:
+        write_bands(instance)
     return instance
 
 
@@ -137,10 +141,13 @@ def reference_update(
     check_version(current, expected_version)
     check_publishing(changed_by, current, instance)
     instance.version = current.version
+    signed = isinstance(instance, Source) and prepare_source_text(instance, previous=current)
     changed = changed_fields(current, instance)
     validate_for_save(instance)
     save_with_history(instance, user=changed_by, reason=reason)
     _set_m2m(instance, m2m)
+    if signed:
+        write_bands(instance)
     if isinstance(instance, Location) and "parent" in changed:
         # The subtree's places now nest with other places: its figures' possible double counts follow.
         double_counts_after_move(instance)
