@@ -21,13 +21,14 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-## Migrate, load the Baghouz demo, create the demo accounts, and serve on http://$(HOST)
+## Migrate, load the Baghouz demo (and the workbench's article), create the demo accounts, and serve on http://$(HOST)
 demo: demo-data
 	$(DEMO) $(BIN)/python manage.py runserver $(HOST)
 
 demo-data: install
 	$(DEMO) $(BIN)/python manage.py migrate --noinput
-	$(DEMO) $(BIN)/python manage.py loaddata reference demo_baghouz
+	$(DEMO) $(BIN)/python manage.py loaddata reference demo_baghouz demo_workbench
+	$(DEMO) $(BIN)/python manage.py sign_sources
 	$(DEMO) $(BIN)/python manage.py create_demo_accounts --url http://$(HOST)/admin/
 	$(DEMO) $(BIN)/python manage.py create_api_key --client "Demo NGO" --user demo_admin --replace --url http://$(HOST)/api/v1/
 

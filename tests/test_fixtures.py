@@ -54,7 +54,7 @@ DEMO_MODELS = ["auth.user", "tracker.source", "tracker.displacementfigure", "tra
 
 @pytest.fixture
 def loaded(groups):
-    call_command("loaddata", "reference", "demo_baghouz", verbosity=0)
+    call_command("loaddata", "reference", "demo_baghouz", "demo_workbench", verbosity=0)
 
 
 def row_counts() -> dict[str, int]:
@@ -64,7 +64,7 @@ def row_counts() -> dict[str, int]:
 def test_loading_twice_duplicates_nothing(loaded):
     first = row_counts()
     assert first["tracker.location"] > 0 and first["auth.user"] == 2
-    call_command("loaddata", "reference", "demo_baghouz", verbosity=0)
+    call_command("loaddata", "reference", "demo_baghouz", "demo_workbench", verbosity=0)
     assert row_counts() == first
     assert (DisplacementFigure.objects.count(), SurrenderFigure.objects.count(),
             AidCapacityReport.objects.count()) == (3, 1, 1)
@@ -142,7 +142,7 @@ def test_every_demo_record_is_approved_open_and_about_the_battle(loaded):
                 ReviewStatus.APPROVED, False, battle
             )
             assert record.notes
-    source = Source.objects.get()
+    source = Source.objects.get(pk=1)  # the Baghouz article: excerpts only (its licence does not allow the text)
     assert (source.publication_date, source.url, source.text) == (date(2019, 3, 10), "", "")
 
 
@@ -227,5 +227,26 @@ def test_dumpdata_gives_back_the_reference_file(loaded):
 
 
 def test_dumpdata_gives_back_the_demo_file(loaded):
-    expected = json.loads((FIXTURES / "demo_baghouz.json").read_text())
+    expected = [*json.loads((FIXTURES / "demo_baghouz.json").read_text()),
+                *json.loads((FIXTURES / "demo_workbench.json").read_text())]
     assert sorted(dump(*DEMO_MODELS, natural_primary=True), key=key) == sorted(expected, key=key)
+
+
+def test_the_workbench_article_is_stored_as_the_services_store_it(loaded):
+    """The demo's second source: written for the demo, licensed to keep, its text normalised, hashed and signed
+    as the intake service does; ``sign_sources`` (run by ``make demo-data``) writes its bands."""
+    from tracker.intake import near_duplicates, signature
+    from tracker.rules.normalise import content_hash, normalise_stored_text
+
+    article = Source.objects.get(pk=2)
+    assert article.text_may_be_kept and article.text_drop_after is None
+    assert "written for the demo" in article.notes.lower() and "licensed for the demo" in article.notes.lower()
+    assert 400 <= len(article.text.split()) <= 600
+    assert article.text == normalise_stored_text(article.text)
+    assert article.content_hash == content_hash(article.text)
+    assert bytes(article.text_signature) == signature(article.text)
+    assert article.publisher.name in {row.name for row in Organization.objects.all()}
+    assert near_duplicates(article.text) == []  # no bands before sign_sources
+    call_command("sign_sources", stdout=io.StringIO())
+    assert article.signature_bands.count() == 16
+    assert [(found.pk, score) for found, score in near_duplicates(article.text)] == [(2, 1.0)]
