@@ -16,3 +16,8 @@ class TrackerAdminSite(admin.AdminSite):
         context = {"landing": landing_summary(request.user)} if request.user.is_active else {}
         context.update(extra_context or {})
         return super().index(request, extra_context=context)
+
+    def get_urls(self):
+        from tracker.admin.claim_views import claim_form_urls  # the admin package imports this site
+
+        return [*claim_form_urls(self), *super().get_urls()]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,16 +18,21 @@ from django.utils.html import format_html, format_html_join
 
 from tracker import services
 from tracker.admin.base import ServiceAdmin
+from tracker.admin.claim_forms import ClaimForm
+from tracker.admin.claim_views import render_source_panel, source_panel
 from tracker.admin.filters import CountryFilter, DoubleCountFilter, EventFilter, PublisherFilter, ReviewQueueFilter
-from tracker.admin.forms import ReviewCommentForm, error_text
-from tracker.choices import ReviewStatus
+from tracker.admin.forms import ReviewCommentForm, ServiceRefused, error_text
+from tracker.choices import HouseholdSizeSource, ProposalStatus, ReviewStatus
 from tracker.formatting import persons_range
 from tracker.models import (
     AidCapacityReport,
     DisplacementFigure,
+    Source,
     SurrenderFigure,
 )
+from tracker.models.extraction import Proposal
 from tracker.parsing import whole_number
+from tracker.rules.terms import TERM_CATEGORIES
 from tracker.services.claims import approval_blockers
 
 CLAIM_SEARCH_FIELDS = (
@@ -38,6 +46,7 @@ class ClaimAdmin(ServiceAdmin):
     """Shared by the three kinds: list, review buttons and actions, double-count warnings."""
 
     change_form_template = "admin/tracker/claim_change_form.html"
+    form = ClaimForm
     list_select_related = ("source", "source__publisher", "location", "event")
     list_filter = (ReviewQueueFilter, "review_status", CountryFilter, EventFilter, PublisherFilter,
                    "is_confidential", "end_date")
@@ -49,8 +58,11 @@ class ClaimAdmin(ServiceAdmin):
 
     @property
     def media(self):
-        # The event and publisher filters use the admin's autocomplete (select2) on the list page too.
-        return super().media + AutocompleteSelect(self.model._meta.get_field("event"), self.admin_site).media
+        # The event and publisher filters use the admin's autocomplete (select2) on the list page too; the form's
+        # phrase, category and text panel behave from a static file (the Content-Security-Policy runs no inline
+        # script).
+        return (super().media + AutocompleteSelect(self.model._meta.get_field("event"), self.admin_site).media
+                + forms.Media(js=["tracker/claim_form.js"], css={"all": ["tracker/claim_form.css"]}))
 
     actions = ["submit_selected", "approve_selected", "request_changes_selected", "reject_selected"]
     list_per_page = 50
@@ -61,7 +73,7 @@ class ClaimAdmin(ServiceAdmin):
         "event", ("location", "location_precision"), ("start_date", "start_precision"),
         ("end_date", "end_precision"))})
     kind_fields: tuple = ()
-    closing = ("Notes and access", {"fields": ("notes", "is_confidential", "expected_version")})
+    closing = ("Notes and access", {"fields": ("notes", "is_confidential", "expected_version", "proposal")})
     audit = ("Review and audit", {"classes": ("collapse",), "fields": (
         ("review_status", "version"), "review_comment", ("submitted_by", "submitted_at"),
         ("reviewed_by", "reviewed_at"), ("created_by", "created_at"), ("updated_by", "updated_at"))})
@@ -73,6 +85,19 @@ class ClaimAdmin(ServiceAdmin):
     def create(self, obj, *, request, m2m):
         services.claim_create(obj, created_by=request.user, cited_sources=m2m.get("cited_sources"))
         self.warn_double_counts(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        proposal = form.cleaned_data.get("proposal")
+        if proposal is not None and not change:
+            # The record opened from a proposal was created: the proposal is accepted as it, in the same
+            # transaction (a refusal rolls both back and shows the form again with the reason).
+            from tracker.services.extraction import proposal_link
+
+            try:
+                proposal_link(proposal, obj, user=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                raise ServiceRefused(error) from error
 
     def update(self, obj, *, request, expected_version, m2m):
         was_approved = type(obj).objects.filter(pk=obj.pk, review_status=ReviewStatus.APPROVED).exists()
@@ -164,7 +189,92 @@ class ClaimAdmin(ServiceAdmin):
         self.message_user(request, f"{updated}: now {updated.get_review_status_display().lower()}.", messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 
+    # the add form, prefilled from a proposal or a sentence of the source's text
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET":
+            prefill = self.prefill(request)
+            if isinstance(prefill, HttpResponse):
+                return prefill
+            request.tracker_prefill = prefill
+        return super().add_view(request, form_url, extra_context)
+
+    def prefill(self, request) -> dict | HttpResponse:
+        """Initial values from ``?proposal=<id>`` or ``?source=<id>&excerpt_start=<n>&excerpt_end=<n>``; a
+        redirect to the add form of the record kind they give, when it is another; an error message (and an
+        empty form) for an id that names nothing or a span outside the text."""
+        from tracker.services import extraction
+
+        given = request.GET
+        if "proposal" in given:
+            proposal = Proposal.objects.select_related("source").filter(
+                pk=whole_number(given["proposal"]) or 0).first()
+            if proposal is None:
+                self.message_user(request, f"No proposal #{given['proposal']}: the form is empty.", messages.ERROR)
+                return {}
+            model = extraction.proposal_model(proposal)
+            if model is not self.model:
+                return HttpResponseRedirect(
+                    f"{reverse(f'admin:tracker_{model._meta.model_name}_add')}?{given.urlencode()}")
+            initial = extraction.proposal_initial(proposal)
+            if proposal.status == ProposalStatus.OPEN:
+                initial["proposal"] = proposal.pk
+            else:
+                self.message_user(request, f"This proposal was already {proposal.get_status_display().lower()}: "
+                                           "saving adds a record of your own.", messages.WARNING)
+            return initial
+        if "source" in given and ("excerpt_start" in given or "excerpt_end" in given):
+            source = Source.objects.filter(pk=whole_number(given["source"]) or 0).first()
+            start, end = whole_number(given.get("excerpt_start", "")), whole_number(given.get("excerpt_end", ""))
+            if source is None or start is None or end is None:
+                self.message_user(request, "The selection names no source or no span of its text.", messages.ERROR)
+                return {}
+            try:
+                initial = extraction.sentence_initial(source, start, end)
+            except ValidationError as error:
+                self.message_user(request, f"Not prefilled: {error_text(error)}", messages.ERROR)
+                return {"source": source.pk}
+            model = extraction.proposal_model(initial.pop("kind"))
+            if model is not self.model:
+                return HttpResponseRedirect(
+                    f"{reverse(f'admin:tracker_{model._meta.model_name}_add')}?{given.urlencode()}")
+            return initial
+        return {}
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        prefill = getattr(request, "tracker_prefill", None)
+        if prefill:
+            for name in ("proposal", "excerpt_start", "excerpt_end"):
+                initial.pop(name, None)  # the query's raw strings: the prefill says what they give
+            initial.update(prefill)
+        return initial
+
+    @admin.display(description="household size from")
+    def household_size_citation(self, obj) -> str:
+        """Where a country default household size comes from: the country's citation, shown with the figure."""
+        if obj is None or obj.household_size_source != HouseholdSizeSource.COUNTRY_DEFAULT or not obj.location_id:
+            return "–"
+        country = obj.location.country
+        if country is None or country.default_household_size is None:
+            return "–"
+        return (f"{country.name}'s default, {country.default_household_size} persons per household: "
+                f"{country.default_household_size_citation}")
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        source = obj.source if obj is not None and obj.source_id else None
+        excerpt, start, end = (obj.excerpt, obj.excerpt_start, obj.excerpt_end) if source else ("", None, None)
+        if "source" in form.fields and (form.is_bound or source is None):
+            # a form shown again (or a new one, perhaps prefilled): the panel follows what it holds
+            source_id = whole_number(str(form["source"].value() or ""))
+            source = Source.objects.filter(pk=source_id).first() if source_id else None
+            excerpt = form["excerpt"].value() or ""
+            start = whole_number(str(form["excerpt_start"].value() or ""))
+            end = whole_number(str(form["excerpt_end"].value() or ""))
+        context["source_panel_html"] = render_source_panel(source_panel(source, excerpt=excerpt, start=start,
+                                                                        end=end))
+        context["term_categories"] = json.dumps({term: sorted(categories)
+                                                 for term, categories in TERM_CATEGORIES.items()})
         if obj is not None and obj.pk:
             is_reviewer = request.user.has_perm("tracker.review_claim")
             context.update(
@@ -228,13 +338,14 @@ class QuantifiedClaimAdmin(ClaimAdmin):
     list_display = ("id", "reported_phrase", "persons", "location", "period", "review_status", "role",
                     "source_short")
     list_display_links = ("id", "reported_phrase")
-    readonly_fields = (*ClaimAdmin.readonly_fields, "low", "best", "high", "high_open")
+    readonly_fields = (*ClaimAdmin.readonly_fields, "low", "best", "high", "high_open", "household_size_citation")
     autocomplete_fields = (*ClaimAdmin.autocomplete_fields, "supports", "duplicate_of")
     list_filter = (*ClaimAdmin.list_filter[:2], "role", DoubleCountFilter, *ClaimAdmin.list_filter[2:], "quantifier",
                    "unit")
     quantity = ("How many", {"fields": (
-        ("quantifier", "reported_value", "reported_value_max", "magnitude_word"), "reported_phrase",
-        ("unit", "household_size", "household_size_source"), ("best_override", "best_override_reason"),
+        "reported_phrase", ("quantifier", "reported_value", "reported_value_max", "magnitude_word", "unit"),
+        ("household_size", "household_size_source", "household_size_citation"),
+        ("best_override", "best_override_reason"),
         ("low", "best", "high", "high_open"))})
     counting = ("Counting", {"fields": (("role", "supports"), "duplicate_of")})
 

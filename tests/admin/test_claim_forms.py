@@ -1,0 +1,268 @@
+"""A record's add and change forms: the reported phrase read into its parts, the fields that follow from the
+record's own inputs filled, excerpt offsets found by the services for every door, the source's text beside the
+form, and the reviewer's page showing the excerpt in its source."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    AidCapacityReportFactory,
+    DisplacementFigureFactory,
+    OrganizationFactory,
+    SourceFactory,
+    build_claim,
+)
+from tracker.choices import OrganizationKind
+from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
+from tracker.services import claim_create
+
+pytestmark = pytest.mark.django_db
+
+TEXT = (
+    "Forces resume attacks on final enclave\n\n"
+    "More than 4,000 fighters had surrendered in the past month, a spokesman said.\n\n"
+    "Tens of thousands of people have fled the town in recent months.\n\n"
+    "Aid agencies in the area are struggling to cope with the influx."
+)
+FLED = "Tens of thousands of people have fled the town in recent months."
+
+
+@pytest.fixture
+def stored(db):
+    """An article of 10 March 2019 whose text is stored."""
+    return SourceFactory(text=TEXT, text_may_be_kept=True)
+
+
+def add_form(model, **fields) -> dict:
+    """The POST body of a record's add form as an analyst leaves it: only what they typed."""
+    data = {"location_precision": "exact", "start_precision": "day", "end_precision": "day", "_save": "Save"}
+    if model is not AidCapacityReport:
+        data["role"] = "headline"
+    data.update({k: "" if v is None else v for k, v in fields.items()})
+    return data
+
+
+def post_add(client, model, **fields):
+    return client.post(reverse(f"admin:tracker_{model._meta.model_name}_add"), add_form(model, **fields))
+
+
+def form_errors(response) -> dict:
+    if response.status_code != 200 or "adminform" not in (response.context or {}):
+        return {}
+    return response.context["adminform"].form.errors
+
+
+# --- derived fields ----------------------------------------------------------------------------------
+
+
+def test_category_follows_the_term_and_dates_default_to_publication(client, analyst, places, stored):
+    client.force_login(analyst)
+    response = post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
+                        quantifier="magnitude", magnitude_word="tens_of_thousands", unit="persons",
+                        reported_phrase="Tens of thousands of people", term="fled")
+    assert response.status_code == 302, form_errors(response)
+    figure = DisplacementFigure.objects.get()
+    assert figure.category == "flow"
+    assert (figure.start_date, figure.end_date) == (datetime.date(2019, 3, 10), datetime.date(2019, 3, 10))
+    assert (figure.start_precision, figure.end_precision) == ("day", "day")
+
+
+@pytest.mark.parametrize(("term", "category"), [("in_camp", "stock"), ("trapped", "stock"), ("displaced", "flow"),
+                                                ("returned", "flow")])
+def test_category_left_empty_takes_the_terms(client, analyst, places, stored, term, category):
+    client.force_login(analyst)
+    response = post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
+                        quantifier="exact", reported_value=300, unit="persons", term=term)
+    assert response.status_code == 302, form_errors(response)
+    assert DisplacementFigure.objects.get().category == category
+
+
+def test_a_category_the_term_refuses_is_still_refused(client, analyst, places, stored):
+    client.force_login(analyst)
+    response = post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
+                        quantifier="exact", reported_value=300, unit="persons", term="fled", category="stock")
+    assert response.status_code == 200
+    assert "is a flow, not a stock" in str(form_errors(response)["category"])
+    assert not DisplacementFigure.objects.exists()
+
+
+def test_a_start_alone_ends_at_publication_and_an_end_alone_is_a_point_in_time(client, analyst, places, stored):
+    client.force_login(analyst)
+    post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
+             quantifier="exact", reported_value=300, unit="persons", term="fled", start_date="2019-03-03")
+    post_add(client, AidCapacityReport, source=stored.pk, excerpt="Aid agencies in the area are struggling",
+             location=places.baghouz.pk, provider_description="aid agencies in the area", sector="multi_sector",
+             strain="strained", end_date="2019-03-08")
+    figure, report = DisplacementFigure.objects.get(), AidCapacityReport.objects.get()
+    assert (figure.start_date, figure.end_date) == (datetime.date(2019, 3, 3), datetime.date(2019, 3, 10))
+    assert (report.start_date, report.end_date) == (datetime.date(2019, 3, 8), datetime.date(2019, 3, 8))
+
+
+def test_household_figure_takes_the_country_default_with_its_citation(client, analyst, places, stored):
+    places.syria.default_household_size = Decimal("5.50")
+    places.syria.default_household_size_citation = "Household survey 2018, table 3"
+    places.syria.save()
+    client.force_login(analyst)
+    response = post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
+                        quantifier="exact", reported_value=200, unit="families", term="fled")
+    assert response.status_code == 302, form_errors(response)
+    figure = DisplacementFigure.objects.get()
+    assert (figure.household_size, figure.household_size_source) == (Decimal("5.50"), "country_default")
+    assert figure.best == 1100
+    page = client.get(reverse("admin:tracker_displacementfigure_change", args=[figure.pk])).content.decode()
+    assert "Household survey 2018, table 3" in page
+
+
+# --- excerpt offsets, by every door --------------------------------------------------------------------
+
+
+def test_offsets_filled_through_the_admin(client, analyst, places, stored):
+    client.force_login(analyst)
+    response = post_add(client, SurrenderFigure, source=stored.pk,
+                        excerpt="More than 4,000 fighters had surrendered in the past month",
+                        location=places.baghouz.pk, quantifier="more_than", reported_value=4000, unit="persons",
+                        surrendering_group=OrganizationFactory(kind=OrganizationKind.ARMED_GROUP).pk,
+                        term="surrendered", combatant_status="fighters")
+    assert response.status_code == 302, form_errors(response)
+    figure = SurrenderFigure.objects.get()
+    assert TEXT[figure.excerpt_start:figure.excerpt_end] == figure.excerpt
+
+
+def test_offsets_filled_through_the_shell(analyst, places, stored):
+    figure = claim_create(build_claim(DisplacementFigureFactory, source=stored, excerpt=FLED,
+                                      location=places.baghouz), created_by=analyst)
+    assert (figure.excerpt_start, figure.excerpt_end) == (TEXT.index(FLED), TEXT.index(FLED) + len(FLED))
+
+
+def test_offsets_found_across_curly_quotes_and_line_breaks(analyst, places):
+    source = SourceFactory(text="He said \u201cwe left\u201d on\nSunday. Then more came.", text_may_be_kept=True)
+    report = claim_create(build_claim(AidCapacityReportFactory, source=source, excerpt='said "we left" on Sunday',
+                                      location=places.baghouz), created_by=analyst)
+    assert source.text[report.excerpt_start:report.excerpt_end] == "said \u201cwe left\u201d on\nSunday"
+
+
+def test_offsets_filled_through_the_api(client, analyst, places, stored):
+    client.force_login(analyst)
+    response = client.post("/api/v1/displacement-figures/", {
+        "source_id": stored.pk, "excerpt": FLED, "location_id": places.baghouz.pk, "start_date": "2019-03-01",
+        "end_date": "2019-03-10", "quantifier": "magnitude", "magnitude_word": "tens_of_thousands", "unit": "persons",
+        "term": "fled", "category": "flow", "role": "headline",
+    }, content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["excerpt_start"], body["excerpt_end"]) == (TEXT.index(FLED), TEXT.index(FLED) + len(FLED))
+
+
+def test_offsets_left_empty_when_the_excerpt_occurs_twice_or_not_at_all(analyst, places):
+    twice = SourceFactory(text=f"{FLED}\n\nLater that day:\n\n{FLED}", text_may_be_kept=True)
+    figure = claim_create(build_claim(DisplacementFigureFactory, source=twice, excerpt=FLED, location=places.baghouz),
+                          created_by=analyst)
+    assert (figure.excerpt_start, figure.excerpt_end) == (None, None)
+    without_text = claim_create(build_claim(DisplacementFigureFactory, excerpt=FLED, location=places.baghouz),
+                                created_by=analyst)
+    assert (without_text.excerpt_start, without_text.excerpt_end) == (None, None)
+
+
+def test_offsets_the_caller_gave_are_kept(analyst, places):
+    twice = SourceFactory(text=f"{FLED}\n\nLater that day:\n\n{FLED}", text_may_be_kept=True)
+    second = twice.text.rindex(FLED)
+    figure = claim_create(build_claim(DisplacementFigureFactory, source=twice, excerpt=FLED, location=places.baghouz,
+                                      excerpt_start=second, excerpt_end=second + len(FLED)), created_by=analyst)
+    figure.refresh_from_db()
+    assert figure.excerpt_start == second
+
+
+def test_an_edited_excerpt_gets_its_offsets_found_again(client, analyst, places, stored):
+    figure = claim_create(build_claim(DisplacementFigureFactory, source=stored, excerpt=FLED,
+                                      location=places.baghouz), created_by=analyst)
+    client.force_login(analyst)
+    new = "Aid agencies in the area are struggling to cope with the influx."
+    data = change_form(figure, excerpt=new)
+    response = client.post(reverse("admin:tracker_displacementfigure_change", args=[figure.pk]), data)
+    assert response.status_code == 302, form_errors(response)
+    figure.refresh_from_db()
+    assert TEXT[figure.excerpt_start:figure.excerpt_end] == new
+
+
+def change_form(figure: DisplacementFigure, **changes) -> dict:
+    data = {
+        "source": figure.source_id, "excerpt": figure.excerpt, "excerpt_start": figure.excerpt_start,
+        "excerpt_end": figure.excerpt_end, "location": figure.location_id,
+        "location_precision": figure.location_precision, "start_date": figure.start_date.isoformat(),
+        "start_precision": figure.start_precision, "end_date": figure.end_date.isoformat(),
+        "end_precision": figure.end_precision, "quantifier": figure.quantifier,
+        "reported_value": figure.reported_value, "reported_value_max": figure.reported_value_max,
+        "magnitude_word": figure.magnitude_word, "reported_phrase": figure.reported_phrase, "unit": figure.unit,
+        "role": figure.role, "term": figure.term, "category": figure.category, "expected_version": figure.version,
+        "_save": "Save",
+    }
+    data.update(changes)
+    return {k: "" if v is None else v for k, v in data.items()}
+
+
+# --- the source's text beside the form, and on the reviewer's page ------------------------------------
+
+
+def test_the_change_page_shows_the_excerpt_marked_in_its_source(client, analyst, reviewer, places, stored):
+    figure = claim_create(build_claim(DisplacementFigureFactory, source=stored, excerpt=FLED,
+                                      location=places.baghouz), created_by=analyst)
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:tracker_displacementfigure_change", args=[figure.pk])).content.decode()
+    assert 'id="claim-source-text"' in page
+    start = TEXT.index(FLED)
+    assert f'<mark title="this record&#x27;s excerpt"><span data-start="{start}">{FLED}</span></mark>' in page
+
+
+def test_a_dropped_text_is_said_and_the_excerpt_shown_alone(client, analyst, reviewer, places, stored):
+    figure = claim_create(build_claim(DisplacementFigureFactory, source=stored, excerpt=FLED,
+                                      location=places.baghouz), created_by=analyst)
+    type(stored).objects.filter(pk=stored.pk).update(text="", text_dropped_at=datetime.datetime(
+        2019, 3, 20, tzinfo=datetime.UTC))
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:tracker_displacementfigure_change", args=[figure.pk])).content.decode()
+    assert "text was dropped on 20 March 2019" in page
+    assert f'<blockquote id="claim-excerpt-alone" class="claim-excerpt-alone"><mark>{FLED}</mark>' in page
+
+
+def test_the_text_endpoint_returns_one_source_with_offsets(client, analyst, stored, django_assert_max_num_queries):
+    client.force_login(analyst)
+    url = reverse("admin:tracker_source_text", args=[stored.pk])
+    with django_assert_max_num_queries(6):  # session, user, permissions, the source
+        response = client.get(url, {"excerpt": FLED})
+    body = response.json()
+    assert body["has_text"] and body["publication_date"] == "2019-03-10"
+    assert f'<span data-start="{TEXT.index(FLED)}">{FLED}</span>' in body["html"]
+    assert client.get(reverse("admin:tracker_source_text", args=[999999])).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+
+
+def test_the_text_escapes_markup_and_offsets_stay_character_offsets(client, analyst):
+    text = "Aid <b>workers</b> & \U0001F4A5 said: 30 families fled."
+    source = SourceFactory(text=text, text_may_be_kept=True)
+    client.force_login(analyst)
+    html = client.get(reverse("admin:tracker_source_text", args=[source.pk]), {"excerpt": "30 families fled."}
+                      ).json()["html"]
+    assert "&lt;b&gt;workers&lt;/b&gt; &amp;" in html
+    assert f'<span data-start="{text.index("30 families")}">30 families fled.</span>' in html
+
+
+def test_the_add_page_asks_no_query_per_source(client, analyst, django_assert_max_num_queries):
+    for _ in range(5):
+        SourceFactory(text=TEXT + "!" * _, text_may_be_kept=True)
+    client.force_login(analyst)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("admin:tracker_displacementfigure_add")).status_code == 200
+
+
+def test_parse_phrase_endpoint_is_staff_only_and_bounded(client, analyst):
+    url = reverse("admin:tracker_parse_phrase")
+    assert client.get(url, {"phrase": "4,000"}).status_code == 302
+    client.force_login(analyst)
+    assert client.get(url, {"phrase": "x" * 301}).status_code == 400
+    assert client.get(url, {"phrase": ""}).json() == {"phrase": "", "parts": None}
