@@ -62,13 +62,14 @@ _ZERO = re.compile(rf"\b(?:(?P<pronoun>{lexicon.ZERO_PRONOUNS})|(?P<head>{lexico
 _STRAINS = [(_words(pattern), strain) for pattern, strain in lexicon.STRAINS]
 _AID_PROVIDERS = _words(lexicon.AID_PROVIDERS)
 _SECTORS = [(_words(pattern), sector) for pattern, sector in lexicon.SECTORS]
-_ORIGIN_CUE = re.compile(rf"\b(?:{lexicon.ORIGIN_CUES})\s+(?:the\s+)?(?:\w+\s+){{0,1}}$", re.IGNORECASE)
-_DESTINATION_CUE = re.compile(rf"\b(?:{lexicon.DESTINATION_CUES})\s+(?:the\s+)?(?:\w+\s+){{0,1}}$", re.IGNORECASE)
+_ORIGIN_CUE = re.compile(rf"\b(?:{lexicon.ORIGIN_CUES})\s+(?:the\s+)?(?P<extra>\w+\s+)?$", re.IGNORECASE)
+_DESTINATION_CUE = re.compile(rf"\b(?:{lexicon.DESTINATION_CUES})\s+(?:the\s+)?(?P<extra>\w+\s+)?$", re.IGNORECASE)
 _DATELINE = re.compile(rf"\b(?:{lexicon.DATELINE_CUES})\s+$", re.IGNORECASE)
 _SPEECH_BEFORE = re.compile(
     r"\b(?:said|say|says|told(?:\s+\w+){0,2}|announced|added|reported|stated|confirmed|tweeted|wrote)\s*$",
     re.IGNORECASE,
 )
+_SPEECH_IN_SUBJECT = re.compile(rf"\b(?:{lexicon.SPEECH_VERBS})\b(?:\s+that\b)?\s*", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b", re.IGNORECASE)
 _STOCK_DISPLACED = re.compile(
     r"\b(?:are|remain|remains|remained|still|currently|now|there are|is home to|hosts?|hosting)\b(?:\s+[\w,.]+){0,5}?"
@@ -270,18 +271,27 @@ def _unit_before(text: str, sentence_start: int, position: int) -> str | None:
     return None
 
 
+def _cue(before: str) -> tuple[bool, bool]:
+    """(origin?, destination?) from the words just before a place: the nearest cue word decides."""
+    for pattern, extra in ((_DESTINATION_CUE, False), (_ORIGIN_CUE, False), (_DESTINATION_CUE, True),
+                           (_ORIGIN_CUE, True)):
+        if (match := pattern.search(before)) and (extra or not match.group("extra")):
+            return pattern is _ORIGIN_CUE, pattern is _DESTINATION_CUE
+    return False, False
+
+
 def _place_cost(text: str, sentence_start: int, mention: Mention, anchor: int, term: str | None) -> int:
     distance = abs(mention.start - anchor)
     before = text[max(sentence_start, mention.start - 30):mention.start]
-    origin, destination = _ORIGIN_CUE.search(before), _DESTINATION_CUE.search(before)
+    origin, destination = _cue(before)
     if term in LEAVING_TERMS:
-        if destination and not origin:
+        if destination:
             distance += 200
         elif origin:
             distance -= 20
-    elif term is not None and term not in LEAVING_TERMS:
-        if origin and re.search(r"\b(?:from|out of)\b", origin.group(), re.IGNORECASE):
-            distance += 200
+    elif term is not None and origin and re.search(r"\b(?:from|out of)\s+(?:the\s+)?(?:\w+\s+)?$", before,
+                                                   re.IGNORECASE):
+        distance += 200
     return distance
 
 
@@ -449,6 +459,8 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
         if not _AID_PROVIDERS.search(text, start, end) and not aid_organizations:
             continue
         subject_start = clause
+        if speech := list(_SPEECH_IN_SUBJECT.finditer(text, clause, match.start())):
+            subject_start = speech[-1].end()  # "Save the Children said food distributions had been suspended"
         subject = text[subject_start:match.start()]
         subject = _SUBJECT_AUX.sub("", subject).strip(" ,")
         provider = next((m.id for m in aid_organizations if subject_start <= m.start < match.start()), None)

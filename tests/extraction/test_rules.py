@@ -1,0 +1,478 @@
+"""The extraction assistant's rules, one behaviour at a time: what an analyst would see proposed from a sentence."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from tracker.choices import DatePrecision, MagnitudeWord, Quantifier, Sector, Strain, Unit
+from tracker.extraction import (
+    RULES_VERSION,
+    Gazetteer,
+    extract,
+    parse_phrase,
+    propose_from_sentence,
+    sentence_spans,
+)
+from tracker.extraction.numbers import MAGNITUDE_PHRASES
+from tracker.rules.quantities import MAGNITUDE_RANGES
+
+SUNDAY = date(2019, 3, 10)  # a Sunday
+
+PLACES = [
+    {"id": 1, "name": "Syria", "level": "country", "parent": None, "aliases": ["Syrian Arab Republic"]},
+    {"id": 2, "name": "Idleb", "level": "adm1", "parent": 1, "aliases": ["Idlib"]},
+    {"id": 3, "name": "Deir-ez-Zor", "level": "adm1", "parent": 1, "aliases": ["Deir ez-Zor", "Dayr az Zawr"]},
+    {"id": 4, "name": "Baghouz", "level": "locality", "parent": 3, "aliases": ["Al-Baghuz Fawqani", "Baghuz"]},
+    {"id": 5, "name": "Al-Hol camp", "level": "site", "parent": 1, "aliases": ["al-Hol", "Al Hol"]},
+    {"id": 6, "name": "Turkey", "level": "country", "parent": None, "aliases": ["Türkiye"]},
+    {"id": 7, "name": "Iraq", "level": "country", "parent": None, "aliases": []},
+    {"id": 8, "name": "Maarat al-Numan", "level": "locality", "parent": 2, "aliases": ["Maaret al-Numan"]},
+]
+ORGANIZATIONS = [
+    {"id": 1, "name": "Syrian Democratic Forces", "acronym": "SDF", "kind": "armed_group", "aliases": []},
+    {"id": 2, "name": "Islamic State of Iraq and the Levant", "acronym": "ISIL", "kind": "armed_group",
+     "aliases": ["ISIS", "Islamic State", "Daesh", "IS"]},
+    {"id": 3, "name": "Office of the UN High Commissioner for Refugees", "acronym": "UNHCR", "kind": "un_agency",
+     "aliases": ["UN refugee agency"]},
+    {"id": 4, "name": "Save the Children", "acronym": "", "kind": "ngo", "aliases": []},
+    {"id": 5, "name": "Syrian government forces", "acronym": "", "kind": "state_force",
+     "aliases": ["Syrian Arab Army"]},
+    {"id": 6, "name": "Al Jazeera", "acronym": "", "kind": "media", "aliases": []},
+    {"id": 7, "name": "Médecins Sans Frontières", "acronym": "MSF", "kind": "ngo",
+     "aliases": ["Doctors Without Borders"]},
+]
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return Gazetteer.from_entries(PLACES, ORGANIZATIONS)
+
+
+def propose(text, gazetteer, published=SUNDAY):
+    return [p.as_json() for p in extract(text, published=published, gazetteer=gazetteer).proposals]
+
+
+def one(text, gazetteer, published=SUNDAY):
+    proposals = propose(text, gazetteer, published)
+    assert len(proposals) == 1, proposals
+    return proposals[0]
+
+
+# --- sentences -----------------------------------------------------------------------------------------------
+
+
+def test_sentences_keep_abbreviations_decimals_and_quotes_whole():
+    text = (
+        "Dr. Ali Hassan of the U.N. said 1.2 million people fled in Jan. this year. "
+        "\u201cWe have nothing left,\u201d one man said. Another sentence? Yes!\n\nA new paragraph"
+    )
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Dr. Ali Hassan of the U.N. said 1.2 million people fled in Jan. this year.",
+        "\u201cWe have nothing left,\u201d one man said.",
+        "Another sentence?",
+        "Yes!",
+        "A new paragraph",
+    ]
+
+
+# --- numbers, qualifiers, magnitude words, units -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "quantifier", "value", "value_max", "unit"),
+    [
+        ("4,000 people", Quantifier.EXACT, 4000, None, Unit.PERSONS),
+        ("1.2 million people", Quantifier.EXACT, 1_200_000, None, Unit.PERSONS),
+        ("four thousand civilians", Quantifier.EXACT, 4000, None, Unit.PERSONS),
+        ("twenty-five families", Quantifier.EXACT, 25, None, Unit.FAMILIES),
+        ("one hundred and fifty households", Quantifier.EXACT, 150, None, Unit.HOUSEHOLDS),
+        ("3,000 to 4,000 residents", Quantifier.RANGE, 3000, 4000, Unit.PERSONS),
+        ("3,000-4,000 villagers", Quantifier.RANGE, 3000, 4000, Unit.PERSONS),
+        ("between 500 and 700 fighters", Quantifier.RANGE, 500, 700, Unit.PERSONS),
+        ("2 to 3 million people", Quantifier.RANGE, 2_000_000, 3_000_000, Unit.PERSONS),
+        ("more than 4,000 fighters", Quantifier.MORE_THAN, 4000, None, Unit.PERSONS),
+        ("over 300 militants", Quantifier.MORE_THAN, 300, None, Unit.PERSONS),
+        ("upwards of 900 combatants", Quantifier.MORE_THAN, 900, None, Unit.PERSONS),
+        ("at least 70 members", Quantifier.AT_LEAST, 70, None, Unit.PERSONS),
+        ("nearly 2,000 people", Quantifier.APPROXIMATELY, 2000, None, Unit.PERSONS),
+        ("almost 2,000 people", Quantifier.APPROXIMATELY, 2000, None, Unit.PERSONS),
+        ("some 2,000 people", Quantifier.APPROXIMATELY, 2000, None, Unit.PERSONS),
+        ("around 2,000 people", Quantifier.APPROXIMATELY, 2000, None, Unit.PERSONS),
+        ("about 2,000 people", Quantifier.APPROXIMATELY, 2000, None, Unit.PERSONS),
+        ("approximately 2,000 people", Quantifier.APPROXIMATELY, 2000, None, Unit.PERSONS),
+        ("roughly 2,000 people", Quantifier.APPROXIMATELY, 2000, None, Unit.PERSONS),
+        ("an estimated 2,000 people", Quantifier.APPROXIMATELY, 2000, None, Unit.PERSONS),
+        ("fewer than 200 people", Quantifier.LESS_THAN, 200, None, Unit.PERSONS),
+        ("less than 200 people", Quantifier.LESS_THAN, 200, None, Unit.PERSONS),
+        ("under 200 people", Quantifier.LESS_THAN, 200, None, Unit.PERSONS),
+        ("up to 300 families", Quantifier.AT_MOST, 300, None, Unit.FAMILIES),
+        ("at most 300 families", Quantifier.AT_MOST, 300, None, Unit.FAMILIES),
+        ("no more than 300 families", Quantifier.AT_MOST, 300, None, Unit.FAMILIES),
+    ],
+)
+def test_a_reported_phrase_is_read_into_its_parts(phrase, quantifier, value, value_max, unit):
+    parts = parse_phrase(phrase)
+    assert (parts.quantifier, parts.reported_value, parts.reported_value_max, parts.unit) == (
+        quantifier, value, value_max, unit)
+    assert parts.magnitude_word is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "word"),
+    [
+        ("several families", MagnitudeWord.SEVERAL),
+        ("dozens of people", MagnitudeWord.DOZENS),
+        ("hundreds of civilians", MagnitudeWord.HUNDREDS),
+        ("thousands of people", MagnitudeWord.THOUSANDS),
+        ("tens of thousands of people", MagnitudeWord.TENS_OF_THOUSANDS),
+        ("hundreds of thousands of residents", MagnitudeWord.HUNDREDS_OF_THOUSANDS),
+        ("millions of Syrians", MagnitudeWord.MILLIONS),
+        ("several thousand people", MagnitudeWord.THOUSANDS),
+    ],
+)
+def test_magnitude_words_are_never_read_as_numbers(phrase, word):
+    parts = parse_phrase(phrase)
+    assert (parts.quantifier, parts.magnitude_word, parts.reported_value) == (Quantifier.MAGNITUDE, word, None)
+
+
+def test_magnitude_phrases_come_from_the_quantity_rule():
+    assert set(MAGNITUDE_PHRASES.values()) == set(MAGNITUDE_RANGES)
+    for word in MAGNITUDE_RANGES:
+        assert MAGNITUDE_PHRASES[MagnitudeWord(word).label] == word
+
+
+def test_a_phrase_without_a_figure_has_no_parts():
+    assert parse_phrase("large numbers of civilians") is None
+    assert parse_phrase("$4 million") is None
+    assert parse_phrase("no further civilians").reported_value == 0
+
+
+def test_the_unit_follows_the_number(gazetteer):
+    families = one("Some 300 families fled Baghouz on Saturday.", gazetteer)
+    assert (families["unit"], families["reported_phrase"]) == (Unit.FAMILIES, "Some 300 families")
+    fighters = one("About 500 ISIL fighters surrendered near Baghouz.", gazetteer)
+    assert (fighters["unit"], fighters["combatant_status"]) == (Unit.PERSONS, "fighters")
+    assert fighters["surrendering_group"]["name"] == "Islamic State of Iraq and the Levant"
+
+
+# --- terms, negation, forecasts, distractors -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "term"),
+    [
+        ("More than 2,000 people fled Baghouz on Saturday.", "displacement", "fled"),
+        ("Some 400 civilians escaped from Baghouz.", "displacement", "fled"),
+        ("The SDF evacuated 1,500 civilians from Baghouz.", "displacement", "evacuated"),
+        ("The fighting displaced 20,000 people in Idlib.", "displacement", "displaced"),
+        ("About 3,000 residents were uprooted in Idlib.", "displacement", "displaced"),
+        ("Around 600 families were relocated to Al-Hol camp.", "displacement", "relocated"),
+        ("Nearly 900 families returned to Maarat al-Numan.", "displacement", "returned"),
+        ("At least 5,000 people arrived in Al-Hol camp.", "displacement", "arrived"),
+        ("Some 700 refugees crossed into Turkey.", "displacement", "arrived"),
+        ("About 70,000 people are living in camps in Idlib.", "displacement", "in_camp"),
+        ("Around 1,000 civilians remain trapped in Baghouz.", "displacement", "trapped"),
+        ("More than 4,000 fighters had surrendered to the SDF.", "surrender", "surrendered"),
+        ("About 200 militants laid down their arms in Baghouz.", "surrender", "surrendered"),
+        ("The SDF captured 150 ISIL fighters near Baghouz.", "surrender", "captured"),
+    ],
+)
+def test_the_term_comes_from_the_lexicon(gazetteer, sentence, kind, term):
+    proposal = one(sentence, gazetteer)
+    assert (proposal["kind"], proposal["term"]) == (kind, term)
+
+
+def test_the_category_follows_the_term(gazetteer):
+    assert one("More than 2,000 people fled Idlib.", gazetteer)["category"] == "flow"
+    assert one("About 70,000 people are living in camps in Idlib.", gazetteer)["category"] == "stock"
+    assert one("The fighting displaced 20,000 people in Idlib.", gazetteer)["category"] == "flow"
+    assert one("Some 40,000 people remain displaced in Idlib.", gazetteer)["category"] == "stock"
+    assert one("More than 4,000 fighters surrendered.", gazetteer)["category"] is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "No further civilians had emerged from Baghouz since Saturday.",
+        "No one has left Baghouz since Saturday.",
+        "Nobody fled Baghouz on Saturday.",
+    ],
+)
+def test_a_negated_movement_is_a_zero(gazetteer, sentence):
+    proposal = one(sentence, gazetteer)
+    assert (proposal["quantifier"], proposal["reported_value"], proposal["term"]) == ("exact", 0, "fled")
+
+
+def test_a_negated_figure_or_an_unrelated_negation_is_not_proposed(gazetteer):
+    assert propose("Some 4,000 residents have not returned to Idlib.", gazetteer) == []
+    assert propose("Nobody knows how many fighters are left inside Baghouz.", gazetteer) == []
+    assert propose("The SDF had not observed any more civilians in the area.", gazetteer) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Some 50,000 people are expected to leave Idlib next week.",
+        "Up to 100,000 people could flee Idlib if the offensive resumes.",
+        "Thousands of refugees may reach Turkey this month.",
+        "About 2,000 people might return to Baghouz.",
+        "The UNHCR plans to return 3,000 refugees to Idlib.",
+        "Around 800 families are set to be relocated to Al-Hol camp.",
+        "The offensive threatens to displace 200,000 people in Idlib.",
+        "If the fighting continues, 10,000 people would flee.",
+        "Some 1,000 families will return to Baghouz next month.",
+    ],
+)
+def test_forecasts_plans_and_conditionals_are_not_proposed(gazetteer, sentence):
+    assert propose(sentence, gazetteer) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "At least 40 civilians were killed in Idlib.",
+        "Air strikes killed 12 people and injured 30 others in Idlib.",
+        "The UN appealed for $400 million for Idlib.",
+        "Aid agencies delivered 300 tonnes of food to Idlib.",
+        "More than 60 percent of Idlib's displaced live in tents.",
+        "The camp lies 30 km from Baghouz.",
+        "A 12-year-old boy fled Baghouz with his mother.",
+        "The group held Baghouz for five years.",
+        "Large numbers of civilians fled Baghouz.",
+        "In 2014 the group seized Baghouz.",
+        "On 3 March the SDF resumed its attack on Baghouz.",
+    ],
+)
+def test_figures_about_other_things_are_not_proposed(gazetteer, sentence):
+    assert propose(sentence, gazetteer) == []
+
+
+def test_one_sentence_gives_each_figure_once_and_every_figure_in_it(gazetteer):
+    proposals = propose(
+        "More than 2,000 people fled Baghouz on Saturday, and more than 2,000 people fled Baghouz on Sunday, "
+        "while 300 families returned to Idlib.",
+        gazetteer,
+    )
+    assert [(p["reported_value"], p["term"]) for p in proposals] == [(2000, "fled"), (300, "returned")]
+
+
+# --- places --------------------------------------------------------------------------------------------------
+
+
+def test_the_place_left_for_leaving_terms_and_the_place_people_are_in_for_the_others(gazetteer):
+    assert one("About 2,000 people fled Idlib for Turkey.", gazetteer)["location"]["name"] == "Idleb"
+    assert one("About 2,000 people fled to Turkey from Idlib.", gazetteer)["location"]["name"] == "Idleb"
+    assert one("About 2,000 refugees arrived in Turkey from Idlib.", gazetteer)["location"]["name"] == "Turkey"
+    assert one("Some 600 families returned to Baghouz from Al-Hol camp.", gazetteer)["location"]["name"] == "Baghouz"
+
+
+def test_places_and_organizations_are_found_by_any_alias_as_whole_words(gazetteer):
+    proposal = one("Some 300 families fled Al-Baghuz Fawqani, the Syrian Arab Army said.", gazetteer)
+    assert proposal["location"] == {"id": 4, "name": "Baghouz"}
+    assert proposal["attributed_to"] == {"id": 5, "name": "Syrian government forces", "is_party": True}
+    # "Iraq" inside the organization's name is no place; "Syrian" is not "Syria".
+    mentions = gazetteer.mentions("Syrian fighters of the Islamic State of Iraq and the Levant in Iraq")
+    assert [(m.type, m.id) for m in mentions] == [("organization", 2), ("place", 7)]
+    # An acronym that is also an English word is matched only as written.
+    assert gazetteer.mentions("this is it") == []
+    assert [(m.type, m.id) for m in gazetteer.mentions("fighters of IS")] == [("organization", 2)]
+
+
+def test_a_sentence_without_a_place_takes_the_one_carried_forward_with_lower_confidence(gazetteer):
+    proposals = propose(
+        "Fighting resumed in Baghouz on Sunday. More than 3,000 people have fled since Saturday.", gazetteer
+    )
+    assert proposals[0]["location"]["name"] == "Baghouz"
+    named = one("More than 3,000 people have fled Baghouz since Saturday.", gazetteer)
+    assert proposals[0]["confidence"] < named["confidence"]
+
+
+# --- attribution ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "organization", "text"),
+    [
+        ("About 2,000 people fled Idlib, the UNHCR said.", "UNHCR", "the UNHCR"),
+        ("About 2,000 people fled Idlib, said the UN refugee agency.", "UNHCR", "the UN refugee agency"),
+        ("According to Save the Children, about 2,000 people fled Idlib.", "Save the Children", "Save the Children"),
+        ("About 2,000 people fled Idlib, according to NGOs, including Save the Children.", "Save the Children",
+         "NGOs, including Save the Children"),
+        ("The SDF told reporters that about 2,000 people fled Idlib.", "SDF", "The SDF"),
+        ("Doctors Without Borders estimated that about 2,000 people fled Idlib.", "MSF", "Doctors Without Borders"),
+        ("Daesh reported that about 2,000 people fled Idlib.", "ISIL", "Daesh"),
+    ],
+)
+def test_attribution_names_the_source_and_its_organization(gazetteer, sentence, organization, text):
+    proposal = one(sentence, gazetteer)
+    acronyms = {o["name"]: o["acronym"] or o["name"] for o in ORGANIZATIONS}
+    assert acronyms[proposal["attributed_to"]["name"]] == organization
+    assert proposal["attribution_text"] == text
+
+
+def test_a_speaker_named_once_with_an_organization_is_that_organization_later(gazetteer):
+    proposals = propose(
+        "Mustafa Bali, head of the SDF media office, said on Sunday the attack had started. "
+        "Bali said more than 4,000 fighters had surrendered to the SDF in the past month. "
+        "He said 500 families had fled Baghouz.",
+        gazetteer,
+    )
+    assert [p["attribution_text"] for p in proposals] == ["Mustafa Bali, head of the SDF media office"] * 2
+    assert [p["attributed_to"]["is_party"] for p in proposals] == [True, True]
+
+
+def test_an_outlets_own_journalist_is_no_attributed_organization(gazetteer):
+    proposal = one("Al Jazeera\u2019s Hoda Abdel-Hamid said thousands of people have fled Baghouz.", gazetteer)
+    assert proposal["attributed_to"] is None
+    assert proposal["attribution_text"] == "Al Jazeera\u2019s Hoda Abdel-Hamid"
+
+
+# --- dates ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "start", "start_precision", "end", "end_precision"),
+    [
+        ("", "2019-03-10", "day", "2019-03-10", "day"),
+        ("today", "2019-03-10", "day", "2019-03-10", "day"),
+        ("on Sunday", "2019-03-10", "day", "2019-03-10", "day"),
+        ("yesterday", "2019-03-09", "day", "2019-03-09", "day"),
+        ("overnight", "2019-03-09", "day", "2019-03-10", "day"),
+        ("on Wednesday", "2019-03-06", "day", "2019-03-06", "day"),
+        ("since Saturday", "2019-03-09", "day", "2019-03-10", "day"),
+        ("on 3 March", "2019-03-03", "day", "2019-03-03", "day"),
+        ("on March 3", "2019-03-03", "day", "2019-03-03", "day"),
+        ("on 3 March 2019", "2019-03-03", "day", "2019-03-03", "day"),
+        ("on 20 December", "2018-12-20", "day", "2018-12-20", "day"),
+        ("since 3 March", "2019-03-03", "day", "2019-03-10", "day"),
+        ("in February", "2019-02-01", "month", "2019-02-28", "month"),
+        ("in March", "2019-03-01", "month", "2019-03-10", "day"),
+        ("since January", "2019-01-01", "month", "2019-03-10", "day"),
+        ("since the start of the year", "2019-01-01", "month", "2019-03-10", "day"),
+        ("earlier this month", "2019-03-01", "month", "2019-03-10", "day"),
+        ("this week", "2019-03-04", "day", "2019-03-10", "day"),
+        ("last week", "2019-02-25", "week", "2019-03-03", "week"),
+        ("in the past 24 hours", "2019-03-09", "day", "2019-03-10", "day"),
+        ("in the past 48 hours", "2019-03-08", "day", "2019-03-10", "day"),
+        ("in the past week", "2019-03-03", "day", "2019-03-10", "day"),
+        ("in the past month", "2019-02-10", "month", "2019-03-10", "day"),
+        ("in recent months", "2018-12-10", "month", "2019-03-10", "day"),
+        ("over the past few months", "2018-12-10", "month", "2019-03-10", "day"),
+        ("in the past 10 days", "2019-02-28", "day", "2019-03-10", "day"),
+        ("in the past three weeks", "2019-02-17", "day", "2019-03-10", "day"),
+        ("last month", "2019-02-01", "month", "2019-02-28", "month"),
+    ],
+)
+def test_dates_are_anchored_to_the_publication_date(gazetteer, words, start, start_precision, end, end_precision):
+    proposal = one(f"More than 2,000 people fled Idlib {words}.".replace(" .", "."), gazetteer)
+    assert (proposal["start_date"], proposal["start_precision"], proposal["end_date"], proposal["end_precision"]) == (
+        start, start_precision, end, end_precision)
+
+
+def test_the_day_a_speaker_spoke_is_not_the_figures_date(gazetteer):
+    proposal = one("Bali said on Sunday no further civilians had emerged from Baghouz since Saturday.", gazetteer)
+    assert (proposal["start_date"], proposal["end_date"]) == ("2019-03-09", "2019-03-10")
+
+
+def test_a_stock_without_date_words_is_at_publication(gazetteer):
+    proposal = one("About 1,000 civilians remain trapped in Baghouz.", gazetteer)
+    assert (proposal["start_date"], proposal["end_date"], proposal["start_precision"]) == (
+        "2019-03-10", "2019-03-10", DatePrecision.DAY)
+
+
+# --- aid capacity --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "strain", "sector", "provider", "description"),
+    [
+        ("Aid agencies in the area are struggling to cope with the influx.", Strain.STRAINED, Sector.MULTI_SECTOR,
+         None, "aid agencies in the area"),
+        ("Hospitals in Idlib are overwhelmed.", Strain.OVERWHELMED, Sector.HEALTH, None, "hospitals in Idlib"),
+        ("MSF has suspended its operations in Idlib.", Strain.SUSPENDED, Sector.MULTI_SECTOR,
+         "Médecins Sans Frontières", None),
+        ("Water supplies in Al-Hol camp are stretched beyond capacity.", Strain.OVERWHELMED, Sector.WASH, None,
+         "water supplies in Al-Hol camp"),
+        ("Save the Children said food distributions had been suspended in Idlib.", Strain.SUSPENDED,
+         Sector.FOOD_SECURITY, None, "food distributions"),
+    ],
+)
+def test_aid_capacity_statements_carry_strain_sector_and_provider(gazetteer, sentence, strain, sector, provider,
+                                                                   description):
+    proposal = one(sentence, gazetteer)
+    assert proposal["kind"] == "aid_capacity"
+    assert (proposal["strain"], proposal["sector"], proposal["provider_description"]) == (strain, sector, description)
+    assert (proposal["provider"] or {}).get("name") == provider
+    assert proposal["term"] is None and proposal["quantifier"] is None
+
+
+def test_strain_outside_aid_or_in_a_forecast_is_not_proposed(gazetteer):
+    assert propose("Peace talks were suspended on Sunday.", gazetteer) == []
+    assert propose("Hospitals in Idlib could be overwhelmed if the offensive resumes.", gazetteer) == []
+
+
+# --- every proposal ------------------------------------------------------------------------------------------
+
+
+def test_every_proposal_carries_its_verified_sentence_the_rules_version_and_a_confidence(gazetteer):
+    text = (
+        "Thousands flee Idlib\n\nMore than 2,000 people fled Idlib on Saturday. "
+        "Dr. Hassan said hospitals in Idlib are overwhelmed.\n\nAbout 500 fighters surrendered to the SDF."
+    )
+    proposals = propose(text, gazetteer)
+    assert len(proposals) == 3
+    for proposal in proposals:
+        assert text[proposal["excerpt_start"]:proposal["excerpt_end"]] == proposal["excerpt"]
+        assert proposal["rules_version"] == RULES_VERSION
+        assert 0 < proposal["confidence"] <= 1
+    assert proposals[1]["excerpt"] == "Dr. Hassan said hospitals in Idlib are overwhelmed."
+    assert [p["excerpt_start"] for p in proposals] == sorted(p["excerpt_start"] for p in proposals)
+
+
+def test_the_json_has_exactly_the_contracts_keys(gazetteer):
+    keys = set(one("More than 2,000 people fled Idlib.", gazetteer))
+    assert keys == {
+        "kind", "term", "quantifier", "reported_value", "reported_value_max", "magnitude_word", "unit",
+        "reported_phrase", "excerpt", "excerpt_start", "excerpt_end", "start_date", "end_date", "start_precision",
+        "end_precision", "location", "attributed_to", "attribution_text", "strain", "sector", "provider",
+        "provider_description", "confidence", "rules_version", "category", "surrendering_group", "received_by",
+        "combatant_status",
+    }
+
+
+def test_a_source_in_another_language_gets_a_notice_and_no_proposals(gazetteer):
+    extraction = extract("Plus de 2 000 personnes ont fui Idlib.", published=SUNDAY, gazetteer=gazetteer,
+                         language="fr")
+    assert extraction.proposals == []
+    assert "English only" in extraction.notice and "excerpt_translation" in extraction.notice
+    assert extract("More than 2,000 people fled Idlib.", published=SUNDAY, gazetteer=gazetteer,
+                   language="en-GB").notice is None
+
+
+def test_a_selected_sentence_always_gives_a_prefilled_guess(gazetteer):
+    text = "Fighting resumed in Baghouz. Many families left the town, an SDF spokesman said, on Saturday."
+    start = text.index("Many")
+    guess = propose_from_sentence(text, start, len(text), published=SUNDAY, gazetteer=gazetteer)
+    assert guess["excerpt"] == text[start:] and (guess["excerpt_start"], guess["excerpt_end"]) == (start, len(text))
+    assert guess["kind"] == "displacement" and guess["quantifier"] is None
+    assert guess["location"]["name"] == "Baghouz"
+    assert guess["attributed_to"]["name"] == "Syrian Democratic Forces"
+    assert guess["start_date"] == "2019-03-09"
+    sentence = "More than 2,000 people fled Idlib."
+    assert propose_from_sentence(sentence, 0, len(sentence), published=SUNDAY, gazetteer=gazetteer)[
+        "reported_value"] == 2000
+
+
+def test_an_article_reads_in_well_under_half_a_second(gazetteer):
+    paragraph = (
+        "More than 2,000 people fled Idlib on Saturday, the UNHCR said. Hospitals in Idlib are overwhelmed. "
+        "Some 300 families returned to Baghouz last week, according to Save the Children.\n\n"
+    )
+    text = paragraph * 40  # about 12,000 characters: a long article
+    started = time.perf_counter()
+    extract(text, published=SUNDAY, gazetteer=gazetteer)
+    assert time.perf_counter() - started < 0.5
