@@ -115,11 +115,15 @@
         if (!text.slice(startUnits, endUnits).trim()) { button.hidden = true; return; }
         const [from, to] = sentenceBounds(sentences, unitsToPoints(text, startUnits), unitsToPoints(text, endUnits));
         button.href = panel.dataset.sentenceUrl + "?excerpt_start=" + from + "&excerpt_end=" + to;
-        const box = range.getBoundingClientRect();
-        const aside = button.offsetParent ? button.offsetParent.getBoundingClientRect() : {left: 0, top: 0};
+        // Below the selection's last line, inside the panel (the button is placed within it: shown first, since
+        // a hidden element has no offset parent to measure from).
         button.hidden = false;
-        button.style.left = Math.max(0, box.left - aside.left) + "px";
-        button.style.top = (box.bottom - aside.top + 6) + "px";
+        const rects = range.getClientRects();
+        const last = rects.length ? rects[rects.length - 1] : range.getBoundingClientRect();
+        const frame = (button.offsetParent || panel).getBoundingClientRect();
+        const widest = Math.max(0, frame.width - button.offsetWidth - 4);
+        button.style.left = Math.min(Math.max(0, last.left - frame.left), widest) + "px";
+        button.style.top = (last.bottom - frame.top + 6) + "px";
       }, 0);
     });
   }
