@@ -19,6 +19,7 @@ from tests.factories import (
 )
 from tracker.choices import OrganizationKind
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
+from tracker.models.extraction import Proposal
 from tracker.services import claim_create
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +267,156 @@ def test_parse_phrase_endpoint_is_staff_only_and_bounded(client, analyst):
     client.force_login(analyst)
     assert client.get(url, {"phrase": "x" * 301}).status_code == 400
     assert client.get(url, {"phrase": ""}).json() == {"phrase": "", "parts": None}
+
+
+# --- the reported phrase, read into its parts ------------------------------------------------------------
+
+PHRASES = [
+    ("4,000 people", "exact", 4000, None, "", "persons", (4000, 4000, 4000, False)),
+    ("about 4,000", "approximately", 4000, None, "", "persons", (4000, 4000, 4000, False)),
+    ("more than 4,000 fighters", "more_than", 4000, None, "", "persons", (4000, 4000, None, True)),
+    ("at least 200 households", "at_least", 200, None, "", "households", (1000, 1000, None, True)),
+    ("fewer than 200 civilians", "less_than", 200, None, "", "persons", (0, 200, 200, False)),
+    ("at most 50", "at_most", 50, None, "", "persons", (0, 50, 50, False)),
+    ("between 3,000 and 5,000 people", "range", 3000, 5000, "", "persons", (3000, 3000, 5000, False)),
+    ("tens of thousands of people", "magnitude", None, None, "tens_of_thousands", "persons",
+     (20000, 20000, 99999, False)),
+    ("no further civilians", "exact", 0, None, "", "persons", (0, 0, 0, False)),
+]
+
+
+@pytest.mark.parametrize(("phrase", "quantifier", "value", "value_max", "word", "unit", "persons"), PHRASES)
+def test_the_phrase_alone_gives_the_parts_on_save(client, analyst, places, stored, phrase, quantifier, value,
+                                                  value_max, word, unit, persons):
+    places.syria.default_household_size = Decimal("5")
+    places.syria.default_household_size_citation = "Census"
+    places.syria.save()
+    client.force_login(analyst)
+    response = post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
+                        reported_phrase=phrase, term="fled")
+    assert response.status_code == 302, form_errors(response)
+    figure = DisplacementFigure.objects.get()
+    assert (figure.quantifier, figure.reported_value, figure.reported_value_max, figure.magnitude_word,
+            figure.unit) == (quantifier, value, value_max, word, unit)
+    assert (figure.low, figure.best, figure.high, figure.high_open) == persons
+
+
+def test_a_part_given_by_hand_is_kept_though_the_phrase_says_otherwise(client, analyst, places, stored):
+    client.force_login(analyst)
+    response = post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
+                        reported_phrase="more than 4,000 people", quantifier="approximately", term="fled")
+    assert response.status_code == 302, form_errors(response)
+    figure = DisplacementFigure.objects.get()
+    assert (figure.quantifier, figure.reported_value, figure.reported_phrase) == (
+        "approximately", 4000, "more than 4,000 people")
+
+
+def test_a_surrender_phrase_through_the_admin(client, analyst, places, stored):
+    client.force_login(analyst)
+    group = OrganizationFactory(kind=OrganizationKind.ARMED_GROUP)
+    response = post_add(client, SurrenderFigure, source=stored.pk, location=places.baghouz.pk,
+                        excerpt="More than 4,000 fighters had surrendered in the past month",
+                        reported_phrase="more than 4,000 fighters", surrendering_group=group.pk, term="surrendered",
+                        combatant_status="fighters")
+    assert response.status_code == 302, form_errors(response)
+    figure = SurrenderFigure.objects.get()
+    assert (figure.quantifier, figure.reported_value, figure.high_open) == ("more_than", 4000, True)
+    assert TEXT[figure.excerpt_start:figure.excerpt_end] == figure.excerpt
+
+
+def test_a_phrase_without_a_number_is_a_field_error_and_nothing_is_saved(client, analyst, places, stored):
+    client.force_login(analyst)
+    response = post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
+                        reported_phrase="large numbers of civilians", term="fled")
+    assert response.status_code == 200
+    assert "No number or magnitude word" in str(form_errors(response)["reported_phrase"])
+    assert not DisplacementFigure.objects.exists()
+
+
+def test_the_parse_endpoint_previews_the_parts(client, analyst):
+    client.force_login(analyst)
+    body = client.get(reverse("admin:tracker_parse_phrase"), {"phrase": "between 3,000 and 5,000 families"}).json()
+    assert body["parts"] == {"quantifier": "range", "reported_value": 3000, "reported_value_max": 5000,
+                             "magnitude_word": None, "unit": "families"}
+    assert client.get(reverse("admin:tracker_parse_phrase"), {"phrase": "many"}).json()["parts"] is None
+
+
+# --- prefilled from a proposal or a selected sentence ---------------------------------------------------
+
+
+def make_proposal(source, places, **fields):
+    start = TEXT.index(FLED)
+    return Proposal.objects.create(
+        source=source, kind="displacement", excerpt=FLED, excerpt_start=start, excerpt_end=start + len(FLED),
+        confidence=0.9, rules_version="test", fields={
+            "kind": "displacement", "term": "fled", "category": "flow", "quantifier": "magnitude",
+            "reported_value": None, "reported_value_max": None, "magnitude_word": "tens_of_thousands",
+            "unit": "persons", "reported_phrase": "Tens of thousands of people", "start_date": "2018-12-10",
+            "end_date": "2019-03-10", "start_precision": "month", "end_precision": "day",
+            "location": {"id": places.abu_kamal.pk, "name": "Abu Kamal"}, "attributed_to": None, **fields,
+        })
+
+
+def test_a_proposal_prefills_the_add_form_and_saving_accepts_it(client, analyst, places, stored):
+    proposal = make_proposal(stored, places)
+    client.force_login(analyst)
+    url = reverse("admin:tracker_displacementfigure_add")
+    form = client.get(url, {"proposal": proposal.pk}).context["adminform"].form
+    assert form.initial["proposal"] == proposal.pk
+    assert (form.initial["magnitude_word"], form.initial["location"], form.initial["excerpt"]) == (
+        "tens_of_thousands", places.abu_kamal.pk, FLED)
+    data = add_form(DisplacementFigure, **{name: form.initial.get(name) for name in (
+        "source", "excerpt", "excerpt_start", "excerpt_end", "location", "reported_phrase", "term",
+        "start_date", "end_date", "start_precision", "end_precision", "location_precision", "proposal")})
+    data["reported_value"] = ""
+    response = client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    figure = DisplacementFigure.objects.get()
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.claim_model, proposal.claim_id) == ("accepted", "displacementfigure",
+                                                                          figure.pk)
+    assert figure.magnitude_word == "tens_of_thousands"
+
+
+def test_a_proposal_decided_meanwhile_refuses_the_save_and_saves_nothing(client, analyst, places, stored):
+    proposal = make_proposal(stored, places)
+    client.force_login(analyst)
+    data = add_form(DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.abu_kamal.pk,
+                    reported_phrase="Tens of thousands of people", term="fled", proposal=proposal.pk)
+    Proposal.objects.filter(pk=proposal.pk).update(status="rejected", reject_reason="not_a_figure")
+    response = client.post(reverse("admin:tracker_displacementfigure_add"), data)
+    assert response.status_code == 200
+    assert "already rejected" in response.content.decode()
+    assert not DisplacementFigure.objects.exists()
+
+
+def test_a_proposal_of_another_kind_opens_its_kinds_form(client, analyst, places, stored):
+    proposal = make_proposal(stored, places, kind="aid_capacity")
+    Proposal.objects.filter(pk=proposal.pk).update(kind="aid_capacity")
+    client.force_login(analyst)
+    response = client.get(reverse("admin:tracker_displacementfigure_add"), {"proposal": proposal.pk})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('admin:tracker_aidcapacityreport_add')}?proposal={proposal.pk}"
+
+
+def test_an_unknown_proposal_gives_an_empty_form_with_a_message(client, analyst):
+    client.force_login(analyst)
+    for given in ("999999", "x²"):
+        response = client.get(reverse("admin:tracker_displacementfigure_add"), {"proposal": given})
+        assert response.status_code == 200
+        assert "No proposal" in response.content.decode()
+
+
+def test_a_selected_sentence_prefills_the_add_form(client, analyst, places, stored):
+    start = TEXT.index(FLED)
+    client.force_login(analyst)
+    response = client.get(reverse("admin:tracker_displacementfigure_add"),
+                          {"source": stored.pk, "excerpt_start": start, "excerpt_end": start + len(FLED)})
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert (form.initial["excerpt"], form.initial["excerpt_start"], form.initial["excerpt_end"]) == (
+        FLED, start, start + len(FLED))
+    assert f'<span data-start="{start}">{FLED}</span></mark>' in response.content.decode()
+    outside = client.get(reverse("admin:tracker_displacementfigure_add"),
+                         {"source": stored.pk, "excerpt_start": 5, "excerpt_end": 99999})
+    assert outside.status_code == 200 and "Not prefilled" in outside.content.decode()

@@ -64,6 +64,9 @@ class ClaimForm(VersionedForm):
         if self.errors.get("source"):
             return cleaned
         construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        for name in DERIVED_WHEN_EMPTY:  # left empty, even where the model has a default (a unit, say)
+            if name in self.fields and cleaned.get(name) in (None, ""):
+                setattr(self.instance, name, None if name.endswith("_date") else "")
         claim_fill_derived(self.instance, current=self.stored)
         for name in FILLED:
             if name in self.fields and not self.fields[name].disabled:

@@ -9,7 +9,7 @@ rule of DOMAIN.md holds whichever way a record is written::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -33,6 +33,9 @@ from tracker.services.common import (
     validate_for_save,
 )
 from tracker.services.sync import tombstone_write
+
+if TYPE_CHECKING:
+    from tracker.extraction import PhraseParts
 
 C = TypeVar("C", bound=Claim)
 
@@ -60,13 +63,11 @@ def _fill_household_size(claim: Claim) -> None:
         claim.household_size_source = HouseholdSizeSource.COUNTRY_DEFAULT
 
 
-def phrase_parts(phrase: str):
+def phrase_parts(phrase: str) -> PhraseParts | None:
     """The quantity read from a reported phrase ("more than 4,000 fighters"), or None when it holds no number
     or magnitude word: the extraction assistant's reading, the one home for reading numbers."""
-    try:
-        from tracker.extraction import parse_phrase  # the assistant loads its rules on first use
-    except ImportError:  # TEMPORARY until the extraction package lands
-        return None
+    from tracker.extraction import parse_phrase  # the assistant's rules load on first use, not with the services
+
     return parse_phrase(phrase) if phrase and phrase.strip() else None
 
 
@@ -81,6 +82,8 @@ def _fill_quantity_from_phrase(claim: Claim) -> None:
              or (claim.quantifier == Quantifier.RANGE and claim.reported_value_max is None)
              or (claim.quantifier == Quantifier.MAGNITUDE and not claim.magnitude_word))
     parts = phrase_parts(claim.reported_phrase) if empty else None
+    if not claim.unit:  # people, unless the phrase counts households or families
+        claim.unit = (parts.unit if parts is not None else None) or Unit.PERSONS
     if parts is None:
         return
     if not claim.quantifier:
@@ -91,8 +94,6 @@ def _fill_quantity_from_phrase(claim: Claim) -> None:
         claim.reported_value_max = parts.reported_value_max
     if claim.quantifier == Quantifier.MAGNITUDE and not claim.magnitude_word:
         claim.magnitude_word = parts.magnitude_word or ""
-    if not claim.unit:
-        claim.unit = parts.unit or Unit.PERSONS
 
 
 def _fill_category(claim: Claim) -> None:
