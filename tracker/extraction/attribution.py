@@ -44,6 +44,7 @@ class Speakers:
 
     known: dict[str, Attribution] = field(default_factory=dict)
     last: Attribution | None = None
+    organizations: list[int] = field(default_factory=list)  # every organization named so far, in order
 
     def remember(self, who: str, attribution: Attribution) -> None:
         name = re.split(r",|\s\(", who, maxsplit=1)[0].strip()
@@ -59,8 +60,8 @@ def _organizations(mentions: list[Mention], gazetteer: Gazetteer, start: int, en
     ]
 
 
-def _short_segment(segment: str) -> bool:
-    return not re.search(r"\d", segment) and not _TERM.search(segment) and len(segment.split()) <= 8
+def _short_segment(segment: str, words: int = 8) -> bool:
+    return not re.search(r"\d", segment) and not _TERM.search(segment) and len(segment.split()) <= words
 
 
 def _resolve(text: str, who_start: int, who_end: int, mentions: list[Mention], gazetteer: Gazetteer,
@@ -75,6 +76,11 @@ def _resolve(text: str, who_start: int, who_end: int, mentions: list[Mention], g
     first_word = who.split()[0].lower()
     if who.lower() in lexicon.PRONOUNS or (first_word in lexicon.PRONOUNS and len(who.split()) == 1):
         return speakers.last
+    if kinds := lexicon.ANAPHORA.get(" ".join(who.lower().split())):
+        earlier = [m.id for m in mentions if m.type == ORGANIZATION and m.end <= who_start]
+        named = next((gazetteer.organizations[id_] for id_ in reversed(speakers.organizations + earlier)
+                      if gazetteer.organizations[id_].kind in kinds), None)
+        return Attribution(named, who)
     organizations = _organizations(mentions, gazetteer, who_start, who_end)
     if not organizations and len(who.split()) <= 2 and who.split()[-1].lower() in speakers.known:
         return speakers.known[who.split()[-1].lower()]
@@ -128,7 +134,7 @@ def find_attribution(text: str, start: int, end: int, mentions: list[Mention], g
                 continue
             before_start += cut + 2
             candidate = before[before_start:]
-            if not (len(candidate.split()) <= 8 and _short_segment(candidate)):
+            if not (len(candidate.split()) <= 12 and _short_segment(candidate, words=12)):
                 continue
         if not candidate.strip():
             continue

@@ -134,6 +134,13 @@ DISTRACTOR_UNITS = frozenset(
         "million", "billion",
     }
 )
+# What a place or a service can hold is no count of people: "a centre built for 3,000 people".
+CAPACITY_CUES = (
+    r"built for|designed for|meant for|intended for|capacity (?:of|for)|room for|space for|beds for"
+    r"|(?:able to|can|could) (?:host|hold|accommodate|shelter|house|take)"
+)
+# A rate is no count of people: "2,000 arrivals a day".
+RATES = r"a day|per day|each day|every day|daily|a week|per week|each week|a month|per month|an hour|per hour"
 # Currency signs written before a number.
 CURRENCY_SIGNS = ("$", "\u20ac", "\u00a3", "US$", "USD")
 
@@ -156,13 +163,13 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      DisplacementTerm.RELOCATED),
     (r"returned|returning|return|returns|went back|gone back|came back|come back|(?:have|has) returned",
      DISPLACEMENT, DisplacementTerm.RETURNED),
-    (r"arrived|arriving|arrive|arrivals|reached|crossed into|crossed the border|crossing into|entered",
+    (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
      r"(?: \w+){0,3} (?:camps?|settlements?|shelters?|tents?)|in (?:the )?camps?|camp residents",
      DISPLACEMENT, DisplacementTerm.IN_CAMP),
     (r"trapped|stranded|besieged|stuck|(?:remain|remained|remaining|remains|still|left) inside"
-     r"|(?:remain|remained|remaining|remains) in the (?:enclave|city|town|area|besieged)",
+     r"|(?:remain|remained|remaining|remains|stayed|staying) (?:behind )?in(?! (?:the |their |makeshift )?camps?\b)",
      DISPLACEMENT, DisplacementTerm.TRAPPED),
     # surrenders
     (r"surrendered|surrender|surrendering|surrenders|laid down (?:their |his )?(?:arms|weapons)"
@@ -171,6 +178,9 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"captured|capture|detained|taken prisoner|arrested|taken into custody|seized", SURRENDER,
      SurrenderTerm.CAPTURED),
 )
+# "living in and around it": people in a camp only where the sentence names a camp, a centre or a settlement.
+CAMP_STAYS = r"(?:now )?(?:living|sheltering|staying|housed) in(?: and around)?"
+CAMP_WORDS = r"camps?|centres?|centers?|settlements?|sites?|shelters?|collective centres?"
 # A term in front of its unit ("4,000 displaced people") weighs less than a verb elsewhere in the sentence.
 ADJECTIVE_TERMS = ("displaced", "trapped", "stranded", "evacuated", "returning", "besieged")
 
@@ -183,10 +193,11 @@ OTHER_TOPICS = (
 # --- What keeps a figure from being proposed -----------------------------------------------------------------
 # Forecasts, plans and conditionals before the term in its clause: not a counted fact.
 FORECASTS = (
-    r"expected to|expect|could|may|might|would|will|shall|plan to|plans to|planned to|planning to|set to"
+    r"expected to|expects?|expecting|could|may|might|would|will|shall|plan to|plans to|planned to|planning to"
+    r"|planned for|planning for|preparing for|prepared for|contingency|set to"
     r"|are to|is to|threatens to|threatened to|threaten to|likely to|poised to|about to|aim to|aims to"
     r"|intend to|intends to|hope to|hopes to|want to|wants to|going to|projected|forecast|predicted"
-    r"|ready to|prepared to|if|unless|in case|scheduled to|due to (?:leave|return|arrive|be)|risk|at risk of"
+    r"|ready to|prepared to|if|unless|in case|scheduled to|due to (?:leave|return|arrive|be)|at risk of"
 )
 # Said of the term itself: "have not returned", "never left".
 NEGATIONS = r"not|n't|never|no longer|neither|nor|failed to|unable to"
@@ -241,12 +252,34 @@ SPEECH_VERBS = (
     r"|documented|according to"
 )
 PRONOUNS = frozenset({"he", "she", "they", "it", "we"})
+# "the agency said": the organization of that kind named last, in this sentence or before.
+ANAPHORA: dict[str, tuple[str, ...]] = {
+    "the agency": ("un_agency", "ngo", "red_cross", "government", "other"),
+    "the un agency": ("un_agency",),
+    "the organisation": ("ngo", "un_agency", "red_cross", "other"),
+    "the organization": ("ngo", "un_agency", "red_cross", "other"),
+    "the charity": ("ngo",),
+    "the ngo": ("ngo",),
+    "the group": ("armed_group", "ngo"),
+    "the militia": ("armed_group",),
+    "the army": ("state_force",),
+    "the military": ("state_force",),
+    "the ministry": ("government",),
+    "the office": ("un_agency", "government"),
+}
 # A person's own words name a journalist of an outlet ("Al Jazeera's Hoda Abdel-Hamid"): the outlet's own reporting.
 JOURNALIST_WORDS = r"correspondent|reporter|journalist|reporting from"
 
 # Where a place follows one of these, it is where people left from ...
 ORIGIN_CUES = r"from|out of|fled|fleeing|flee|left|leaving|escaped|escaping|evacuated|evacuating|of"
 # ... and after these, where they went.
-DESTINATION_CUES = r"to|into|towards|toward|for|reached|reaching|in neighbouring|in neighboring|across|entered"
+DESTINATION_CUES = r"to|into|towards|toward|for|reached|reaching|in neighbouring|in neighboring|entered"
+# A figure for the whole country: the country of the place carried forward.
+NATIONWIDE = r"nationwide|across the country|in the country as a whole|countrywide|across (?:all of )?the country"
+# "since the offensive began on 22 May": a date that starts a period running to publication.
+SINCE_EVENT = (
+    r"since\s+(?:[\w'\u2019-]+\s+){1,6}?(?:began|begun|started|erupted|broke out|collapsed|struck|hit|opened"
+    r"|closed|was launched|launched|escalated|intensified|resumed|burst|flooded|arrived|fell|took)\s+(?:on\s+)?"
+)
 # A place named as where a reporter stands is no place of the figures.
 DATELINE_CUES = r"reporting from|speaking from|writing from|speaking to \w+ from"

@@ -78,6 +78,8 @@ _MONTH = (
 )
 _DATE_AFTER = re.compile(rf"\s*(?:{_MONTH})\b", re.IGNORECASE)
 _DATE_BEFORE = re.compile(rf"\b(?:{_MONTH})\.?\s*$", re.IGNORECASE)
+_RATE = re.compile(rf"(?:\s+[\w-]+s)?\s+(?:{lexicon.RATES})\b", re.IGNORECASE)
+_CAPACITY = re.compile(rf"\b(?:{lexicon.CAPACITY_CUES})\s+(?:up to\s+|some\s+|about\s+)?$", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w'\u2019%-]+|[^\w\s]")
 # Tokens that end the search for a unit: verbs, prepositions and conjunctions.
 _UNIT_STOPS = frozenset(
@@ -121,14 +123,19 @@ def word_value(phrase: str) -> int | None:
 
 def _unit_after(text: str, position: int, limit: int) -> tuple[str | None, str | None, bool, int]:
     """(unit, unit word, distractor?, end of the unit word) reading up to four words after ``position``."""
+    previous = ""
     for count, token in enumerate(_TOKEN.finditer(text, position, limit)):
         word = token.group().lower().replace("\u2019", "'")
         if word in lexicon.UNIT_WORDS:
             return lexicon.UNIT_WORDS[word], word, False, token.end()
         if word in lexicon.DISTRACTOR_UNITS or (count == 0 and (word.endswith("-year-old") or word == "%")):
             return None, word, True, token.end()
+        if word == "the" and previous == "of":
+            previous = word
+            continue  # "500 of the families"
         if count >= 3 or word in _UNIT_STOPS or not word[0].isalnum():
             break
+        previous = word
     return None, None, False, position
 
 
@@ -214,6 +221,10 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         distractor = True  # "2.5 km", a decimal that counts no people
     if re.match(r"\s*(?:per\s*cent|percent|%)", text[number_end:number_end + 10], re.IGNORECASE):
         distractor = True
+    if _CAPACITY.search(text, max(0, phrase_start - 40), phrase_start):
+        distractor = True  # "built for 3,000 people"
+    if _RATE.match(text, max(unit_end, number_end)):
+        distractor = True  # "2,000 arrivals a day"
     return [
         Quantity(
             start=phrase_start, end=max(unit_end, number_end), number_start=number_start, number_end=number_end,

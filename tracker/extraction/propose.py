@@ -19,6 +19,7 @@ from datetime import date
 
 from tracker.choices import (
     CombatantStatus,
+    DatePrecision,
     DisplacementCategory,
     DisplacementTerm,
     OrganizationKind,
@@ -53,6 +54,10 @@ def _words(pattern: str) -> re.Pattern:
 
 
 _TERMS = [(_words(pattern), kind, term) for pattern, kind, term in lexicon.TERMS]
+_CAMP_STAYS = _words(lexicon.CAMP_STAYS)
+_CAMP_WORDS = _words(lexicon.CAMP_WORDS)
+_NATIONWIDE = _words(lexicon.NATIONWIDE)
+_SINCE_EVENT = re.compile(rf"\b{lexicon.SINCE_EVENT}$", re.IGNORECASE)
 _OTHER_TOPICS = _words(lexicon.OTHER_TOPICS)
 _FORECASTS = _words(lexicon.FORECASTS)
 _NEGATIONS = re.compile(rf"(?:\b(?:{lexicon.NEGATIONS.replace('|n' + chr(39) + 't', '')})\b|n['\u2019]t\b)",
@@ -62,15 +67,18 @@ _ZERO = re.compile(rf"\b(?:(?P<pronoun>{lexicon.ZERO_PRONOUNS})|(?P<head>{lexico
 _STRAINS = [(_words(pattern), strain) for pattern, strain in lexicon.STRAINS]
 _AID_PROVIDERS = _words(lexicon.AID_PROVIDERS)
 _SECTORS = [(_words(pattern), sector) for pattern, sector in lexicon.SECTORS]
-_ORIGIN_CUE = re.compile(rf"\b(?:{lexicon.ORIGIN_CUES})\s+(?:the\s+)?(?P<extra>\w+\s+)?$", re.IGNORECASE)
-_DESTINATION_CUE = re.compile(rf"\b(?:{lexicon.DESTINATION_CUES})\s+(?:the\s+)?(?P<extra>\w+\s+)?$", re.IGNORECASE)
+_ORIGIN_CUE = re.compile(rf"\b(?:{lexicon.ORIGIN_CUES})\s+(?:the\s+)?(?P<extra>(?:[\w-]+\s+){{1,2}})?$",
+                         re.IGNORECASE)
+_DESTINATION_CUE = re.compile(
+    rf"\b(?:{lexicon.DESTINATION_CUES})\s+(?:the\s+)?(?P<extra>(?:[\w-]+\s+){{1,2}})?$", re.IGNORECASE
+)
 _DATELINE = re.compile(rf"\b(?:{lexicon.DATELINE_CUES})\s+$", re.IGNORECASE)
 _SPEECH_BEFORE = re.compile(
     r"\b(?:said|say|says|told(?:\s+\w+){0,2}|announced|added|reported|stated|confirmed|tweeted|wrote)\s*$",
     re.IGNORECASE,
 )
 _SPEECH_IN_SUBJECT = re.compile(rf"\b(?:{lexicon.SPEECH_VERBS})\b(?:\s+that\b)?\s*", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r";|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b|,\s+and\b", re.IGNORECASE)
 _STOCK_DISPLACED = re.compile(
     r"\b(?:are|remain|remains|remained|still|currently|now|there are|is home to|hosts?|hosting)\b(?:\s+[\w,.]+){0,5}?"
     r"\s+(?:internally\s+)?displaced\b",
@@ -170,6 +178,9 @@ def _organization_json(gazetteer: Gazetteer, organization_id: int | None) -> dic
 def _terms(text: str, start: int, end: int) -> list[TermMatch]:
     found = [TermMatch(m.start(), m.end(), kind, term) for pattern, kind, term in _TERMS
              for m in pattern.finditer(text, start, end)]
+    if _CAMP_WORDS.search(text, start, end):
+        found += [TermMatch(m.start(), m.end(), lexicon.DISPLACEMENT, DisplacementTerm.IN_CAMP)
+                  for m in _CAMP_STAYS.finditer(text, start, end)]
     found += [TermMatch(m.start(), m.end(), None, None) for m in _OTHER_TOPICS.finditer(text, start, end)]
     # "reached 4,000" counts; it is no arrival.
     return [t for t in found if not (_COUNT_VERB_BEFORE.match(text[t.start:t.end])
@@ -186,10 +197,12 @@ def _nearest_term(text: str, quantity: Quantity, terms: list[TermMatch]) -> Term
     best, best_cost = None, None
     for term in terms:
         if term.start >= quantity.number_end:
-            inside = term.end <= quantity.end
+            # "4,000 displaced people", "the families displaced in 2018 have returned": a participle next to
+            # the unit says less than a verb elsewhere in the clause.
+            beside = term.end <= quantity.end or (quantity.unit_word and not text[quantity.end:term.start].strip())
             cost = _gap(text, quantity.number_end, term.start)
-            if inside and text[term.start:term.end].lower() in lexicon.ADJECTIVE_TERMS:
-                cost += 45  # "4,000 displaced people": a verb elsewhere in the clause says more
+            if beside and text[term.start:term.end].lower() in lexicon.ADJECTIVE_TERMS:
+                cost += 45
         elif term.end <= quantity.number_start:
             cost = int(_gap(text, term.end, quantity.number_start) * 1.3)
         else:
@@ -302,22 +315,87 @@ def _places_in(text: str, sentence_start: int, mentions: list[Mention]) -> list[
     ]
 
 
+def _owner(text: str, mention: DateMention, terms: list[TermMatch]) -> TermMatch | None:
+    """The term a date phrase belongs to: the nearest in its clause, a term before it preferred."""
+    def cost(term: TermMatch) -> float:
+        if mention.start >= term.end:
+            return _gap(text, term.end, mention.start)
+        return _gap(text, mention.end, term.start) * 1.5
+    return min(terms, key=cost) if terms else None
+
+
+def _nearest(position: int, anchors: list[int]) -> int | None:
+    return min(anchors, key=lambda anchor: abs(anchor - position)) if anchors else None
+
+
+def _ancestors(gazetteer: Gazetteer, place_id: int) -> set[int]:
+    found, parent = set(), gazetteer.places[place_id].parent
+    while parent is not None and parent not in found and parent in gazetteer.places:
+        found.add(parent)
+        parent = gazetteer.places[parent].parent
+    return found
+
+
+def _innermost(places: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """Places without a smaller place named beside them: "Plaine Savo camp in Djugu" is Plaine Savo camp."""
+    return [
+        m for m in places
+        if not any(m.id in _ancestors(gazetteer, other.id) and abs(other.start - m.start) <= 60 for other in places)
+    ]
+
+
+def _country(gazetteer: Gazetteer, place_id: int) -> int:
+    chain = [place_id, *_ancestors(gazetteer, place_id)]
+    return next((p for p in chain if gazetteer.places[p].level == "country"), place_id)
+
+
 def _choose_place(text: str, sentence_start: int, places: list[Mention], anchor: int, term: str | None,
-                  state: ArticleState) -> tuple[int | None, bool]:
-    """(place id, carried forward?)."""
-    if places:
-        chosen = min(places, key=lambda m: _place_cost(text, sentence_start, m, anchor, term))
+                  state: ArticleState, gazetteer: Gazetteer, sentence_end: int) -> tuple[int | None, bool]:
+    """(place id, carried forward?): the place nearest the figure in its sentence, the more specific of two
+    nested places ("Plaine Savo camp in Djugu"), where people left from for leaving terms and where they are for
+    the others; else the place carried forward (its country for a figure "nationwide")."""
+    candidates = _innermost(places, gazetteer)
+    if term is not None:
+        fitting = [m for m in candidates if _fits(text, sentence_start, m, term)]
+        if candidates and not fitting and state.place is not None:
+            candidates = []  # every place named is where people went (or came from): the figure's is earlier
+    if candidates:
+        chosen = min(candidates, key=lambda m: _place_cost(text, sentence_start, m, anchor, term))
         return chosen.id, False
     if state.place is not None:
+        if _NATIONWIDE.search(text, sentence_start, sentence_end):
+            return _country(gazetteer, state.place.id), True
         return state.place.id, True
     return None, False
 
 
-def _choose_dates(text: str, dates: list[DateMention], anchor: int, published: date) -> Period:
-    usable = [d for d in dates if not _SPEECH_BEFORE.search(text, max(0, d.start - 30), d.start)]
+def _fits(text: str, sentence_start: int, mention: Mention, term: str) -> bool:
+    """Whether a place can be the figure's: not a destination for people leaving, not an origin for others."""
+    before = text[max(sentence_start, mention.start - 30):mention.start]
+    origin, destination = _cue(before)
+    if term in LEAVING_TERMS:
+        return not destination
+    return not (origin and re.search(r"\b(?:from|out of)\s+(?:the\s+)?(?:[\w-]+\s+)?$", before, re.IGNORECASE))
+
+
+def _choose_dates(text: str, dates: list[DateMention], anchor: int, published: date, *, stock: bool = False,
+                  sentence_start: int = 0) -> Period:
+    """The date phrase nearest the term, preferring one after it; the day a speaker spoke ("said on Sunday")
+    only when there is no other. A stock is at one date: the end of the period named, else publication."""
+    spoken = [d for d in dates if _SPEECH_BEFORE.search(text, max(0, d.start - 30), d.start)]
+    usable = [d for d in dates if d not in spoken] or spoken
     if not usable:
         return publication_day(published)
-    return min(usable, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.end) * 1.5).period
+    chosen = min(usable, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.end) * 1.5)
+    period = chosen.period
+    if period.start_date == period.end_date and _SINCE_EVENT.search(text, max(sentence_start, chosen.start - 80),
+                                                                    chosen.start):
+        period = Period(period.start_date, period.start_precision, published, DatePrecision.DAY)
+    if stock:
+        if period.end_date == published and period.start_date != published:
+            return publication_day(published)  # "living in camps, most of them since 2017": at publication
+        return Period(period.end_date, period.end_precision, period.end_date, period.end_precision)
+    return period
 
 
 def _attribution_fields(gazetteer: Gazetteer, attribution: Attribution | None) -> tuple[dict | None, str]:
@@ -381,18 +459,28 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
             unit_guessed = True
         pairs.append((quantity, term, unit_guessed))
 
-    for quantity, term, unit_guessed in sorted(pairs, key=lambda pair: pair[0].start):
-        if _is_forecast(text, start, min(quantity.start, term.start), term.start):
-            continue
-        if not quantity.zero and _is_negated(text, quantity.number_end, term):
-            continue
+    kept = [
+        (quantity, term, unit_guessed) for quantity, term, unit_guessed in sorted(pairs, key=lambda p: p[0].start)
+        if not _is_forecast(text, start, min(quantity.start, term.start), term.start)
+        and (quantity.zero or not _is_negated(text, quantity.number_end, term))
+    ]
+    # With several figures in a sentence, a place or a date belongs to the figure nearest it.
+    # A date right after another term is that term's: "the families displaced in 2018 have returned".
+    anchors = [quantity.number_start for quantity, _term, _guessed in kept]
+    figure_terms = {term for _quantity, term, _guessed in kept}
+    dates = [d for d in dates if not any(t not in figure_terms and 0 <= d.start - t.end <= 2 for t in terms)]
+    for quantity, term, unit_guessed in kept:
+        own_places = [m for m in places if _nearest(m.start, anchors) == quantity.number_start]
+        own_dates = [d for d in dates if _owner(text, d, [t for _q, t, _g in kept]) == term]
         key = (term.kind, quantity.quantifier, quantity.value, quantity.value_max, quantity.magnitude_word,
                quantity.unit)
         if key in seen:
             continue
         seen.add(key)
-        place_id, carried = _choose_place(text, start, places, quantity.number_start, term.term, state)
-        period = _choose_dates(text, dates, term.start, published)
+        place_id, carried = _choose_place(text, start, own_places, quantity.number_start, term.term, state,
+                                          gazetteer, end)
+        stock = term.term in (DisplacementTerm.IN_CAMP, DisplacementTerm.TRAPPED)
+        period = _choose_dates(text, own_dates, term.start, published, stock=stock, sentence_start=start)
         proposal = Proposal(
             kind=term.kind, excerpt=excerpt, excerpt_start=start, excerpt_end=end,
             start_date=period.start_date, end_date=period.end_date, start_precision=period.start_precision,
@@ -470,8 +558,8 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
             named = any(m.start == subject_start + text[subject_start:match.start()].find(first) for m in mentions)
             description = subject if named or first.isupper() else subject[0].lower() + subject[1:]
         sectors = {sector for pattern_, sector in _SECTORS if pattern_.search(text, start, end)}
-        place_id, carried = _choose_place(text, start, places, match.start(), None, state)
-        period = _choose_dates(text, dates, match.start(), published)
+        place_id, carried = _choose_place(text, start, places, match.start(), None, state, gazetteer, end)
+        period = _choose_dates(text, dates, match.start(), published, stock=True, sentence_start=start)
         attributed_to, attribution_text = _attribution_fields(gazetteer, attribution)
         return Proposal(
             kind=lexicon.AID_CAPACITY, excerpt=text[start:end], excerpt_start=start, excerpt_end=end,
@@ -491,8 +579,12 @@ def _remember(text: str, start: int, end: int, gazetteer: Gazetteer, state: Arti
     """Carry forward what this sentence names: its most specific place, the parties it names."""
     mentions = gazetteer.mentions(text, start, end)
     places = _places_in(text, start, mentions)
-    if places:
-        state.place = max(places, key=lambda m: (gazetteer.places[m.id].rank, m.start))
+    outer = {m.id for m in places} - {m.id for m in _innermost(places, gazetteer)}
+    # Where people went is no place the article goes on about: "relocated to Sennar".
+    staying = [m for m in places if not _cue(text[max(start, m.start - 30):m.start])[1]] or places
+    if staying:
+        state.place = max(staying, key=lambda m: (m.id not in outer, gazetteer.places[m.id].rank, m.start))
+    state.speakers.organizations.extend(m.id for m in mentions if m.type == ORGANIZATION)
     state.parties.extend(m.id for m in mentions
                          if m.type == ORGANIZATION and gazetteer.organizations[m.id].is_party)
 
@@ -547,7 +639,7 @@ def propose_from_sentence(text: str, start: int, end: int, *, published: date, g
     term = terms[0] if terms else None
     quantity = next((q for q in find_quantities(text, start, end) if not q.distractor), None)
     anchor = quantity.number_start if quantity else start
-    place_id, _carried = _choose_place(text, start, places, anchor, term.term if term else None, state)
+    place_id, _carried = _choose_place(text, start, places, anchor, term.term if term else None, state, gazetteer, end)
     period = _choose_dates(text, find_dates(text, start, end, published), term.start if term else start, published)
     attributed_to, attribution_text = _attribution_fields(gazetteer, attribution)
     kind = term.kind if term else lexicon.DISPLACEMENT
