@@ -11,7 +11,7 @@ WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 # Seconds a worker may spend on one request: above the largest download (docs/deployment.md).
 WORKER_TIMEOUT ?= 300
 
-.PHONY: install demo demo-data serve test lint bench clean
+.PHONY: install demo demo-data serve test lint bench extract-bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ test: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -u bench/run.py
+
+## The extraction assistant scored on tests/extraction/corpus/: recall, precision, term, place, dates, attribution
+## and time per article, dev/ and heldout/ apart, beside the goals (bench/results/extract.md)
+extract-bench: install
+	$(BIN)/python -u bench/extract.py
 
 lint: install
 	$(BIN)/ruff check .
