@@ -214,6 +214,22 @@ def test_reading_again_keeps_decisions_and_replaces_open_proposals(analyst, arti
     assert article.proposals.count() == len(first)
 
 
+def test_a_figure_already_recorded_from_its_sentence_is_not_proposed_again(analyst, article, places):
+    first = {p.excerpt: p for p in proposals_refresh(article, user=analyst)}
+    assert FLED in first
+    start = article.text.index(FLED)
+    # The analyst entered it by hand from the selected sentence, before or beside the assistant.
+    claim_create(build_claim(DisplacementFigureFactory, source=article, location=places.baghouz, excerpt=FLED,
+                             excerpt_start=start, excerpt_end=start + len(FLED), quantifier="more_than",
+                             reported_value=4000, reported_phrase=first[FLED].fields["reported_phrase"],
+                             start_date=datetime.date(2019, 3, 3)), created_by=analyst)
+
+    again = proposals_refresh(article, user=analyst)
+
+    assert FLED not in {p.excerpt for p in again}
+    assert len(again) == len(first) - 1
+
+
 def test_reading_is_refused_without_text(analyst, places):
     empty = article_source(text="", text_may_be_kept=False)
     dropped = article_source(title="Dropped", url="https://news.example.org/dropped", text="",

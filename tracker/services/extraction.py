@@ -117,16 +117,36 @@ def source_text_refusal(source: Source) -> str | None:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _decision_key(kind: str, start: int, end: int, fields: dict[str, Any]) -> tuple:
+def _decision_key(kind: str, start: int | None, end: int | None, phrase: str | None) -> tuple:
     """Two proposals are the same when their kind, sentence and reported phrase agree: a sentence may hold two
-    figures of one kind ("3,000 fled and 200 returned"), and deciding one must not hide the other."""
-    return (kind, start, end, (fields.get("reported_phrase") or "").strip().lower())
+    figures of one kind ("3,000 fled and 200 returned"), and deciding one must not hide the other. Aid capacity
+    reports carry no phrase of ours: one per sentence."""
+    phrase = "" if kind == ProposalKind.AID_CAPACITY else (phrase or "").strip().lower()
+    return (kind, start, end, phrase)
+
+
+def _known(source: Source) -> set[tuple]:
+    """What the source already holds, as proposal keys: decided proposals, and records taken from a sentence
+    (by hand, or from a proposal), which a new reading does not propose again."""
+    known = {
+        _decision_key(p.kind, p.excerpt_start, p.excerpt_end, (p.fields or {}).get("reported_phrase"))
+        for p in source.proposals.exclude(status=ProposalStatus.OPEN)
+    }
+    for kind, model in PROPOSAL_MODELS.items():
+        records = model.objects.filter(source=source, excerpt_start__isnull=False)
+        if kind == ProposalKind.AID_CAPACITY:
+            known |= {_decision_key(kind, start, end, "")
+                      for start, end in records.values_list("excerpt_start", "excerpt_end")}
+        else:
+            known |= {_decision_key(kind, start, end, phrase)
+                      for start, end, phrase in records.values_list("excerpt_start", "excerpt_end", "reported_phrase")}
+    return known
 
 
 @transaction.atomic
 def proposals_refresh(source: Source, *, user: AbstractBaseUser) -> ProposalList:
     """Read the source's stored text again and replace its open proposals; decided ones are kept, and a reading
-    that proposes a decided one again does not add it twice.
+    that proposes a decided one again, or a figure already recorded from the same sentence, does not add it.
 
     Refused (ValidationError on ``text``) when there is no text to read. For a language the assistant does not
     read, nothing is proposed and the result's ``notice`` says so.
@@ -140,17 +160,15 @@ def proposals_refresh(source: Source, *, user: AbstractBaseUser) -> ProposalList
         raise ValidationError({"text": refusal})
     extraction = extract(source.text, published=source.publication_date, gazetteer=Gazetteer.from_database(),
                          language=source.language or "en")
-    decided = {
-        _decision_key(p.kind, p.excerpt_start, p.excerpt_end, p.fields)
-        for p in source.proposals.exclude(status=ProposalStatus.OPEN)
-    }
+    known = _known(source)
     source.proposals.filter(status=ProposalStatus.OPEN).delete()
     stored = ProposalList()
     stored.notice = extraction.notice
-    seen = set(decided)
+    seen = set(known)
     for proposed in extraction.proposals:
         fields = proposed.as_json()
-        key = _decision_key(fields["kind"], fields["excerpt_start"], fields["excerpt_end"], fields)
+        key = _decision_key(fields["kind"], fields["excerpt_start"], fields["excerpt_end"],
+                            fields.get("reported_phrase"))
         if key in seen:
             continue
         seen.add(key)
