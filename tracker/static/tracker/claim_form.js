@@ -21,7 +21,7 @@
     const phrase = $("id_reported_phrase");
     if (!phrase) return;
     const touched = new Set();
-    PARTS.forEach(name => onUserChange($("id_" + name), event => { if (event.isTrusted) touched.add(name); }));
+    PARTS.forEach(name => onUserChange($("id_" + name), () => touched.add(name)));
     const reading = document.createElement("span");
     reading.id = "claim-phrase-reading";
     reading.className = "help";
@@ -125,8 +125,8 @@
     }
     // An excerpt typed by hand that the offsets no longer select: the offsets are cleared (the server finds
     // them again when the excerpt occurs once in the text).
-    onUserChange(excerpt, event => {
-      if (!event.isTrusted || !start || !end || start.value === "" || !storedText) return;
+    onUserChange(excerpt, () => {
+      if (!start || !end || start.value === "" || !storedText) return;
       if (storedText.slice(Number(start.value), Number(end.value)).join("") !== excerpt.value) {
         start.value = ""; end.value = "";
       }
@@ -134,6 +134,11 @@
     body.addEventListener("mouseup", () => setTimeout(quoteSelection, 0));
     body.addEventListener("keyup", event => { if (event.shiftKey) quoteSelection(); });
 
+    // The record's excerpt, marked in the text, scrolled into the panel's view (the page itself does not move).
+    function showMark() {
+      const panel = $("claim-source-panel"), mark = document.querySelector("#claim-source-text mark");
+      if (panel && mark) panel.scrollTop = Math.max(0, mark.offsetTop - panel.clientHeight / 3);
+    }
     // The dates a record takes when they are left empty: the source's publication date.
     function setPlaceholders() {
       const date = $("claim-source-date");
@@ -153,6 +158,7 @@
           body.innerHTML = answer.html; // rendered and escaped by the server
           readText();
           setPlaceholders();
+          showMark();
           root.dispatchEvent(new CustomEvent("claim:text-loaded"));
         })
         .catch(() => {});
@@ -167,6 +173,7 @@
     }
     readText();
     setPlaceholders();
+    showMark();
   }
 
   function start() {
