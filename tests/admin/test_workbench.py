@@ -177,6 +177,7 @@ def test_quality_page_and_proposals_list_for_analysts_only(analyst_client, clien
     listing = analyst_client.get(reverse("admin:tracker_proposal_changelist"))
     assert listing.status_code == 200 and reverse("admin:tracker_proposal_quality") in listing.content.decode()
     assert analyst_client.get(reverse("admin:tracker_proposal_add")).status_code == 403
+    assert 'id="extraction-quality-link"' in analyst_client.get(reverse("admin:index")).content.decode()
 
     client.force_login(UserFactory())
     assert client.get(reverse("admin:tracker_proposal_quality")).status_code == 403

@@ -174,6 +174,14 @@ def test_a_right_proposal_is_accepted_in_one_click(analyst, article, demo_world)
     screenshot(page, "workbench-02-accepted")
     assert analyst.violations() == []
 
+    # The decision is measured: one accepted, none rejected, precision 100 %, drawn beside the table.
+    page.click("#proposal-counts a")
+    page.wait_for_selector("#quality-table")
+    assert page.inner_text("#quality-overall .precision") == "100 %"
+    assert page.locator(".quality-chart svg rect").count() > 2
+    screenshot(page, "workbench-08-extraction-quality")
+    assert analyst.violations() == []
+
 
 def test_one_field_of_a_proposal_is_corrected_in_five_clicks(analyst, article, demo_world):
     hands = open_workbench(analyst, demo_world.url, article)

@@ -293,10 +293,10 @@ class SourceWorkbenchMixin:
 def _bar_chart(rows: list[tuple[str, float | None, float | None]], title: str) -> str:
     """Precision and recall per row as horizontal bars, in SVG with presentation attributes only (no style, no
     script: the Content-Security-Policy allows neither inline)."""
-    bar, gap, label_width, width = 14, 10, 190, 260
+    bar, gap, label_width, width = 12, 8, 150, 170
     height = 30 + len(rows) * (2 * bar + gap) + 20
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + width + 60}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + width + 44}" height="{height}" '
         f'role="img" aria-labelledby="quality-chart-title" font-family="system-ui,Arial,sans-serif" font-size="12">',
         format_html('<title id="quality-chart-title">{}</title>', title),
         f'<rect x="{label_width}" y="4" width="12" height="10" fill="#417690"/>'
