@@ -397,8 +397,11 @@ def test_a_stock_without_date_words_is_at_publication(gazetteer):
          "Médecins Sans Frontières", None),
         ("Water supplies in Al-Hol camp are stretched beyond capacity.", Strain.OVERWHELMED, Sector.WASH, None,
          "water supplies in Al-Hol camp"),
+        # What the speaker runs is the speaker's: the provider is Save the Children.
         ("Save the Children said food distributions had been suspended in Idlib.", Strain.SUSPENDED,
-         Sector.FOOD_SECURITY, None, "food distributions"),
+         Sector.FOOD_SECURITY, "Save the Children", None),
+        ("The hospital in Idlib is overwhelmed, MSF said.", Strain.OVERWHELMED, Sector.HEALTH,
+         "Médecins Sans Frontières", None),
     ],
 )
 def test_aid_capacity_statements_carry_strain_sector_and_provider(gazetteer, sentence, strain, sector, provider,

@@ -233,10 +233,11 @@ AID_PROVIDERS = (
 )
 # Sector keywords: one sector named gives it; none or several give multi-sector.
 SECTORS: tuple[tuple[str, str], ...] = (
-    (r"health|hospitals?|clinics?|medical|doctors|nurses|medicines?|patients", Sector.HEALTH),
+    (r"health|hospitals?|clinics?|medical|doctors|nurses|medicines?|patients|cholera|trauma|surgical|vaccinations?"
+     r"|treatment", Sector.HEALTH),
     (r"food|bread|meals|hunger|rations", Sector.FOOD_SECURITY),
     (r"water|sanitation|hygiene|latrines|toilets", Sector.WASH),
-    (r"shelters?|tents|housing", Sector.SHELTER),
+    (r"shelters?|tents|housing|reception cent(?:re|er)s?|collective cent(?:re|er)s?", Sector.SHELTER),
     (r"schools?|education|classes", Sector.EDUCATION),
     (r"nutrition|malnutrition|malnourished", Sector.NUTRITION),
     (r"protection|child protection", Sector.PROTECTION),
@@ -244,6 +245,28 @@ SECTORS: tuple[tuple[str, str], ...] = (
     (r"logistics|transport|trucks|convoys", Sector.LOGISTICS),
     (r"telecommunications|connectivity", Sector.EMERGENCY_TELECOMMUNICATIONS),
 )
+
+# Named as what is strained, these give their sector only there: "the camps there are overwhelmed".
+SUBJECT_SECTORS: tuple[tuple[str, str], ...] = (
+    (r"camps?|sites?|settlements?|transit cent(?:re|er)s?", Sector.CCCM),
+)
+# What a provider runs: "its trauma unit", "the hospital in Adre ..., MSF said" are the speaker's. Generic names
+# of providers ("aid agencies in the area") are not: they stay a description.
+PROVIDER_FACILITIES = (
+    r"hospitals?|clinics?|cent(?:re|er)s?|units?|teams?|programmes?|programs?|operations?|services?|trucking"
+    r"|distributions?|warehouses?|kitchens?|staff|volunteers|facilit(?:y|ies)|deliver(?:y|ies)|convoys?|stocks?"
+)
+GENERIC_PROVIDERS = (
+    r"aid (?:agencies|groups|organi[sz]ations|workers)|humanitarian (?:agencies|groups|organi[sz]ations|workers"
+    r"|partners|actors)|relief (?:agencies|groups|organi[sz]ations)|ngos|charities|agencies"
+)
+# "the north of the state": the area of that level around the place carried forward.
+AREA_WORDS: dict[str, str] = {
+    "the state": "adm1", "the province": "adm1", "the governorate": "adm1", "the region": "adm1",
+    "the district": "adm2", "the territory": "adm2", "the county": "adm2",
+    "the country": "country",
+    "the city": "locality", "the town": "locality",
+}
 
 # --- Attribution ---------------------------------------------------------------------------------------------
 SPEECH_VERBS = (

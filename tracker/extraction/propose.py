@@ -67,6 +67,13 @@ _ZERO = re.compile(rf"\b(?:(?P<pronoun>{lexicon.ZERO_PRONOUNS})|(?P<head>{lexico
 _STRAINS = [(_words(pattern), strain) for pattern, strain in lexicon.STRAINS]
 _AID_PROVIDERS = _words(lexicon.AID_PROVIDERS)
 _SECTORS = [(_words(pattern), sector) for pattern, sector in lexicon.SECTORS]
+_SUBJECT_SECTORS = _SECTORS + [(_words(pattern), sector) for pattern, sector in lexicon.SUBJECT_SECTORS]
+_FACILITIES = _words(lexicon.PROVIDER_FACILITIES)
+_GENERIC_PROVIDERS = _words(lexicon.GENERIC_PROVIDERS)
+_AREA_WORDS = re.compile(
+    rf"\b(?:in|of|across|throughout|around|from|to|near|outside|inside|within|into|fled|flee|fleeing|left|leave"
+    rf"|leaving|entered|entering|reached|evacuated|shelled|captured|seized|stormed|besieged)\s+"
+    rf"(?P<area>{'|'.join(lexicon.AREA_WORDS)})\b", re.IGNORECASE)
 _ORIGIN_CUE = re.compile(rf"\b(?:{lexicon.ORIGIN_CUES})\s+(?:the\s+)?(?P<extra>(?:[\w-]+\s+){{1,2}})?$",
                          re.IGNORECASE)
 _DESTINATION_CUE = re.compile(
@@ -78,6 +85,9 @@ _SPEECH_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _SPEECH_IN_SUBJECT = re.compile(rf"\b(?:{lexicon.SPEECH_VERBS})\b(?:\s+that\b)?\s*", re.IGNORECASE)
+# A clause that describes the subject rather than names it: "The transit centre, built for 3,000 people, is ...".
+_PARENTHETICAL = re.compile(r"(?:[a-z]+(?:ed|en|ing)|built|run|set|made|which|who|where|once|now)\b")
+_CLAUSE_START = re.compile(r"(?:,(?!\d)|;|:|\u2014)")  # not the comma of "3,000"
 _CLAUSE_BREAK = re.compile(r";|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b|,\s+and\b", re.IGNORECASE)
 _STOCK_DISPLACED = re.compile(
     r"\b(?:are|remain|remains|remained|still|currently|now|there are|is home to|hosts?|hosting)\b(?:\s+[\w,.]+){0,5}?"
@@ -89,8 +99,8 @@ _COUNT_VERB_BEFORE = re.compile(r"^(?:reached|reaching|crossed the border)$", re
 _TO_TOTAL = re.compile(r"\b(?:number|total|tally|figure|count)\b.*\b(?:to|at|of|reached|is|was|stands at)\s*$",
                        re.IGNORECASE)
 _SUBJECT_AUX = re.compile(
-    r"(?:\s+(?:are|is|were|was|have been|has been|had been|say they are|said they were|remain|remained|appear to be"
-    r"|were being|are being|now|also|still|already|increasingly))+\s*$",
+    r"(?:\s+(?:are|is|were|was|have been|has been|had been|had|has|have|say they are|said they were|remain"
+    r"|remained|appear to be|were being|are being|now|also|still|already|increasingly))+\s*$",
     re.IGNORECASE,
 )
 
@@ -157,6 +167,7 @@ class ArticleState:
     """What earlier sentences tell later ones: the last place named, speakers, the last party named."""
 
     place: Mention | None = None
+    counts: dict[int, int] = field(default_factory=dict)  # how often each place was named, in order of naming
     speakers: Speakers = field(default_factory=Speakers)
     parties: list[int] = field(default_factory=list)
 
@@ -213,9 +224,8 @@ def _nearest_term(text: str, quantity: Quantity, terms: list[TermMatch]) -> Term
 
 
 def _clause_start(text: str, sentence_start: int, position: int) -> int:
-    before = text[sentence_start:position]
-    cut = max(before.rfind(","), before.rfind(";"), before.rfind("\u2014"), before.rfind(":"))
-    return sentence_start if cut == -1 else sentence_start + cut + 1
+    breaks = list(_CLAUSE_START.finditer(text, sentence_start, position))
+    return breaks[-1].end() if breaks else sentence_start
 
 
 def _is_forecast(text: str, sentence_start: int, first: int, term_start: int) -> bool:
@@ -365,8 +375,21 @@ def _choose_place(text: str, sentence_start: int, places: list[Mention], anchor:
     if state.place is not None:
         if _NATIONWIDE.search(text, sentence_start, sentence_end):
             return _country(gazetteer, state.place.id), True
+        if area := _AREA_WORDS.search(text, sentence_start, sentence_end):
+            if (found := _area(gazetteer, state, lexicon.AREA_WORDS[" ".join(area["area"].lower().split())])):
+                return found, True
         return state.place.id, True
     return None, False
+
+
+def _area(gazetteer: Gazetteer, state: ArticleState, level: str) -> int | None:
+    """"the state": the carried place's area of that level; "the city": the locality named most so far."""
+    if level == "locality":
+        towns = [(count, -order, id_) for order, (id_, count) in enumerate(state.counts.items())
+                 if gazetteer.places[id_].level == level]
+        return max(towns)[2] if towns else None
+    chain = [state.place.id, *_ancestors(gazetteer, state.place.id)]
+    return next((p for p in chain if gazetteer.places[p].level == level), None)
 
 
 def _fits(text: str, sentence_start: int, mention: Mention, term: str) -> bool:
@@ -549,15 +572,28 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
         subject_start = clause
         if speech := list(_SPEECH_IN_SUBJECT.finditer(text, clause, match.start())):
             subject_start = speech[-1].end()  # "Save the Children said food distributions had been suspended"
-        subject = text[subject_start:match.start()]
-        subject = _SUBJECT_AUX.sub("", subject).strip(" ,")
+        subject = _SUBJECT_AUX.sub("", text[subject_start:match.start()]).strip(" ,")
+        while (not subject or _PARENTHETICAL.match(subject)) and subject_start > start:
+            # "The transit centre in Renk, built for 3,000 people, is overwhelmed": the subject is a clause back.
+            subject_start = _clause_start(text, start, subject_start - 1)
+            subject = _SUBJECT_AUX.sub("", text[subject_start:match.start()]).strip(" ,")
+        if cut := list(re.finditer(r"\bthat\s+", subject)):
+            subject_start += text[subject_start:match.start()].find(subject) + cut[-1].end()
+            subject = subject[cut[-1].end():]
         provider = next((m.id for m in aid_organizations if subject_start <= m.start < match.start()), None)
+        if provider is None:
+            provider = _speaker_provider(subject, attribution, aid_organizations, gazetteer)
         description = None
-        if provider is None and subject and subject.lower() not in lexicon.PRONOUNS:
+        words = subject.lower().split()
+        if provider is None and subject and not (words and (words[-1] in lexicon.PRONOUNS
+                                                           or words[0] in ("its", "their", "our"))):
             first = subject.split()[0]
             named = any(m.start == subject_start + text[subject_start:match.start()].find(first) for m in mentions)
             description = subject if named or first.isupper() else subject[0].lower() + subject[1:]
-        sectors = {sector for pattern_, sector in _SECTORS if pattern_.search(text, start, end)}
+        named_first = min(((m.start(), sector) for pattern_, sector in _SUBJECT_SECTORS
+                           if (m := pattern_.search(subject))), default=None)
+        sectors = {named_first[1]} if named_first else {
+            sector for pattern_, sector in _SECTORS if pattern_.search(text, start, end)}
         place_id, carried = _choose_place(text, start, places, match.start(), None, state, gazetteer, end)
         period = _choose_dates(text, dates, match.start(), published, stock=True, sentence_start=start)
         attributed_to, attribution_text = _attribution_fields(gazetteer, attribution)
@@ -575,6 +611,19 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
     return None
 
 
+def _speaker_provider(subject: str, attribution: Attribution | None, aid_organizations: list[Mention],
+                      gazetteer: Gazetteer) -> int | None:
+    """The provider when the subject is the speaker's own ("its trauma unit", "it", "the hospital in Adre ...,
+    MSF said"): the attributed organization, or the aid organization the sentence names ("run by the NRC")."""
+    words = subject.lower().split()
+    own = not words or words[-1] in lexicon.PRONOUNS or words[0] in ("its", "their", "our")
+    if not own and not (_FACILITIES.search(subject) and not _GENERIC_PROVIDERS.search(subject)):
+        return None
+    if attribution and attribution.organization and attribution.organization.kind in AID_KINDS:
+        return attribution.organization.id
+    return aid_organizations[0].id if aid_organizations else None
+
+
 def _remember(text: str, start: int, end: int, gazetteer: Gazetteer, state: ArticleState) -> None:
     """Carry forward what this sentence names: its most specific place, the parties it names."""
     mentions = gazetteer.mentions(text, start, end)
@@ -582,6 +631,8 @@ def _remember(text: str, start: int, end: int, gazetteer: Gazetteer, state: Arti
     outer = {m.id for m in places} - {m.id for m in _innermost(places, gazetteer)}
     # Where people went is no place the article goes on about: "relocated to Sennar".
     staying = [m for m in places if not _cue(text[max(start, m.start - 30):m.start])[1]] or places
+    for mention in staying:
+        state.counts[mention.id] = state.counts.get(mention.id, 0) + 1
     if staying:
         state.place = max(staying, key=lambda m: (m.id not in outer, gazetteer.places[m.id].rank, m.start))
     state.speakers.organizations.extend(m.id for m in mentions if m.type == ORGANIZATION)
