@@ -63,6 +63,19 @@ def test_a_first_opening_reads_the_text(analyst_client, article):
     assert 'class="button default proposal-accept"' in page
 
 
+def test_a_replaced_text_is_read_again_on_opening(analyst_client, article, places):
+    stale = fled(article, places)
+    type(article).objects.filter(pk=article.pk).update(text="Updated at 18:00.\n\n" + article.text)
+
+    page = analyst_client.get(source_page(article)).content.decode()
+
+    assert not Proposal.objects.filter(pk=stale.pk).exists()
+    article.refresh_from_db()
+    fresh = article.proposals.get(excerpt=FLED)
+    assert article.text[fresh.excerpt_start:fresh.excerpt_end] == FLED
+    assert f'data-start="{fresh.excerpt_start}"' in page
+
+
 def test_accept_creates_the_draft_and_says_so_with_a_link(analyst_client, analyst, article, places):
     proposal = fled(article, places)
 

@@ -87,6 +87,12 @@ def proposal_parts(proposal: Proposal) -> list[tuple[str, str]]:
     return [(label, text) for label, text in parts if text]
 
 
+def in_text(proposal: Proposal, source: Source) -> bool:
+    """Whether the proposal's offsets still select its excerpt in the stored text (a text replaced since, or
+    dropped, no longer holds it there)."""
+    return bool(source.text) and source.text[proposal.excerpt_start:proposal.excerpt_end] == proposal.excerpt
+
+
 def record_url(proposal: Proposal) -> str | None:
     if not proposal.claim_id or not proposal.claim_model:
         return None
@@ -149,8 +155,10 @@ class SourceWorkbenchMixin:
             return None
         may_decide = may_work_on_proposals(request.user)
         notice = None
-        if has_text and not proposals and may_decide and request.method == "GET":
-            # The first opening of a source with text reads it; "Read again" does it on request.
+        stale = has_text and any(p.status == ProposalStatus.OPEN and not in_text(p, source) for p in proposals)
+        if has_text and (stale or not proposals) and may_decide and request.method == "GET":
+            # The first opening of a source with text reads it, and so does the first after its text changed;
+            # "Read again" does it on request.
             try:
                 proposals, notice = self.read(request, source)
             except (ValidationError, PermissionDenied) as error:
@@ -185,6 +193,7 @@ class SourceWorkbenchMixin:
         model = proposal_model(proposal)
         return {
             "proposal": proposal,
+            "in_text": in_text(proposal, source),
             "parts": proposal_parts(proposal),
             "accept_url": reverse("admin:tracker_source_proposal_accept", args=[source.pk, proposal.pk]),
             "reject_url": reverse("admin:tracker_source_proposal_reject", args=[source.pk, proposal.pk]),
