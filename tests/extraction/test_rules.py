@@ -176,6 +176,11 @@ def test_the_unit_follows_the_number(gazetteer):
         ("Some 700 refugees crossed into Turkey.", "displacement", "arrived"),
         ("About 70,000 people are living in camps in Idlib.", "displacement", "in_camp"),
         ("Around 1,000 civilians remain trapped in Baghouz.", "displacement", "trapped"),
+        ("About 53,000 people remain in Idlib, the governor said.", "displacement", "trapped"),
+        ("Some 5,000 people are sheltering in schools and mosques in Idlib.", "displacement", "in_camp"),
+        ("The camp now hosts 45,000 people.", "displacement", "in_camp"),
+        ("The fighting has forced 10,000 people from their homes in Idlib.", "displacement", "displaced"),
+        ("The agency recorded 4,500 new arrivals in Turkey.", "displacement", "arrived"),
         ("More than 4,000 fighters had surrendered to the SDF.", "surrender", "surrendered"),
         ("About 200 militants laid down their arms in Baghouz.", "surrender", "surrendered"),
         ("The SDF captured 150 ISIL fighters near Baghouz.", "surrender", "captured"),
@@ -200,6 +205,7 @@ def test_the_category_follows_the_term(gazetteer):
         "No further civilians had emerged from Baghouz since Saturday.",
         "No one has left Baghouz since Saturday.",
         "Nobody fled Baghouz on Saturday.",
+        "None of the 3,000 residents has fled Baghouz.",
     ],
 )
 def test_a_negated_movement_is_a_zero(gazetteer, sentence):
@@ -225,6 +231,8 @@ def test_a_negated_figure_or_an_unrelated_negation_is_not_proposed(gazetteer):
         "The offensive threatens to displace 200,000 people in Idlib.",
         "If the fighting continues, 10,000 people would flee.",
         "Some 1,000 families will return to Baghouz next month.",
+        "UNHCR expects as many as 100,000 people to arrive in Turkey.",
+        "Aid agencies have planned for up to 180,000 arrivals in Turkey.",
     ],
 )
 def test_forecasts_plans_and_conditionals_are_not_proposed(gazetteer, sentence):
@@ -245,6 +253,8 @@ def test_forecasts_plans_and_conditionals_are_not_proposed(gazetteer, sentence):
         "Large numbers of civilians fled Baghouz.",
         "In 2014 the group seized Baghouz.",
         "On 3 March the SDF resumed its attack on Baghouz.",
+        "The transit centre in Baghouz was built for 3,000 people.",
+        "About 1,000 Syrians cross back into Syria every day.",
     ],
 )
 def test_figures_about_other_things_are_not_proposed(gazetteer, sentence):
@@ -280,6 +290,16 @@ def test_places_and_organizations_are_found_by_any_alias_as_whole_words(gazettee
     # An acronym that is also an English word is matched only as written.
     assert gazetteer.mentions("this is it") == []
     assert [(m.type, m.id) for m in gazetteer.mentions("fighters of IS")] == [("organization", 2)]
+
+
+def test_nested_places_give_the_smaller_and_destinations_are_not_where_people_left(gazetteer):
+    assert one("Some 3,000 people fled Baghouz in Deir ez-Zor.", gazetteer)["location"]["name"] == "Baghouz"
+    proposals = propose("Fighting reached Baghouz on Friday. Some 300 families were relocated to Al-Hol camp.",
+                        gazetteer)
+    assert proposals[0]["location"]["name"] == "Baghouz"
+    nationwide = propose("Some 3,000 people fled Baghouz. Nationwide, more than 6 million people are displaced.",
+                         gazetteer)
+    assert [p["location"]["name"] for p in nationwide] == ["Baghouz", "Syria"]
 
 
 def test_a_sentence_without_a_place_takes_the_one_carried_forward_with_lower_confidence(gazetteer):
@@ -371,6 +391,23 @@ def test_dates_are_anchored_to_the_publication_date(gazetteer, words, start, sta
     proposal = one(f"More than 2,000 people fled Idlib {words}.".replace(" .", "."), gazetteer)
     assert (proposal["start_date"], proposal["start_precision"], proposal["end_date"], proposal["end_precision"]) == (
         start, start_precision, end, end_precision)
+
+
+def test_a_period_of_days_and_a_date_that_starts_a_period(gazetteer):
+    between = one("Some 3,400 people fled Idlib between 1 and 5 March.", gazetteer)
+    assert (between["start_date"], between["end_date"]) == ("2019-03-01", "2019-03-05")
+    since = one("Since the offensive began on 22 February, some 3,700 households have fled Idlib.", gazetteer)
+    assert (since["start_date"], since["end_date"]) == ("2019-02-22", "2019-03-10")
+
+
+def test_a_date_beside_another_term_is_not_the_figures(gazetteer):
+    proposal = one("In Idlib, fewer than 500 of the families displaced in 2018 have returned.", gazetteer)
+    assert (proposal["term"], proposal["unit"], proposal["start_date"]) == ("returned", "families", "2019-03-10")
+
+
+def test_the_day_a_speaker_spoke_is_the_date_only_when_there_is_no_other(gazetteer):
+    proposal = one("The SDF said on Wednesday that 1,800 families had been relocated from Baghouz.", gazetteer)
+    assert (proposal["start_date"], proposal["end_date"]) == ("2019-03-06", "2019-03-06")
 
 
 def test_the_day_a_speaker_spoke_is_not_the_figures_date(gazetteer):

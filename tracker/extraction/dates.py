@@ -42,6 +42,13 @@ _DAY_MONTH = re.compile(
     rf"|(?P<month2>{MONTH})\.? (?P<day2>\d{{1,2}})(?:st|nd|rd|th)?)\b(?:,? (?P<year>(?:19|20)\d\d))?",
     re.IGNORECASE,
 )
+# "between 1 and 5 March", "from 1 March to 5 March", "1-5 March", "March 1-5": a period of days.
+_DAY_RANGE = re.compile(
+    rf"\b(?:between |from )?(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?: (?:of )?(?P<m1>{MONTH}))?\s*(?:and|to|-|\u2013)\s*"
+    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<m2>{MONTH})"
+    rf"|(?P<m3>{MONTH}) (?P<d3>\d{{1,2}})\s*(?:-|\u2013|to|and)\s*(?P<d4>\d{{1,2}}))\b(?:,? (?P<year>(?:19|20)\d\d))?",
+    re.IGNORECASE,
+)
 _IN_MONTH = re.compile(
     rf"\b(?P<word>in|since|during|throughout|early|late|mid-?|by the end of|at the end of|in early|in late)\s+"
     rf"(?P<month>{'|'.join(MONTHS)})\b(?:\s+(?P<year>(?:19|20)\d\d))?",
@@ -83,6 +90,18 @@ def find_dates(text: str, start: int, end: int, published: date) -> list[DateMen
             add(match.start(), match.end(), relative_period(match.group(), published))
         except ValueError:
             continue
+    for match in _DAY_RANGE.finditer(text, start, end):
+        last_month = _MONTH_NAMES[(match["m2"] or match["m3"]).lower()]
+        first_month = _MONTH_NAMES[(match["m1"] or match["m2"] or match["m3"]).lower()]
+        first_day, last_day = int(match["d1"] or match["d3"]), int(match["d2"] or match["d4"])
+        year = int(match["year"]) if match["year"] else _year_for(last_month, last_day, published)
+        try:
+            first = date(year if first_month <= last_month else year - 1, first_month, first_day)
+            last = date(year, last_month, last_day)
+        except ValueError:
+            continue
+        if first < last:
+            add(match.start(), match.end(), Period(first, day, last, day))
     for match in _DAY_MONTH.finditer(text, start, end):
         month = _MONTH_NAMES[(match["month"] or match["month2"]).lower()]
         number = int(match["day"] or match["day2"])

@@ -158,7 +158,7 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"evacuated|evacuate|evacuating|evacuation|evacuations|(?:bussed|bused) out", DISPLACEMENT,
      DisplacementTerm.EVACUATED),
     (r"displaced|displacing|displace|displacement|uprooted|uprooting"
-     r"|(?:forced|driven|chased) (?:from|out of) their homes", DISPLACEMENT, DisplacementTerm.DISPLACED),
+     r"|(?:(?:forced|driven|chased) )?(?:from|out of) their homes", DISPLACEMENT, DisplacementTerm.DISPLACED),
     (r"relocated|relocate|relocating|relocation|transferred|moved to|resettled", DISPLACEMENT,
      DisplacementTerm.RELOCATED),
     (r"returned|returning|return|returns|went back|gone back|came back|come back|(?:have|has) returned",
@@ -166,7 +166,9 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
-     r"(?: \w+){0,3} (?:camps?|settlements?|shelters?|tents?)|in (?:the )?camps?|camp residents",
+     r"(?: [\w'\u2019-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"
+     r"|public buildings|collective cent(?:re|er)s|informal sites)"
+     r"|in (?:the )?camps?|camp residents|(?:camps?|sites?|settlements?) (?:now )?(?:hosts?|houses?|holds?|is home to)",
      DISPLACEMENT, DisplacementTerm.IN_CAMP),
     (r"trapped|stranded|besieged|stuck|(?:remain|remained|remaining|remains|still|left) inside"
      r"|(?:remain|remained|remaining|remains|stayed|staying) (?:behind )?in(?! (?:the |their |makeshift )?camps?\b)",
@@ -215,16 +217,17 @@ HEDGES = r"reportedly|believed|thought to|unconfirmed|could not be (?:independen
 # --- Aid capacity --------------------------------------------------------------------------------------------
 STRAINS: tuple[tuple[str, str], ...] = (
     (r"(?:struggling|struggle|struggles|struggled) to (?:cope|keep up|meet|respond)|under (?:severe |heavy )?strain"
-     r"|strained|stretched thin|running low|running out", Strain.STRAINED),
+     r"|strained|stretched thin|running low|running out|(?:have |has |had )?r[ua]n out of", Strain.STRAINED),
     (r"overwhelmed|overwhelming|stretched beyond|beyond (?:its |their )?capacity|overstretched|at breaking point"
      r"|at full capacity|over capacity|overcrowded|cannot cope|can't cope|unable to cope", Strain.OVERWHELMED),
     (r"suspended|suspend|suspending|halted (?:its |their )?(?:operations|work|activities|services|deliveries|aid)"
      r"|stopped (?:its |their )?(?:operations|work|activities|services)|pulled out|withdrew (?:its |their )?staff"
-     r"|closed (?:its |their )?doors", Strain.SUSPENDED),
+     r"|closed (?:its |their )?doors|(?:been|were|was|are|is) (?:halted|stopped|cut off|paused)", Strain.SUSPENDED),
 )
 # Who provides aid: a statement of strain needs one of these (or an aid organization) in its sentence.
 AID_PROVIDERS = (
-    r"aid (?:agencies|agency|groups|group|organi[sz]ations?|workers|officials|providers)"
+    r"aid (?:agencies|agency|groups|group|organi[sz]ations?|workers|officials|providers|deliveries|convoys"
+    r"|distributions|operations|programmes|flights)"
     r"|humanitarian (?:agencies|agency|groups|organi[sz]ations?|workers|partners|actors|community|operations)"
     r"|relief (?:agencies|groups|organi[sz]ations?|workers|efforts)|ngos|charities|charity"
     r"|hospitals?|clinics?|health (?:facilities|centres|centers|services|system|workers)|medical (?:teams|staff"

@@ -64,6 +64,10 @@ _NEGATIONS = re.compile(rf"(?:\b(?:{lexicon.NEGATIONS.replace('|n' + chr(39) + '
                         re.IGNORECASE)
 _HEDGES = _words(lexicon.HEDGES)
 _ZERO = re.compile(rf"\b(?:(?P<pronoun>{lexicon.ZERO_PRONOUNS})|(?P<head>{lexicon.ZERO_HEADS}))\b", re.IGNORECASE)
+_NONE_OF = re.compile(
+    rf"\s+of\s+(?:the|these|those|its|their|them)\b[^.;]{{0,40}}?\b(?P<unit>{'|'.join(lexicon.UNIT_WORDS)})\b",
+    re.IGNORECASE,
+)
 _STRAINS = [(_words(pattern), strain) for pattern, strain in lexicon.STRAINS]
 _AID_PROVIDERS = _words(lexicon.AID_PROVIDERS)
 _SECTORS = [(_words(pattern), sector) for pattern, sector in lexicon.SECTORS]
@@ -247,6 +251,10 @@ def _zeros(text: str, start: int, end: int, terms: list[TermMatch]) -> list[tupl
     found = []
     for match in _ZERO.finditer(text, start, end):
         unit, unit_word, position = Unit.PERSONS, None, match.end()
+        if match["pronoun"] and (of := _NONE_OF.match(text, match.end(), end)):
+            # "None of the 3,000 residents has returned": a zero of those people.
+            unit_word = of["unit"].lower()
+            unit, position = lexicon.UNIT_WORDS[unit_word], of.end()
         if match["head"]:
             tokens = list(_TOKEN.finditer(text, match.end(), end))[:3]
             hit = next((t for t in tokens if t.group().lower() in lexicon.UNIT_WORDS), None)
@@ -278,8 +286,9 @@ def _accept_without_unit(text: str, sentence_start: int, quantity: Quantity, ter
     if re.match(r"\s+(?:of\s+(?:them|whom|those)\s+)?(?:have|has|had|were|was|are|is|more|others|remain|remained)\b",
                 after, re.IGNORECASE):
         return True
-    if any(quantity.number_end <= t.start <= quantity.number_end + 2 and t.kind for t in terms):
-        return True
+    if any(t.kind and quantity.number_end <= t.start <= quantity.number_end + 20
+           and re.fullmatch(r"(?:\s+[\w-]+){0,2}\s*", text[quantity.number_end:t.start]) for t in terms):
+        return True  # "4,500 new arrivals"
     if any(t.kind and 0 <= quantity.start - t.end <= 4 for t in terms):
         return True  # "displaced 4,000", "evacuated some 300"
     if quantity.magnitude_word and re.match(r"(?:in|by)\b", text[quantity.start:quantity.start + 3], re.IGNORECASE):
