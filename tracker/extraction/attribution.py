@@ -10,7 +10,7 @@ kept, no organization is attributed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracker.choices import OrganizationKind
 from tracker.extraction import lexicon
@@ -28,6 +28,7 @@ _JOURNALIST = re.compile(lexicon.JOURNALIST_WORDS, re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['\u2019]s?\s+(?=[A-Z])")
 _CAPITALISED = re.compile(r"^(?:[A-Z][\w'\u2019-]*\.?\s*){1,4}$")
 _TERM = re.compile(r"\b(?:" + "|".join(pattern for pattern, _kind, _term in lexicon.TERMS) + r")\b", re.IGNORECASE)
+_MAGNITUDE_WORD = re.compile(r"\b(?:several|dozens|hundreds|thousands|millions|no one|nobody|none)\b", re.IGNORECASE)
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|is|are|been|be|being)\s*$", re.IGNORECASE)
 _TRAILING = " ,.;:\u201d\"'\u2019"
 
@@ -36,6 +37,8 @@ _TRAILING = " ,.;:\u201d\"'\u2019"
 class Attribution:
     organization: Organization | None
     text: str
+    start: int = -1  # where the source is named in this sentence
+    end: int = -1
 
 
 @dataclass
@@ -66,6 +69,12 @@ def _short_segment(segment: str, words: int = 8) -> bool:
 
 def _resolve(text: str, who_start: int, who_end: int, mentions: list[Mention], gazetteer: Gazetteer,
              speakers: Speakers) -> Attribution | None:
+    found = _resolve_name(text, who_start, who_end, mentions, gazetteer, speakers)
+    return None if found is None else replace(found, start=who_start, end=who_end)
+
+
+def _resolve_name(text: str, who_start: int, who_end: int, mentions: list[Mention], gazetteer: Gazetteer,
+                  speakers: Speakers) -> Attribution | None:
     while who_end > who_start and text[who_end - 1] in _TRAILING:
         who_end -= 1
     while who_start < who_end and text[who_start] in _TRAILING:
@@ -128,7 +137,10 @@ def find_attribution(text: str, start: int, end: int, mentions: list[Mention], g
         else:
             before_start = 0
         candidate = before[before_start:]
-        if not (len(candidate.split()) <= 14 and _short_segment(candidate.replace(",", " "))):
+        # "The ministry of displacement said": a short name without a number may hold a term's word.
+        plain_name = "," not in candidate and not re.search(r"\d", candidate) and len(candidate.split()) <= 8 \
+            and not _MAGNITUDE_WORD.search(candidate)
+        if not plain_name and not (len(candidate.split()) <= 14 and _short_segment(candidate.replace(",", " "))):
             cut = max(candidate.rfind(", "), candidate.rfind(" that "), candidate.rfind("; "))
             if cut == -1:
                 continue

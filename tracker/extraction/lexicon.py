@@ -163,7 +163,7 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      DisplacementTerm.RELOCATED),
     (r"returned|returning|return|returns|went back|gone back|came back|come back|(?:have|has) returned",
      DISPLACEMENT, DisplacementTerm.RETURNED),
-    (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered",
+    (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
      r"(?: [\w'\u2019-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"

@@ -343,8 +343,17 @@ def _owner(text: str, mention: DateMention, terms: list[TermMatch]) -> TermMatch
     return min(terms, key=cost) if terms else None
 
 
-def _nearest(position: int, anchors: list[int]) -> int | None:
-    return min(anchors, key=lambda anchor: abs(anchor - position)) if anchors else None
+def _place_owner(text: str, mention: Mention, figures: list[tuple[Quantity, TermMatch, bool]]) -> Quantity | None:
+    """The figure a place belongs to: the nearest, counted in its clause, from the figure's number and term."""
+    def cost(figure: tuple[Quantity, TermMatch, bool]) -> float:
+        quantity, term, _guessed = figure
+        first, last = min(quantity.start, term.start), max(quantity.end, term.end)
+        if mention.start >= last:
+            return _gap(text, last, mention.start)
+        if mention.end <= first:
+            return _gap(text, mention.end, first) * 1.2
+        return 0
+    return min(figures, key=cost)[0] if figures else None
 
 
 def _ancestors(gazetteer: Gazetteer, place_id: int) -> set[int]:
@@ -420,8 +429,7 @@ def _choose_dates(text: str, dates: list[DateMention], anchor: int, published: d
         return publication_day(published)
     chosen = min(usable, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.end) * 1.5)
     period = chosen.period
-    if period.start_date == period.end_date and _SINCE_EVENT.search(text, max(sentence_start, chosen.start - 80),
-                                                                    chosen.start):
+    if _SINCE_EVENT.search(text, max(sentence_start, chosen.start - 80), chosen.start):
         period = Period(period.start_date, period.start_precision, published, DatePrecision.DAY)
     if stock:
         if period.end_date == published and period.start_date != published:
@@ -463,6 +471,9 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
     mentions = gazetteer.mentions(text, start, end)
     attribution = find_attribution(text, start, end, mentions, gazetteer, state.speakers)
     terms = _terms(text, start, end)
+    if attribution is not None:
+        # "The ministry of displacement said ...": the source's name holds no term of the figure.
+        terms = [t for t in terms if not (attribution.start <= t.start < attribution.end)]
     places = _places_in(text, start, mentions)
     dates = find_dates(text, start, end, published)
     hedged = bool(_HEDGES.search(text, start, end))
@@ -489,6 +500,8 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
                 continue
             quantity.unit = _unit_before(text, start, quantity.number_start) or Unit.PERSONS
             unit_guessed = True
+        if quantity.unit_word in ("others", "more") and pairs:
+            quantity.unit = pairs[-1][0].unit  # "3,500 families returned, while 700 others went back"
         pairs.append((quantity, term, unit_guessed))
 
     kept = [
@@ -498,11 +511,10 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
     ]
     # With several figures in a sentence, a place or a date belongs to the figure nearest it.
     # A date right after another term is that term's: "the families displaced in 2018 have returned".
-    anchors = [quantity.number_start for quantity, _term, _guessed in kept]
     figure_terms = {term for _quantity, term, _guessed in kept}
     dates = [d for d in dates if not any(t not in figure_terms and 0 <= d.start - t.end <= 2 for t in terms)]
     for quantity, term, unit_guessed in kept:
-        own_places = [m for m in places if _nearest(m.start, anchors) == quantity.number_start]
+        own_places = [m for m in places if _place_owner(text, m, kept) is quantity]
         own_dates = [d for d in dates if _owner(text, d, [t for _q, t, _g in kept]) == term]
         key = (term.kind, quantity.quantifier, quantity.value, quantity.value_max, quantity.magnitude_word,
                quantity.unit)
