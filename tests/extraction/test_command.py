@@ -4,12 +4,15 @@ database (the reference fixture)."""
 from __future__ import annotations
 
 import json
+import time
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from tracker.extraction import RULES_VERSION
+from tracker.choices import LocationLevel
+from tracker.extraction import RULES_VERSION, Gazetteer
+from tracker.models import Location, LocationName
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +76,22 @@ def test_an_html_page_gives_the_same_proposals_dated_from_its_metadata(reference
         ("displacement", 3000), ("aid_capacity", None), ("surrender", 500)]
     assert proposals[0]["end_date"] == "2019-03-10"
     assert proposals[0]["location"]["name"] == "Baghouz"
+
+
+def test_the_gazetteer_of_thousands_of_places_loads_in_four_queries_and_well_under_five_seconds(
+    reference, django_assert_num_queries
+):
+    # Test data only: the gazetteer reads names, so the places' derived columns do not matter here.
+    places = Location.objects.bulk_create(
+        Location(name=f"Village {number:04d}", level=LocationLevel.LOCALITY) for number in range(3000)
+    )
+    LocationName.objects.bulk_create(LocationName(location=place, name=f"Qaryat {place.name[8:]}") for place in places)
+    started = time.perf_counter()
+    with django_assert_num_queries(4):
+        gazetteer = Gazetteer.from_database()
+    assert time.perf_counter() - started < 2
+    (mention,) = gazetteer.mentions("Some 300 families fled Qaryat 1234 on Sunday.")
+    assert gazetteer.places[mention.id].name == "Village 1234"
 
 
 def test_the_text_format_is_a_readable_table(reference, tmp_path):

@@ -132,19 +132,20 @@ class Gazetteer:
         from tracker.models import Location, LocationName, Organization, OrganizationAlias
 
         place_aliases: dict[int, list[str]] = {}
-        for location_id, name in LocationName.objects.values_list("location_id", "name").iterator():
+        for location_id, name in LocationName.objects.order_by().values_list("location_id", "name").iterator():
             place_aliases.setdefault(location_id, []).append(name)
         organization_aliases: dict[int, list[str]] = {}
-        for organization_id, name in OrganizationAlias.objects.values_list("organization_id", "name").iterator():
+        alias_rows = OrganizationAlias.objects.order_by().values_list("organization_id", "name")
+        for organization_id, name in alias_rows.iterator():
             organization_aliases.setdefault(organization_id, []).append(name)
         places = [
             {"id": id_, "name": name, "level": level, "parent": parent, "aliases": place_aliases.get(id_, [])}
-            for id_, name, level, parent in Location.objects.values_list("id", "name", "level", "parent_id")
+            for id_, name, level, parent in Location.objects.order_by().values_list("id", "name", "level", "parent_id")
             .iterator()
         ]
         organizations = [
             {"id": id_, "name": name, "acronym": acronym, "kind": kind, "aliases": organization_aliases.get(id_, [])}
-            for id_, name, acronym, kind in Organization.objects.values_list("id", "name", "acronym", "kind")
+            for id_, name, acronym, kind in Organization.objects.order_by().values_list("id", "name", "acronym", "kind")
             .iterator()
         ]
         return cls.from_entries(places, organizations)
