@@ -163,7 +163,8 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      DisplacementTerm.RELOCATED),
     (r"returned|returning|return|returns|went back|gone back|came back|come back|(?:have|has) returned",
      DISPLACEMENT, DisplacementTerm.RETURNED),
-    (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore",
+    (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore"
+     r"|received|receiving|took in|welcomed",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
      r"(?: [\w'\u2019-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"
@@ -181,7 +182,9 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      SurrenderTerm.CAPTURED),
 )
 # "living in and around it": people in a camp only where the sentence names a camp, a centre or a settlement.
-CAMP_STAYS = r"(?:now )?(?:living|sheltering|staying|housed) in(?: and around)?"
+CAMP_STAYS = (
+    r"(?:now )?(?:living|sheltering|staying|housed) in(?: and around)?|(?:now )?(?:holds|hosts|houses|shelters)"
+)
 CAMP_WORDS = r"camps?|centres?|centers?|settlements?|sites?|shelters?|collective centres?"
 # A term in front of its unit ("4,000 displaced people") weighs less than a verb elsewhere in the sentence.
 ADJECTIVE_TERMS = ("displaced", "trapped", "stranded", "evacuated", "returning", "besieged")

@@ -91,6 +91,7 @@ _SPEECH_BEFORE = re.compile(
 _SPEECH_IN_SUBJECT = re.compile(rf"\b(?:{lexicon.SPEECH_VERBS})\b(?:\s+that\b)?\s*", re.IGNORECASE)
 # A clause that describes the subject rather than names it: "The transit centre, built for 3,000 people, is ...".
 _PARENTHETICAL = re.compile(r"(?:[a-z]+(?:ed|en|ing)|built|run|set|made|which|who|where|once|now)\b")
+_SUBJECT_HEAD = re.compile(r"\s(?:in|at|near|across|around|of|on|to|for|along|outside|inside)\s", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"(?:,(?!\d)|;|:|\u2014)")  # not the comma of "3,000"
 _CLAUSE_BREAK = re.compile(r";|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b|,\s+and\b", re.IGNORECASE)
 _STOCK_DISPLACED = re.compile(
@@ -611,8 +612,9 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
             first = subject.split()[0]
             named = any(m.start == subject_start + text[subject_start:match.start()].find(first) for m in mentions)
             description = subject if named or first.isupper() else subject[0].lower() + subject[1:]
+        head = _SUBJECT_HEAD.split(subject, maxsplit=1)[0]  # "aid agencies at the camp": the agencies
         named_first = min(((m.start(), sector) for pattern_, sector in _SUBJECT_SECTORS
-                           if (m := pattern_.search(subject))), default=None)
+                           if (m := pattern_.search(head))), default=None)
         sectors = {named_first[1]} if named_first else {
             sector for pattern_, sector in _SECTORS if pattern_.search(text, start, end)}
         place_id, carried = _choose_place(text, start, places, match.start(), None, state, gazetteer, end)
