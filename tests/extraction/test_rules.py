@@ -181,6 +181,8 @@ def test_the_unit_follows_the_number(gazetteer):
         ("The camp now hosts 45,000 people.", "displacement", "in_camp"),
         ("The fighting has forced 10,000 people from their homes in Idlib.", "displacement", "displaced"),
         ("The agency recorded 4,500 new arrivals in Turkey.", "displacement", "arrived"),
+        ("The reception area in Al-Hol camp received 1,200 families in the past week.", "displacement", "arrived"),
+        ("The camp, built for about 20,000 people, now holds nearly 66,000.", "displacement", "in_camp"),
         ("More than 4,000 fighters had surrendered to the SDF.", "surrender", "surrendered"),
         ("About 200 militants laid down their arms in Baghouz.", "surrender", "surrendered"),
         ("The SDF captured 150 ISIL fighters near Baghouz.", "surrender", "captured"),
@@ -385,6 +387,12 @@ def test_an_outlets_own_journalist_is_no_attributed_organization(gazetteer):
         ("in the past 10 days", "2019-02-28", "day", "2019-03-10", "day"),
         ("in the past three weeks", "2019-02-17", "day", "2019-03-10", "day"),
         ("last month", "2019-02-01", "month", "2019-02-28", "month"),
+        ("two days ago", "2019-03-08", "day", "2019-03-08", "day"),
+        ("over the weekend", "2019-03-09", "day", "2019-03-10", "day"),
+        ("last year", "2018-01-01", "year", "2018-12-31", "year"),
+        ("in the past six months", "2018-09-10", "month", "2019-03-10", "day"),
+        ("between January and March", "2019-01-01", "month", "2019-03-10", "day"),
+        ("in mid-February", "2019-02-01", "month", "2019-02-28", "month"),
     ],
 )
 def test_dates_are_anchored_to_the_publication_date(gazetteer, words, start, start_precision, end, end_precision):
@@ -448,6 +456,22 @@ def test_aid_capacity_statements_carry_strain_sector_and_provider(gazetteer, sen
     assert (proposal["strain"], proposal["sector"], proposal["provider_description"]) == (strain, sector, description)
     assert (proposal["provider"] or {}).get("name") == provider
     assert proposal["term"] is None and proposal["quantifier"] is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "strain"),
+    [
+        ("Health services in Idlib are under growing pressure.", Strain.STRAINED),
+        ("Clinics in Idlib have run out of medicine.", Strain.STRAINED),
+        ("The reception centre in Idlib has reached full capacity.", Strain.OVERWHELMED),
+        ("Hospitals in Idlib are overwhelmed and struggling to cope.", Strain.OVERWHELMED),
+        ("Aid deliveries to Idlib have been halted since Monday.", Strain.SUSPENDED),
+        ("MSF has shut down its clinic in Idlib.", Strain.SUSPENDED),
+        ("Hospitals in Idlib are operating normally, the UNHCR said.", Strain.NORMAL),
+    ],
+)
+def test_the_first_strain_phrase_of_the_sentence_gives_the_strain(gazetteer, sentence, strain):
+    assert one(sentence, gazetteer)["strain"] == strain
 
 
 def test_strain_outside_aid_or_in_a_forecast_is_not_proposed(gazetteer):

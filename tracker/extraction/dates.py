@@ -28,9 +28,11 @@ RELATIVE = (
     rf"since (?:{WEEKDAY})",
     rf"since (?:{'|'.join(MONTHS)})(?! \d)",
     r"since the (?:start|beginning) of (?:the|this) year",
-    rf"(?:in|over|during|within) the (?:past|last) (?:{NUMBER}) (?:days|weeks)",
+    rf"(?:in|over|during|within) the (?:past|last) (?:{NUMBER}) (?:days|weeks|months|years)",
+    rf"(?:{NUMBER}|a) (?:days|weeks|week) ago|the day before yesterday",
+    r"(?:over|at) the weekend|this weekend|last weekend|last year|earlier this week",
     r"(?:in|over|during|within) the (?:past|last) (?:24|48) hours",
-    r"(?:in|over|during|within) the (?:past|last) (?:day|two days|week|month|few months)",
+    r"(?:in|over|during|within) the (?:past|last) (?:day|two days|week|month|few months|year)",
     r"in recent months",
     r"earlier this month|this week|last week|last month",
     r"today|yesterday|overnight|last night|this morning|tonight",
@@ -50,8 +52,15 @@ _DAY_RANGE = re.compile(
     re.IGNORECASE,
 )
 _IN_MONTH = re.compile(
-    rf"\b(?P<word>in|since|during|throughout|early|late|mid-?|by the end of|at the end of|in early|in late)\s+"
+    rf"\b(?P<word>in|since|during|throughout|early|late|mid-|mid|by the end of|at the end of|in early|in late"
+    rf"|in mid-|in mid)\s*"
     rf"(?P<month>{'|'.join(MONTHS)})\b(?:\s+(?P<year>(?:19|20)\d\d))?",
+    re.IGNORECASE,
+)
+# "between January and March", "from January to March": whole months, the last one up to publication.
+_MONTH_RANGE = re.compile(
+    rf"\b(?:between|from)\s+(?P<first>{'|'.join(MONTHS)})\s+(?:and|to|until)\s+(?P<last>{'|'.join(MONTHS)})\b"
+    rf"(?:\s+(?P<year>(?:19|20)\d\d))?",
     re.IGNORECASE,
 )
 _IN_YEAR = re.compile(r"\b(?:in|since|during) (?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
@@ -102,6 +111,14 @@ def find_dates(text: str, start: int, end: int, published: date) -> list[DateMen
             continue
         if first < last:
             add(match.start(), match.end(), Period(first, day, last, day))
+    for match in _MONTH_RANGE.finditer(text, start, end):
+        first_month, last_month = MONTHS[match["first"].lower()], MONTHS[match["last"].lower()]
+        year = int(match["year"]) if match["year"] else (
+            published.year if last_month <= published.month else published.year - 1)
+        first = date(year if first_month <= last_month else year - 1, first_month, 1)
+        last = min(month_end(date(year, last_month, 1)), published)
+        add(match.start(), match.end(),
+            Period(first, DatePrecision.MONTH, last, DatePrecision.MONTH if last != published else day))
     for match in _DAY_MONTH.finditer(text, start, end):
         month = _MONTH_NAMES[(match["month"] or match["month2"]).lower()]
         number = int(match["day"] or match["day2"])

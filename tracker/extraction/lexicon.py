@@ -218,14 +218,25 @@ AUXILIARIES = frozenset(
 HEDGES = r"reportedly|believed|thought to|unconfirmed|could not be (?:independently )?verified|possibly|allegedly"
 
 # --- Aid capacity --------------------------------------------------------------------------------------------
+# The first phrase in the sentence gives the strain.
 STRAINS: tuple[tuple[str, str], ...] = (
-    (r"(?:struggling|struggle|struggles|struggled) to (?:cope|keep up|meet|respond)|under (?:severe |heavy )?strain"
-     r"|strained|stretched thin|running low|running out|(?:have |has |had )?r[ua]n out of", Strain.STRAINED),
-    (r"overwhelmed|overwhelming|stretched beyond|beyond (?:its |their )?capacity|overstretched|at breaking point"
-     r"|at full capacity|over capacity|overcrowded|cannot cope|can't cope|unable to cope", Strain.OVERWHELMED),
+    (r"(?:struggling|struggle|struggles|struggled) to (?:cope|keep up|keep pace|meet|respond|provide)"
+     r"|under (?:severe |heavy |growing |enormous )?(?:strain|pressure)|strained|stretched thin|stretched"
+     r"|running low|running out|running short|(?:have |has |had )?r[ua]n (?:out|short) of|short of"
+     r"|scaled (?:back|down)|reduced (?:its |their )?(?:operations|services|rations)"
+     r"|cannot meet (?:the )?(?:demand|needs)", Strain.STRAINED),
+    (r"overwhelmed|overwhelming|stretched beyond|stretched to (?:the |its )?(?:limit|breaking point)"
+     r"|beyond (?:its |their )?capacity|overstretched|at breaking point|at full capacity|over capacity"
+     r"|overcrowded|cannot cope|can't cope|unable to cope|(?:reached|exceeded) (?:full |its |their )?capacity"
+     r"|(?:is|are|was|were) full|turning (?:people|families|patients) away|turned (?:people|families|patients) away",
+     Strain.OVERWHELMED),
     (r"suspended|suspend|suspending|halted (?:its |their )?(?:operations|work|activities|services|deliveries|aid)"
-     r"|stopped (?:its |their )?(?:operations|work|activities|services)|pulled out|withdrew (?:its |their )?staff"
-     r"|closed (?:its |their )?doors|(?:been|were|was|are|is) (?:halted|stopped|cut off|paused)", Strain.SUSPENDED),
+     r"|stopped (?:its |their )?(?:operations|work|activities|services|distributions|deliveries)|pulled out"
+     r"|withdrew (?:its |their )?(?:staff|teams)|withdrawn|evacuated (?:its |their )?(?:staff|teams)"
+     r"|closed (?:its |their )?(?:doors|clinics?|hospitals?|offices?|operations)|shut down|ceased (?:its |their )?"
+     r"(?:operations|work|activities)|(?:been|were|was|are|is) (?:halted|stopped|cut off|paused|closed|shut)",
+     Strain.SUSPENDED),
+    (r"operating normally|functioning normally|running normally|able to cope|coping well", Strain.NORMAL),
 )
 # Who provides aid: a statement of strain needs one of these (or an aid organization) in its sentence.
 AID_PROVIDERS = (
@@ -234,7 +245,8 @@ AID_PROVIDERS = (
     r"|humanitarian (?:agencies|agency|groups|organi[sz]ations?|workers|partners|actors|community|operations)"
     r"|relief (?:agencies|groups|organi[sz]ations?|workers|efforts)|ngos|charities|charity"
     r"|hospitals?|clinics?|health (?:facilities|centres|centers|services|system|workers)|medical (?:teams|staff"
-    r"|facilities|services)|doctors|camps?|reception centres|reception centers|shelters|services|water supplies"
+    r"|facilities|services)|doctors|camps?|(?:reception|transit|health|collective|treatment) cent(?:re|er)s?"
+    r"|shelters?|services|water supplies"
     r"|food (?:distributions?|supplies|aid)|the un|u\.n\.|un agencies|local authorities|authorities"
 )
 # Sector keywords: one sector named gives it; none or several give multi-sector.
@@ -278,7 +290,7 @@ AREA_WORDS: dict[str, str] = {
 SPEECH_VERBS = (
     r"said|says|say|told|tells|reported|reports|estimated|estimates|stated|states|announced|announces|added"
     r"|confirmed|confirms|claimed|claims|noted|notes|explained|tweeted|wrote|warned|counted|recorded|registered"
-    r"|documented|according to"
+    r"|documented|showed|shows|according to"
 )
 PRONOUNS = frozenset({"he", "she", "they", "it", "we"})
 # "the agency said": the organization of that kind named last, in this sentence or before.

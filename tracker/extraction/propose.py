@@ -579,10 +579,9 @@ def _surrender_fields(proposal: Proposal, text: str, start: int, end: int, menti
 def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], places: list[Mention],
                   dates: list[DateMention], attribution: Attribution | None, hedged: bool, published: date,
                   gazetteer: Gazetteer, state: ArticleState) -> Proposal | None:
-    for pattern, strain in _STRAINS:
-        match = pattern.search(text, start, end)
-        if match is None:
-            continue
+    found = sorted(((m, strain) for pattern, strain in _STRAINS for m in pattern.finditer(text, start, end)),
+                   key=lambda pair: (pair[0].start(), -len(pair[0].group())))
+    for match, strain in found:
         clause = _clause_start(text, start, match.start())
         if _is_forecast(text, start, clause, match.start()) or _NEGATIONS.search(text, max(clause, match.start() - 12),
                                                                                   match.start()):

@@ -57,10 +57,17 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"^since the (?:start|beginning) of (?:the|this) year$", "since january"),
     (r"^(?:so far )?this year$", "since january"),
     (r"^(?:earlier )?this month$", "earlier this month"),
+    (r"^earlier this week$", "this week"),
+    (r"^in the past year$", "in the past 12 months"),
+    (r"^(?:over|at) the weekend$|^this weekend$|^last weekend$", "the weekend"),
+    (r"^a week ago$", "7 days ago"),
+    (r"^the day before yesterday$", "2 days ago"),
 )
 NUMBER_NAMES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _SINCE_WEEKDAY = re.compile(r"^since (?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)$")
-_PAST_N = re.compile(r"^in the past (?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten) (?P<unit>days|weeks)$")
+_NUMBER = r"\d+|two|three|four|five|six|seven|eight|nine|ten"
+_PAST_N = re.compile(rf"^in the past (?P<n>{_NUMBER}) (?P<unit>days|weeks|months|years)$")
+_AGO = re.compile(rf"^(?P<n>{_NUMBER}) (?P<unit>days|weeks) ago$")
 _SINCE_MONTH = re.compile(
     r"^since (?P<month>january|february|march|april|may|june|july|august|september|october|november|december)$"
 )
@@ -92,8 +99,22 @@ def relative_period(phrase: str, published: date) -> Period:
         return Period(latest_weekday_before(published, match["day"]), day, published, day)
     if match := _PAST_N.match(key):
         count = NUMBER_NAMES.get(match["n"]) or int(match["n"])
+        if match["unit"] in ("months", "years"):
+            months = count if match["unit"] == "months" else 12 * count
+            precision = DatePrecision.MONTH if match["unit"] == "months" else DatePrecision.YEAR
+            return Period(months_before(published, months), precision, published, day)
         back = count if match["unit"] == "days" else 7 * count
         return Period(published - timedelta(days=back), day, published, day)
+    if match := _AGO.match(key):
+        count = NUMBER_NAMES.get(match["n"]) or int(match["n"])
+        when = published - timedelta(days=count if match["unit"] == "days" else 7 * count)
+        return Period(when, day, when, day)
+    if key == "the weekend":
+        saturday = published - timedelta(days=(published.weekday() - 5) % 7)
+        return Period(saturday, day, min(saturday + timedelta(days=1), published), day)
+    if key == "last year":
+        year = published.year - 1
+        return Period(date(year, 1, 1), DatePrecision.YEAR, date(year, 12, 31), DatePrecision.YEAR)
     if match := _SINCE_MONTH.match(key):
         month = MONTHS[match["month"]]
         year = published.year if month <= published.month else published.year - 1
@@ -116,8 +137,9 @@ def relative_period(phrase: str, published: date) -> Period:
         return Period(published - timedelta(days=1), day, published, day)
     if key not in RELATIVE_PERIODS:
         known = ", ".join(
-            sorted([*RELATIVE_PERIODS, "since <weekday>", "since <month>", "in the past N days", "in the past N weeks",
-                    "earlier this month", "this week", "last week", "last month", "today", "yesterday", "overnight"])
+            sorted([*RELATIVE_PERIODS, "since <weekday>", "since <month>", "in the past N days/weeks/months/years",
+                    "N days ago", "earlier this month", "this week", "last week", "the weekend", "last month",
+                    "last year", "today", "yesterday", "overnight"])
         )
         raise ValueError(f"Unknown relative period {phrase!r}; known: {known}.")
     days, months, precision = RELATIVE_PERIODS[key]
