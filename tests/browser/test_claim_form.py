@@ -162,7 +162,8 @@ def test_the_reviewers_page_marks_the_excerpt_in_its_source(watched, demo_world,
     browser.login(base, "demo_reviewer")
     browser.goto(f"{base}/admin/tracker/displacementfigure/{figure.pk}/change/")
     mark = page.locator("#claim-source-text mark")
-    assert mark.inner_text() == SENTENCE
+    expect(mark).to_have_text(SENTENCE)
+    page.wait_for_load_state("networkidle")
     panel = page.locator("#claim-source-panel").bounding_box()
     box = mark.bounding_box()  # scrolled into the panel's view
     assert panel["y"] <= box["y"] and box["y"] + box["height"] <= panel["y"] + panel["height"]

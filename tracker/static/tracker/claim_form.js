@@ -145,7 +145,8 @@
       ["id_start_date", "id_end_date"].forEach(id => { if ($(id)) $(id).placeholder = date ? date.dataset.date : ""; });
     }
     function load(sourceId) {
-      if (!sourceId) return;
+      const shown = $("claim-source-date");
+      if (!sourceId || (shown && shown.dataset.source === String(sourceId))) return; // already beside the form
       const query = new URLSearchParams({excerpt: excerpt ? excerpt.value : ""});
       if (start && end && start.value !== "" && end.value !== "") {
         query.set("excerpt_start", start.value); query.set("excerpt_end", end.value);
