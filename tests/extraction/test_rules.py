@@ -263,6 +263,13 @@ def test_figures_about_other_things_are_not_proposed(gazetteer, sentence):
     assert propose(sentence, gazetteer) == []
 
 
+def test_a_part_of_a_figure_or_an_earlier_figure_compared_with_is_no_figure_of_its_own(gazetteer):
+    proposal = one("At least 4,000 people, including 1,500 children, have fled Idlib, up from 2,000 last week.",
+                   gazetteer)
+    assert (proposal["reported_value"], proposal["start_date"]) == (4000, "2019-03-10")
+    assert one("Some 5,000 people fled Idlib, 2,000 of them children.", gazetteer)["reported_value"] == 5000
+
+
 def test_one_sentence_gives_each_figure_once_and_every_figure_in_it(gazetteer):
     proposals = propose(
         "More than 2,000 people fled Baghouz on Saturday, and more than 2,000 people fled Baghouz on Sunday, "

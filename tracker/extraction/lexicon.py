@@ -139,6 +139,10 @@ CAPACITY_CUES = (
     r"built for|designed for|meant for|intended for|capacity (?:of|for)|room for|space for|beds for"
     r"|(?:able to|can|could) (?:host|hold|accommodate|shelter|house|take)"
 )
+# A part of a figure already given ("4,000 people, including 1,500 children") or an earlier figure it is compared
+# with ("up from 60,000"): no figure of its own.
+BREAKDOWN_CUES = r"including|among them|among whom|of whom|of them|of which|mostly|mainly|most of them|half of them"
+COMPARISON_CUES = r"up from|down from|compared with|compared to|against|from a previous|from an earlier|from last"
 # A rate is no count of people: "2,000 arrivals a day".
 RATES = r"a day|per day|each day|every day|daily|a week|per week|each week|a month|per month|an hour|per hour"
 # Currency signs written before a number.

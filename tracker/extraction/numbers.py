@@ -79,6 +79,11 @@ _MONTH = (
 _DATE_AFTER = re.compile(rf"\s*(?:{_MONTH})\b", re.IGNORECASE)
 _DATE_BEFORE = re.compile(rf"\b(?:{_MONTH})\.?\s*$", re.IGNORECASE)
 _RATE = re.compile(rf"(?:\s+[\w-]+s)?\s+(?:{lexicon.RATES})\b", re.IGNORECASE)
+_BEFORE_PART = re.compile(
+    rf"\b(?:{lexicon.BREAKDOWN_CUES}|{lexicon.COMPARISON_CUES})\s+(?:the\s+|some\s+|about\s+|nearly\s+)?$",
+    re.IGNORECASE,
+)
+_OF_THEM = re.compile(r"\s+of\s+(?:them|whom|those)\b", re.IGNORECASE)
 _CAPACITY = re.compile(rf"\b(?:{lexicon.CAPACITY_CUES})\s+(?:up to\s+|some\s+|about\s+)?$", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w'\u2019%-]+|[^\w\s]")
 # Tokens that end the search for a unit: verbs, prepositions and conjunctions.
@@ -221,6 +226,8 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         distractor = True  # "2.5 km", a decimal that counts no people
     if re.match(r"\s*(?:per\s*cent|percent|%)", text[number_end:number_end + 10], re.IGNORECASE):
         distractor = True
+    if _BEFORE_PART.search(text, max(0, phrase_start - 30), phrase_start) or _OF_THEM.match(text, number_end):
+        distractor = True  # "including 1,500 children", "1,500 of them children", "up from 60,000"
     if _CAPACITY.search(text, max(0, phrase_start - 40), phrase_start):
         distractor = True  # "built for 3,000 people"
     if _RATE.match(text, max(unit_end, number_end)):

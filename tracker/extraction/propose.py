@@ -92,6 +92,7 @@ _SPEECH_IN_SUBJECT = re.compile(rf"\b(?:{lexicon.SPEECH_VERBS})\b(?:\s+that\b)?\
 # A clause that describes the subject rather than names it: "The transit centre, built for 3,000 people, is ...".
 _PARENTHETICAL = re.compile(r"(?:[a-z]+(?:ed|en|ing)|built|run|set|made|which|who|where|once|now)\b")
 _SUBJECT_HEAD = re.compile(r"\s(?:in|at|near|across|around|of|on|to|for|along|outside|inside)\s", re.IGNORECASE)
+_COMPARED = re.compile(rf"\b(?:{lexicon.COMPARISON_CUES})\b(?:[^,;]|(?<=\d),(?=\d))*$", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"(?:,(?!\d)|;|:|\u2014)")  # not the comma of "3,000"
 _CLAUSE_BREAK = re.compile(r";|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b|,\s+and\b", re.IGNORECASE)
 _STOCK_DISPLACED = re.compile(
@@ -513,7 +514,8 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
     # With several figures in a sentence, a place or a date belongs to the figure nearest it.
     # A date right after another term is that term's: "the families displaced in 2018 have returned".
     figure_terms = {term for _quantity, term, _guessed in kept}
-    dates = [d for d in dates if not any(t not in figure_terms and 0 <= d.start - t.end <= 2 for t in terms)]
+    dates = [d for d in dates if not any(t not in figure_terms and 0 <= d.start - t.end <= 2 for t in terms)
+             and not _COMPARED.search(text, max(start, d.start - 40), d.start)]  # "up from 2,000 last week"
     for quantity, term, unit_guessed in kept:
         own_places = [m for m in places if _place_owner(text, m, kept) is quantity]
         own_dates = [d for d in dates if _owner(text, d, [t for _q, t, _g in kept]) == term]
