@@ -145,8 +145,8 @@ class SourceIntakeMixin:
         except (ValidationError, PermissionDenied) as error:
             raise ServiceRefused(error) from error
         if result.near_duplicates:
-            links = format_html_join(", ", '<a href="{}">#{} {}</a> ({:.0%} similar)', (
-                (reverse("admin:tracker_source_change", args=[other.pk]), other.pk, other.title, score)
+            links = format_html_join(", ", '<a href="{}">#{} {}</a> ({} similar)', (
+                (reverse("admin:tracker_source_change", args=[other.pk]), other.pk, other.title, f"{score:.0%}")
                 for other, score in result.near_duplicates))
             self.message_user(request, format_html(
                 "This text is nearly the same as stored source(s): {}. Check it is not the same article "

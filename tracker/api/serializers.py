@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracker.api.authentication import is_staff_request
-from tracker.choices import SourceKind
+from tracker.choices import IntakeFormat, SourceKind
 from tracker.models import (
     AidCapacityReport,
     Crisis,
@@ -266,6 +266,9 @@ class SourceSerializer(TrackerSerializer):
     dateline_id = _write_id(Location, "dateline", required=False)
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
                                  help_text="Staff only: the stored full text, where its licence allows.")
+    intake_format = serializers.ChoiceField(
+        choices=IntakeFormat.choices, read_only=True, allow_blank=True,
+        help_text='How the text came in; "" for a source entered without it.')
     m2m_fields = ("co_credited",)
     staff_only_fields = (*TrackerSerializer.staff_only_fields, "text")
 

@@ -20,6 +20,7 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9-]+)?", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _PARAGRAPH_LINES = re.compile(r"\n+")
+MIN_PAGE_WORDS = 5
 UNREADABLE_PDF = "This PDF cannot be read (damaged or not a PDF): paste the article's text instead."
 
 
@@ -157,6 +158,8 @@ def _read_html(html: str) -> IntakeText:
     found = document.as_dict() if hasattr(document, "as_dict") else dict(document)
     # trafilatura ends each paragraph with one line end: ours are paragraph breaks.
     text = normalise_stored_text(_PARAGRAPH_LINES.sub("\n\n", found.get("text") or ""))
+    if len(text.split()) < MIN_PAGE_WORDS:
+        text = ""  # a menu word or a caption left by the extractor is not an article
     language = found.get("language") or ""
     if not language and (match := _HTML_LANG.search(html[:4096])):
         language = match.group(1)
