@@ -304,11 +304,20 @@ def test_the_phrase_alone_gives_the_parts_on_save(client, analyst, places, store
 def test_a_part_given_by_hand_is_kept_though_the_phrase_says_otherwise(client, analyst, places, stored):
     client.force_login(analyst)
     response = post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
-                        reported_phrase="more than 4,000 people", quantifier="approximately", term="fled")
+                        reported_phrase="more than 4,000 families", reported_value=5000, unit="persons", term="fled")
     assert response.status_code == 302, form_errors(response)
     figure = DisplacementFigure.objects.get()
-    assert (figure.quantifier, figure.reported_value, figure.reported_phrase) == (
-        "approximately", 4000, "more than 4,000 people")
+    assert (figure.quantifier, figure.reported_value, figure.unit, figure.reported_phrase) == (
+        "more_than", 5000, "persons", "more than 4,000 families")
+
+
+def test_a_quantifier_given_without_its_number_is_still_an_error(client, analyst, places, stored):
+    client.force_login(analyst)
+    response = post_add(client, DisplacementFigure, source=stored.pk, excerpt=FLED, location=places.baghouz.pk,
+                        reported_phrase="more than 4,000 people", quantifier="more_than", term="fled")
+    assert response.status_code == 200
+    assert "Enter the number" in str(form_errors(response)["reported_value"])
+    assert not DisplacementFigure.objects.exists()
 
 
 def test_a_surrender_phrase_through_the_admin(client, analyst, places, stored):

@@ -72,23 +72,19 @@ def phrase_parts(phrase: str) -> PhraseParts | None:
 
 
 def _fill_quantity_from_phrase(claim: Claim) -> None:
-    """Fill the quantity's parts left empty from the reported phrase; a part given by hand is kept, even where
-    the phrase says otherwise (the phrase is as printed, the parts are the analyst's reading)."""
-    if not isinstance(claim, QuantifiedClaim):
+    """A quantity left without its quantifier takes it from the reported phrase, with every other part left
+    empty; a part given by hand is kept, even where the phrase says otherwise (the phrase is as printed, the parts
+    are the analyst's reading). A unit left empty is the phrase's, else persons. A quantifier given with its
+    number missing stays an error: the number is not guessed behind the caller's back."""
+    if not isinstance(claim, QuantifiedClaim) or (claim.quantifier and claim.unit):
         return
-    takes_value = SINGLE_VALUE_QUANTIFIERS | {Quantifier.RANGE}
-    empty = (not claim.quantifier or not claim.unit
-             or (claim.quantifier in takes_value and claim.reported_value is None)
-             or (claim.quantifier == Quantifier.RANGE and claim.reported_value_max is None)
-             or (claim.quantifier == Quantifier.MAGNITUDE and not claim.magnitude_word))
-    parts = phrase_parts(claim.reported_phrase) if empty else None
-    if not claim.unit:  # people, unless the phrase counts households or families
+    parts = phrase_parts(claim.reported_phrase)
+    if not claim.unit:
         claim.unit = (parts.unit if parts is not None else None) or Unit.PERSONS
-    if parts is None:
+    if parts is None or claim.quantifier:
         return
-    if not claim.quantifier:
-        claim.quantifier = parts.quantifier
-    if claim.quantifier in takes_value and claim.reported_value is None:
+    claim.quantifier = parts.quantifier
+    if claim.quantifier in SINGLE_VALUE_QUANTIFIERS | {Quantifier.RANGE} and claim.reported_value is None:
         claim.reported_value = parts.reported_value
     if claim.quantifier == Quantifier.RANGE and claim.reported_value_max is None:
         claim.reported_value_max = parts.reported_value_max
