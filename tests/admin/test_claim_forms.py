@@ -20,7 +20,7 @@ from tests.factories import (
 from tracker.choices import OrganizationKind
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
 from tracker.models.extraction import Proposal
-from tracker.services import claim_create
+from tracker.services import claim_create, claim_reject, claim_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -429,3 +429,14 @@ def test_a_selected_sentence_prefills_the_add_form(client, analyst, places, stor
     outside = client.get(reverse("admin:tracker_displacementfigure_add"),
                          {"source": stored.pk, "excerpt_start": 5, "excerpt_end": 99999})
     assert outside.status_code == 200 and "Not prefilled" in outside.content.decode()
+
+
+def test_a_rejected_record_read_only_still_shows_its_excerpt_in_the_source(client, analyst, reviewer, places, stored):
+    figure = claim_create(build_claim(DisplacementFigureFactory, source=stored, excerpt=FLED,
+                                      location=places.baghouz), created_by=analyst)
+    claim_submit(figure, submitted_by=analyst)
+    claim_reject(figure, rejected_by=reviewer, reason="Counted elsewhere.")
+    client.force_login(reviewer)
+    response = client.get(reverse("admin:tracker_displacementfigure_change", args=[figure.pk]))
+    assert response.status_code == 200
+    assert f'<span data-start="{TEXT.index(FLED)}">{FLED}</span></mark>' in response.content.decode()
