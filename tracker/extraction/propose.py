@@ -686,8 +686,9 @@ def extract(text: str, *, published: date, gazetteer: Gazetteer, language: str =
         if end > headline_end:
             proposals.extend(_sentence(text, start, end, published=published, gazetteer=gazetteer, state=state))
         _remember(text, start, end, gazetteer, state)
-    for proposal in proposals:
-        assert text[proposal.excerpt_start:proposal.excerpt_end] == proposal.excerpt
+    for proposal in proposals:  # offsets are verified, always (not an assert: it must hold under -O too)
+        if text[proposal.excerpt_start:proposal.excerpt_end] != proposal.excerpt:
+            raise RuntimeError(f"Excerpt offsets {proposal.excerpt_start}:{proposal.excerpt_end} do not hold.")
     proposals.sort(key=lambda p: p.excerpt_start)
     return Extraction(proposals)
 
