@@ -157,7 +157,8 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"(?:streamed|streaming|stream|poured|pouring|pour|flowed|flowing|came|coming|come|made their way) out",
      DISPLACEMENT, DisplacementTerm.FLED),
     (r"emerged|emerging|emerge", DISPLACEMENT, DisplacementTerm.FLED),
-    (r"(?:have|has|had) left|left (?:their|the|his|her)", DISPLACEMENT, DisplacementTerm.FLED),
+    (r"(?:have|has|had) left|left (?:their|the|his|her|for)|(?-i:left(?= [A-Z]))", DISPLACEMENT,
+     DisplacementTerm.FLED),
     (r"leaving|exodus", DISPLACEMENT, DisplacementTerm.FLED),
     (r"evacuated|evacuate|evacuating|evacuation|evacuations|(?:bussed|bused) out", DISPLACEMENT,
      DisplacementTerm.EVACUATED),
@@ -187,7 +188,7 @@ TERMS: tuple[tuple[str, str, str], ...] = (
 )
 # "living in and around it": people in a camp only where the sentence names a camp, a centre or a settlement.
 CAMP_STAYS = (
-    r"(?:now )?(?:living|sheltering|staying|housed) in(?: and around)?|(?:now )?(?:holds|hosts|houses|shelters)"
+    r"(?:now )?(?:living|sheltering|staying|housed) in(?: and around)?|(?:now )?(?:holds?|hosts?|houses|shelters)"
 )
 CAMP_WORDS = r"camps?|centres?|centers?|settlements?|sites?|shelters?|collective centres?"
 # A term in front of its unit ("4,000 displaced people") weighs less than a verb elsewhere in the sentence.

@@ -93,8 +93,13 @@ _SPEECH_IN_SUBJECT = re.compile(rf"\b(?:{lexicon.SPEECH_VERBS})\b(?:\s+that\b)?\
 _PARENTHETICAL = re.compile(r"(?:[a-z]+(?:ed|en|ing)|built|run|set|made|which|who|where|once|now)\b")
 _SUBJECT_HEAD = re.compile(r"\s(?:in|at|near|across|around|of|on|to|for|along|outside|inside)\s", re.IGNORECASE)
 _COMPARED = re.compile(rf"\b(?:{lexicon.COMPARISON_CUES})\b(?:[^,;]|(?<=\d),(?=\d))*$", re.IGNORECASE)
+# Where people came from: no place of arrivals, returns, camps or the trapped ("in Goma, people who fled Rutshuru").
+_LEFT_FROM = re.compile(
+    r"\b(?:from|out of|fled|fleeing|flee|left|leaving|escaped|escaping|evacuated)\s+(?:the\s+)?(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
 _CLAUSE_START = re.compile(r"(?:,(?!\d)|;|:|\u2014)")  # not the comma of "3,000"
-_CLAUSE_BREAK = re.compile(r";|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b|,\s+and\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|:|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b|,\s+and\b", re.IGNORECASE)
 _STOCK_DISPLACED = re.compile(
     r"\b(?:are|remain|remains|remained|still|currently|now|there are|is home to|hosts?|hosting)\b(?:\s+[\w,.]+){0,5}?"
     r"\s+(?:internally\s+)?displaced\b",
@@ -323,8 +328,7 @@ def _place_cost(text: str, sentence_start: int, mention: Mention, anchor: int, t
             distance += 200
         elif origin:
             distance -= 20
-    elif term is not None and origin and re.search(r"\b(?:from|out of)\s+(?:the\s+)?(?:\w+\s+)?$", before,
-                                                   re.IGNORECASE):
+    elif term is not None and origin and _LEFT_FROM.search(before):
         distance += 200
     return distance
 
@@ -418,7 +422,7 @@ def _fits(text: str, sentence_start: int, mention: Mention, term: str) -> bool:
     origin, destination = _cue(before)
     if term in LEAVING_TERMS:
         return not destination
-    return not (origin and re.search(r"\b(?:from|out of)\s+(?:the\s+)?(?:[\w-]+\s+)?$", before, re.IGNORECASE))
+    return not (origin and _LEFT_FROM.search(before))
 
 
 def _choose_dates(text: str, dates: list[DateMention], anchor: int, published: date, *, stock: bool = False,
