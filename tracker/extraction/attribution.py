@@ -29,6 +29,7 @@ _POSSESSIVE = re.compile(r"['\u2019]s?\s+(?=[A-Z])")
 _CAPITALISED = re.compile(r"^(?:[A-Z][\w'\u2019-]*\.?\s*){1,4}$")
 _TERM = re.compile(r"\b(?:" + "|".join(pattern for pattern, _kind, _term in lexicon.TERMS) + r")\b", re.IGNORECASE)
 _MAGNITUDE_WORD = re.compile(r"\b(?:several|dozens|hundreds|thousands|millions|no one|nobody|none)\b", re.IGNORECASE)
+_RELATIVE = re.compile(r"\s*(?:where|which|who|when|while|as|after|because|whose)\b", re.IGNORECASE)
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|is|are|been|be|being)\s*$", re.IGNORECASE)
 _TRAILING = " ,.;:\u201d\"'\u2019"
 
@@ -48,6 +49,7 @@ class Speakers:
     known: dict[str, Attribution] = field(default_factory=dict)
     last: Attribution | None = None
     organizations: list[int] = field(default_factory=list)  # every organization named so far, in order
+    country: str = ""  # the country of the place carried forward
 
     def remember(self, who: str, attribution: Attribution) -> None:
         name = re.split(r",|\s\(", who, maxsplit=1)[0].strip()
@@ -85,10 +87,17 @@ def _resolve_name(text: str, who_start: int, who_end: int, mentions: list[Mentio
     first_word = who.split()[0].lower()
     if who.lower() in lexicon.PRONOUNS or (first_word in lexicon.PRONOUNS and len(who.split()) == 1):
         return speakers.last
-    if kinds := lexicon.ANAPHORA.get(" ".join(who.lower().split())):
+    key = " ".join(who.lower().split())
+    if key in lexicon.LAST_SPEAKER and speakers.last is not None:
+        return Attribution(speakers.last.organization, who)
+    if kinds := lexicon.ANAPHORA.get(key):
         earlier = [m.id for m in mentions if m.type == ORGANIZATION and m.end <= who_start]
         named = next((gazetteer.organizations[id_] for id_ in reversed(speakers.organizations + earlier)
                       if gazetteer.organizations[id_].kind in kinds), None)
+        if named is None and speakers.country:
+            # "the government said", in an article about Ethiopia: the Government of Ethiopia.
+            named = next((o for o in gazetteer.organizations.values()
+                          if o.kind in kinds and speakers.country.lower() in o.name.lower()), None)
         return Attribution(named, who)
     organizations = _organizations(mentions, gazetteer, who_start, who_end)
     if not organizations and len(who.split()) <= 2 and who.split()[-1].lower() in speakers.known:
@@ -148,7 +157,7 @@ def find_attribution(text: str, start: int, end: int, mentions: list[Mention], g
             candidate = before[before_start:]
             if not (len(candidate.split()) <= 12 and _short_segment(candidate, words=12)):
                 continue
-        if not candidate.strip():
-            continue
+        if not candidate.strip() or _RELATIVE.match(candidate):
+            continue  # ", where aid teams said they were overwhelmed": said of something else
         return _resolve(text, start + before_start, start + match.start(), mentions, gazetteer, speakers)
     return None

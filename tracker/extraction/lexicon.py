@@ -136,12 +136,16 @@ DISTRACTOR_UNITS = frozenset(
 )
 # What a place or a service can hold is no count of people: "a centre built for 3,000 people".
 CAPACITY_CUES = (
-    r"built for|designed for|meant for|intended for|capacity (?:of|for)|room for|space for|beds for"
+    r"built(?: [\w-]+){0,3} for|designed(?: [\w-]+){0,3} for|meant for|intended for|capacity (?:of|for)"
+    r"|room for|space for|beds for"
     r"|(?:able to|can|could) (?:host|hold|accommodate|shelter|house|take)"
 )
 # A part of a figure already given ("4,000 people, including 1,500 children") or an earlier figure it is compared
 # with ("up from 60,000"): no figure of its own.
-BREAKDOWN_CUES = r"including|among them|among whom|of whom|of them|of which|mostly|mainly|most of them|half of them"
+BREAKDOWN_CUES = (
+    r"averaging|an average of|on average|including|among them|among whom|of whom|of them|of which|mostly|mainly"
+    r"|most of them|half of them"
+)
 COMPARISON_CUES = r"up from|down from|compared with|compared to|against|from a previous|from an earlier|from last"
 # A rate is no count of people: "2,000 arrivals a day".
 RATES = r"a day|per day|each day|every day|daily|a week|per week|each week|a month|per month|an hour|per hour"
@@ -169,7 +173,7 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"returned|returning|return|returns|went back|gone back|came back|come back|(?:have|has) returned",
      DISPLACEMENT, DisplacementTerm.RETURNED),
     (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore"
-     r"|received|receiving|took in|welcomed",
+     r"|received|receiving|took in|welcomed|settled in|have settled|has settled",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
      r"(?: [\w'\u2019-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"
@@ -183,12 +187,13 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"surrendered|surrender|surrendering|surrenders|laid down (?:their |his )?(?:arms|weapons)"
      r"|handed themselves (?:over|in)|turned themselves in|gave themselves up|defected",
      SURRENDER, SurrenderTerm.SURRENDERED),
-    (r"captured|capture|detained|taken prisoner|arrested|taken into custody|seized", SURRENDER,
+    (r"captured|capture|detained|taken prisoner|prisoner|arrested|taken into custody|seized", SURRENDER,
      SurrenderTerm.CAPTURED),
 )
 # "living in and around it": people in a camp only where the sentence names a camp, a centre or a settlement.
 CAMP_STAYS = (
-    r"(?:now )?(?:living|sheltering|staying|housed) in(?: and around)?|(?:now )?(?:holds?|hosts?|houses|shelters)"
+    r"(?:now )?(?:living|sheltering|staying|housed) in(?: and around)?"
+    r"|(?:now |already )?(?:holds?|held|hosts?|hosted|houses|shelters|sheltered)|home to"
 )
 CAMP_WORDS = r"camps?|centres?|centers?|settlements?|sites?|shelters?|collective centres?"
 # A term in front of its unit ("4,000 displaced people") weighs less than a verb elsewhere in the sentence.
@@ -198,6 +203,7 @@ ADJECTIVE_TERMS = ("displaced", "trapped", "stranded", "evacuated", "returning",
 OTHER_TOPICS = (
     r"killed|kill|killing|dead|died|die|dying|deaths|death toll|bodies|casualties|executed|massacred"
     r"|injured|wounded|hurt|maimed|missing|abducted|kidnapped|buried|starved"
+    r"|in need|needed|needing|need|affected|food insecure|require|requiring|assisted|targeted|vaccinated|treated"
 )
 
 # --- What keeps a figure from being proposed -----------------------------------------------------------------
@@ -223,7 +229,8 @@ AUXILIARIES = frozenset(
 HEDGES = r"reportedly|believed|thought to|unconfirmed|could not be (?:independently )?verified|possibly|allegedly"
 
 # --- Aid capacity --------------------------------------------------------------------------------------------
-# The first phrase in the sentence gives the strain.
+# The most severe phrase in the sentence gives the strain ("has run out of milk and is overwhelmed").
+STRAIN_SEVERITY = {Strain.SUSPENDED: 3, Strain.OVERWHELMED: 2, Strain.STRAINED: 1, Strain.NORMAL: 0}
 STRAINS: tuple[tuple[str, str], ...] = (
     (r"(?:struggling|struggle|struggles|struggled) to (?:cope|keep up|keep pace|meet|respond|provide)"
      r"|under (?:severe |heavy |growing |enormous )?(?:strain|pressure)|strained|stretched thin|stretched"
@@ -260,7 +267,8 @@ SECTORS: tuple[tuple[str, str], ...] = (
      r"|treatment", Sector.HEALTH),
     (r"food|bread|meals|hunger|rations", Sector.FOOD_SECURITY),
     (r"water|sanitation|hygiene|latrines|toilets", Sector.WASH),
-    (r"shelters?|tents|housing|reception cent(?:re|er)s?|collective cent(?:re|er)s?", Sector.SHELTER),
+    (r"shelters?|tents|housing|reception cent(?:re|er)s?|collective cent(?:re|er)s?|mattresses|blankets"
+     r"|non-food items|tarpaulins", Sector.SHELTER),
     (r"schools?|education|classes", Sector.EDUCATION),
     (r"nutrition|malnutrition|malnourished", Sector.NUTRITION),
     (r"protection|child protection", Sector.PROTECTION),
@@ -278,6 +286,7 @@ SUBJECT_SECTORS: tuple[tuple[str, str], ...] = (
 PROVIDER_FACILITIES = (
     r"hospitals?|clinics?|cent(?:re|er)s?|units?|teams?|programmes?|programs?|operations?|services?|trucking"
     r"|distributions?|warehouses?|kitchens?|staff|volunteers|facilit(?:y|ies)|deliver(?:y|ies)|convoys?|stocks?"
+    r"|camps?"
 )
 GENERIC_PROVIDERS = (
     r"aid (?:agencies|groups|organi[sz]ations|workers)|humanitarian (?:agencies|groups|organi[sz]ations|workers"
@@ -312,7 +321,12 @@ ANAPHORA: dict[str, tuple[str, ...]] = {
     "the military": ("state_force",),
     "the ministry": ("government",),
     "the office": ("un_agency", "government"),
+    "the government": ("government",),
+    "the force": ("state_force", "armed_group"),
 }
+# "the spokesman said": the last speaker named.
+LAST_SPEAKER = frozenset({"the spokesman", "the spokeswoman", "the spokesperson", "the official", "the officer",
+                          "the commander", "the governor", "the minister"})
 # A person's own words name a journalist of an outlet ("Al Jazeera's Hoda Abdel-Hamid"): the outlet's own reporting.
 JOURNALIST_WORDS = r"correspondent|reporter|journalist|reporting from"
 
@@ -321,7 +335,9 @@ ORIGIN_CUES = r"from|out of|fled|fleeing|flee|left|leaving|escaped|escaping|evac
 # ... and after these, where they went.
 DESTINATION_CUES = r"to|into|towards|toward|for|reached|reaching|in neighbouring|in neighboring|entered"
 # A figure for the whole country: the country of the place carried forward.
-NATIONWIDE = r"nationwide|across the country|in the country as a whole|countrywide|across (?:all of )?the country"
+NATIONWIDE = (
+    r"nationally|nationwide|across the country|in the country as a whole|countrywide|across (?:all of )?the country"
+)
 # "since the offensive began on 22 May": a date that starts a period running to publication.
 SINCE_EVENT = (
     r"since\s+(?:[\w'\u2019-]+\s+){1,6}?(?:began|begun|started|erupted|broke out|collapsed|struck|hit|opened"

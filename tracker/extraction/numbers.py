@@ -226,7 +226,10 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         distractor = True  # "2.5 km", a decimal that counts no people
     if re.match(r"\s*(?:per\s*cent|percent|%)", text[number_end:number_end + 10], re.IGNORECASE):
         distractor = True
-    if _BEFORE_PART.search(text, max(0, phrase_start - 30), phrase_start) or _OF_THEM.match(text, number_end):
+    appositive = re.search(r"[,\u2014\u2013(]\s*$", text[max(0, phrase_start - 3):phrase_start])
+    if _BEFORE_PART.search(text, max(0, phrase_start - 30), phrase_start) or (
+        appositive and _OF_THEM.match(text, number_end)
+    ):
         distractor = True  # "including 1,500 children", "1,500 of them children", "up from 60,000"
     if _CAPACITY.search(text, max(0, phrase_start - 40), phrase_start):
         distractor = True  # "built for 3,000 people"

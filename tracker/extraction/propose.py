@@ -98,6 +98,11 @@ _LEFT_FROM = re.compile(
     r"\b(?:from|out of|fled|fleeing|flee|left|leaving|escaped|escaping|evacuated)\s+(?:the\s+)?(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
+# "JALALABAD, Afghanistan - ", "BEIRUT, Oct 3 - ": the place a story was filed from, before its first sentence.
+_DATELINE_START = re.compile(
+    r"[A-Z][A-Z'\u2019. -]{2,40}(?:,\s*[A-Z][\w'\u2019. ]{0,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"(?:\s*\([A-Za-z ]+\))?\s*[-\u2013\u2014]\s"
+)
 _CLAUSE_START = re.compile(r"(?:,(?!\d)|;|:|\u2014)")  # not the comma of "3,000"
 _CLAUSE_BREAK = re.compile(r";|:|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b|,\s+and\b", re.IGNORECASE)
 _STOCK_DISPLACED = re.compile(
@@ -107,6 +112,14 @@ _STOCK_DISPLACED = re.compile(
 )
 _TOKEN = re.compile(r"[\w'\u2019-]+")
 _COUNT_VERB_BEFORE = re.compile(r"^(?:reached|reaching|crossed the border)$", re.IGNORECASE)
+_COUNTED_NOUN = re.compile(
+    r"\s+(?!(?:in|into|at|on|from|to|by|for|with|and|or|but|since|after|before|as|while|over|across|near|of|the|a"
+    r"|this|that|last|more|others|people|who|which|have|has|had|were|was|are|is|be|been|had|remain|remained|now"
+    r"|alone|so|still|already|yesterday|today|overnight)\b)[a-z][\w-]*",
+    re.IGNORECASE,
+)
+_WHO_BEFORE = re.compile(r"\s+(?:who|that|which)\s+(?:had\s+|have\s+|has\s+|were\s+|was\s+)?(?:been\s+)?",
+                         re.IGNORECASE)
 _TO_TOTAL = re.compile(r"\b(?:number|total|tally|figure|count)\b.*\b(?:to|at|of|reached|is|was|stands at)\s*$",
                        re.IGNORECASE)
 _SUBJECT_AUX = re.compile(
@@ -225,6 +238,8 @@ def _nearest_term(text: str, quantity: Quantity, terms: list[TermMatch]) -> Term
             cost = _gap(text, quantity.number_end, term.start)
             if beside and text[term.start:term.end].lower() in lexicon.ADJECTIVE_TERMS:
                 cost += 45
+            if _WHO_BEFORE.fullmatch(text, quantity.end, term.start):
+                cost += 45  # "480 women and children who came out with them were relocated": the main verb says more
         elif term.end <= quantity.number_start:
             cost = int(_gap(text, term.end, quantity.number_start) * 1.3)
         else:
@@ -296,6 +311,8 @@ def _accept_without_unit(text: str, sentence_start: int, quantity: Quantity, ter
     if any(t.kind and quantity.number_end <= t.start <= quantity.number_end + 20
            and re.fullmatch(r"(?:\s+[\w-]+){0,2}\s*", text[quantity.number_end:t.start]) for t in terms):
         return True  # "4,500 new arrivals"
+    if _COUNTED_NOUN.match(text, quantity.number_end):
+        return False  # "received 62 AK-47s", "12 camels": the word after the number says what is counted
     if any(t.kind and 0 <= quantity.start - t.end <= 4 for t in terms):
         return True  # "displaced 4,000", "evacuated some 300"
     if quantity.magnitude_word and re.match(r"(?:in|by)\b", text[quantity.start:quantity.start + 3], re.IGNORECASE):
@@ -334,10 +351,19 @@ def _place_cost(text: str, sentence_start: int, mention: Mention, anchor: int, t
 
 
 def _places_in(text: str, sentence_start: int, mentions: list[Mention]) -> list[Mention]:
+    """The places of the sentence, without where the reporter stands ("Reporting from Gaziantep", a dateline
+    such as "JALALABAD, Afghanistan -")."""
+    dateline = _DATELINE_START.match(text, sentence_start)
     return [
         m for m in mentions
         if m.type == PLACE and not _DATELINE.search(text, max(sentence_start, m.start - 40), m.start)
+        and not (dateline and m.end <= dateline.end())
     ]
+
+
+def _dateline_places(text: str, sentence_start: int, mentions: list[Mention]) -> list[Mention]:
+    dateline = _DATELINE_START.match(text, sentence_start)
+    return [m for m in mentions if m.type == PLACE and dateline and m.end <= dateline.end()]
 
 
 def _owner(text: str, mention: DateMention, terms: list[TermMatch]) -> TermMatch | None:
@@ -475,6 +501,8 @@ def _confidence(*, carried: bool, no_place: bool, attribution: Attribution | Non
 def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Gazetteer,
               state: ArticleState) -> list[Proposal]:
     mentions = gazetteer.mentions(text, start, end)
+    if state.place is not None:
+        state.speakers.country = gazetteer.places[_country(gazetteer, state.place.id)].name
     attribution = find_attribution(text, start, end, mentions, gazetteer, state.speakers)
     terms = _terms(text, start, end)
     if attribution is not None:
@@ -586,7 +614,7 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
                   dates: list[DateMention], attribution: Attribution | None, hedged: bool, published: date,
                   gazetteer: Gazetteer, state: ArticleState) -> Proposal | None:
     found = sorted(((m, strain) for pattern, strain in _STRAINS for m in pattern.finditer(text, start, end)),
-                   key=lambda pair: (pair[0].start(), -len(pair[0].group())))
+                   key=lambda pair: (-lexicon.STRAIN_SEVERITY[pair[1]], pair[0].start(), -len(pair[0].group())))
     for match, strain in found:
         clause = _clause_start(text, start, match.start())
         if _is_forecast(text, start, clause, match.start()) or _NEGATIONS.search(text, max(clause, match.start() - 12),
@@ -663,6 +691,9 @@ def _remember(text: str, start: int, end: int, gazetteer: Gazetteer, state: Arti
         state.counts[mention.id] = state.counts.get(mention.id, 0) + 1
     if staying:
         state.place = max(staying, key=lambda m: (m.id not in outer, gazetteer.places[m.id].rank, m.start))
+    elif state.place is None and (filed_from := _dateline_places(text, start, mentions)):
+        # Only a dateline names a place: its country is where the story is, until a sentence says more.
+        state.place = Mention(PLACE, _country(gazetteer, filed_from[0].id), filed_from[0].start, filed_from[0].end)
     state.speakers.organizations.extend(m.id for m in mentions if m.type == ORGANIZATION)
     state.parties.extend(m.id for m in mentions
                          if m.type == ORGANIZATION and gazetteer.organizations[m.id].is_party)
