@@ -110,6 +110,7 @@ def test_a_figure_from_a_selected_sentence_with_the_panel_in_view(watched, demo_
     expect(page.locator("#id_excerpt_start")).to_have_value(str(start))
     assert page.input_value("#id_excerpt") == SENTENCE
     assert page.input_value("#id_excerpt_end") == str(start + len(SENTENCE))
+    expect(page.locator("#claim-source-text mark")).to_have_text(SENTENCE)  # what was quoted is marked
 
     # the panel stays in view with the form scrolled to its bottom
     panel = page.locator("#claim-source-panel")

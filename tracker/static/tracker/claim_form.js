@@ -122,6 +122,8 @@
       excerpt.value = storedText.slice(from, to).join("");
       if (start && end) { start.value = from; end.value = to; }
       excerpt.dispatchEvent(new CustomEvent("claim:quoted", {bubbles: true}));
+      const source = $("id_source");
+      if (source && source.value) load(source.value, true); // the quoted excerpt marked in place of the old
     }
     // An excerpt typed by hand that the offsets no longer select: the offsets are cleared (the server finds
     // them again when the excerpt occurs once in the text).
@@ -144,9 +146,9 @@
       const date = $("claim-source-date");
       ["id_start_date", "id_end_date"].forEach(id => { if ($(id)) $(id).placeholder = date ? date.dataset.date : ""; });
     }
-    function load(sourceId) {
+    function load(sourceId, again) {
       const shown = $("claim-source-date");
-      if (!sourceId || (shown && shown.dataset.source === String(sourceId))) return; // already beside the form
+      if (!sourceId || (!again && shown && shown.dataset.source === String(sourceId))) return; // already shown
       const query = new URLSearchParams({excerpt: excerpt ? excerpt.value : ""});
       if (start && end && start.value !== "" && end.value !== "") {
         query.set("excerpt_start", start.value); query.set("excerpt_end", end.value);
