@@ -33,6 +33,7 @@ from tracker.models import (
 from tracker.models.extraction import Proposal
 from tracker.parsing import whole_number
 from tracker.rules.terms import TERM_CATEGORIES
+from tracker.services import extraction
 from tracker.services.claims import approval_blockers
 
 CLAIM_SEARCH_FIELDS = (
@@ -92,10 +93,8 @@ class ClaimAdmin(ServiceAdmin):
         if proposal is not None and not change:
             # The record opened from a proposal was created: the proposal is accepted as it, in the same
             # transaction (a refusal rolls both back and shows the form again with the reason).
-            from tracker.services.extraction import proposal_link
-
             try:
-                proposal_link(proposal, obj, user=request.user)
+                extraction.proposal_link(proposal, obj, user=request.user)
             except (ValidationError, PermissionDenied) as error:
                 raise ServiceRefused(error) from error
 
@@ -202,8 +201,6 @@ class ClaimAdmin(ServiceAdmin):
         """Initial values from ``?proposal=<id>`` or ``?source=<id>&excerpt_start=<n>&excerpt_end=<n>``; a
         redirect to the add form of the record kind they give, when it is another; an error message (and an
         empty form) for an id that names nothing or a span outside the text."""
-        from tracker.services import extraction
-
         given = request.GET
         if "proposal" in given:
             proposal = Proposal.objects.select_related("source").filter(
