@@ -525,7 +525,7 @@ def test_a_source_in_another_language_gets_a_notice_and_no_proposals(gazetteer):
 
 
 def test_a_selected_sentence_always_gives_a_prefilled_guess(gazetteer):
-    text = "Fighting resumed in Baghouz. Many families left the town, an SDF spokesman said, on Saturday."
+    text = "Fighting resumed in Baghouz. Many families left the town on Saturday, an SDF spokesman said."
     start = text.index("Many")
     guess = propose_from_sentence(text, start, len(text), published=SUNDAY, gazetteer=gazetteer)
     assert guess["excerpt"] == text[start:] and (guess["excerpt_start"], guess["excerpt_end"]) == (start, len(text))

@@ -18,8 +18,11 @@ from tracker.extraction.places import ORGANIZATION, Gazetteer, Mention, Organiza
 
 _VERBS = lexicon.SPEECH_VERBS.replace("|according to", "")
 _ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
-_INVERTED = re.compile(rf"(?:[,\u201d\"]\s*|\s\u2014\s*)(?:{_VERBS})\s+(?P<who>[^,.;:!?\u201c\"]+(?:,[^.;:!?]+)?)",
-                       re.IGNORECASE)
+_INVERTED = re.compile(
+    rf"(?:[,\u201d\"]\s*|\s\u2014\s*)(?:{_VERBS})\s+"
+    rf"(?P<who>(?:[^,.;:!?\u201c\"]|\.(?=\s*[A-Z][a-z]))+(?:,(?:[^.;:!?]|\.(?=\s*[A-Z][a-z]))+)?)",
+    re.IGNORECASE,
+)
 _NORMAL = re.compile(
     rf"\s(?:(?:has|have|had|also|previously|earlier|later|separately|has also|have also)\s+)?(?P<verb>{_VERBS})\b",
     re.IGNORECASE,
@@ -29,6 +32,7 @@ _POSSESSIVE = re.compile(r"['\u2019]s?\s+(?=[A-Z])")
 _CAPITALISED = re.compile(r"^(?:[A-Z][\w'\u2019-]*\.?\s*){1,4}$")
 _TERM = re.compile(r"\b(?:" + "|".join(pattern for pattern, _kind, _term in lexicon.TERMS) + r")\b", re.IGNORECASE)
 _MAGNITUDE_WORD = re.compile(r"\b(?:several|dozens|hundreds|thousands|millions|no one|nobody|none)\b", re.IGNORECASE)
+_FORCES = re.compile(r"\b(?:army|military|armed forces|government)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"\s*(?:where|which|who|when|while|as|after|because|whose)\b", re.IGNORECASE)
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|is|are|been|be|being)\s*$", re.IGNORECASE)
 _TRAILING = " ,.;:\u201d\"'\u2019"
@@ -90,19 +94,30 @@ def _resolve_name(text: str, who_start: int, who_end: int, mentions: list[Mentio
     key = " ".join(who.lower().split())
     if key in lexicon.LAST_SPEAKER and speakers.last is not None:
         return Attribution(speakers.last.organization, who)
-    if kinds := lexicon.ANAPHORA.get(key):
+    if match := re.fullmatch(r"the ([a-z]+(?: [a-z]+)?)", key):
+        # "the committee said": the organization named last whose name holds the word; "the agency said": the
+        # last of that kind; "the government said", in an article about Ethiopia: the Government of Ethiopia.
+        noun, kinds = match.group(1), lexicon.ANAPHORA.get(key, ())
         earlier = [m.id for m in mentions if m.type == ORGANIZATION and m.end <= who_start]
-        named = next((gazetteer.organizations[id_] for id_ in reversed(speakers.organizations + earlier)
-                      if gazetteer.organizations[id_].kind in kinds), None)
+        recent = [gazetteer.organizations[id_] for id_ in reversed(speakers.organizations + earlier)]
+        named = next((o for o in recent if re.search(rf"\b{re.escape(noun)}\b", o.name, re.IGNORECASE)), None)
         if named is None and speakers.country:
-            # "the government said", in an article about Ethiopia: the Government of Ethiopia.
             named = next((o for o in gazetteer.organizations.values()
-                          if o.kind in kinds and speakers.country.lower() in o.name.lower()), None)
-        return Attribution(named, who)
+                          if re.search(rf"\b{re.escape(noun)}\b", o.name, re.IGNORECASE)
+                          and speakers.country.lower() in o.name.lower()), None)
+        if named is None and kinds:
+            named = next((o for o in recent if o.kind in kinds), None)
+        if named is not None or kinds:
+            return Attribution(named, who)
     organizations = _organizations(mentions, gazetteer, who_start, who_end)
     if not organizations and len(who.split()) <= 2 and who.split()[-1].lower() in speakers.known:
         return speakers.known[who.split()[-1].lower()]
     organization = organizations[0] if organizations else None
+    if organization is None and speakers.country and (force := _FORCES.search(who)):
+        # "army spokesman Col. Cyrille Atonfack", in an article about Cameroon: Cameroon's armed forces.
+        kinds = ("government",) if force.group().lower() == "government" else ("state_force",)
+        organization = next((o for o in gazetteer.organizations.values()
+                             if o.kind in kinds and speakers.country.lower() in o.name.lower()), None)
     if organization and organization.kind == OrganizationKind.MEDIA and (
         _JOURNALIST.search(who) or _POSSESSIVE.search(who)
     ):

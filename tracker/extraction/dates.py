@@ -34,7 +34,7 @@ RELATIVE = (
     r"(?:in|over|during|within) the (?:past|last) (?:24|48) hours",
     r"(?:in|over|during|within) the (?:past|last) (?:day|two days|week|month|few months|year)",
     r"in recent months",
-    r"earlier this month|this week|last week|last month",
+    r"earlier this month|this week|last week|last month|(?:so far )?this year",
     r"today|yesterday|overnight|last night|this morning|tonight",
 )
 _RELATIVE = re.compile(rf"\b(?:{'|'.join(RELATIVE)})\b", re.IGNORECASE)

@@ -116,7 +116,7 @@ UNIT_WORDS: dict[str, str] = {
 }
 COMBATANT_WORDS = frozenset(
     {"fighters", "militants", "combatants", "insurgents", "rebels", "gunmen", "jihadists", "soldiers", "troops",
-     "militiamen", "extremists"}
+     "militiamen", "extremists", "members"}
 )
 # Words after a number that say it counts something else: money, weight, distance, age, time, things.
 DISTRACTOR_UNITS = frozenset(
@@ -213,7 +213,9 @@ FORECASTS = (
     r"|planned for|planning for|preparing for|prepared for|contingency|set to"
     r"|are to|is to|threatens to|threatened to|threaten to|likely to|poised to|about to|aim to|aims to"
     r"|intend to|intends to|hope to|hopes to|want to|wants to|going to|projected|forecast|predicted"
-    r"|ready to|prepared to|if|unless|in case|scheduled to|due to (?:leave|return|arrive|be)|at risk of"
+    r"|ready to|prepared to|if|unless|in case|scheduled to|due to (?:leave|return|arrive|be|close)|at risk of"
+    # a state that no longer holds: "camps which once held 200,000 people"
+    r"|once|formerly|used to|at (?:its|their) peak"
 )
 # Said of the term itself: "have not returned", "never left".
 NEGATIONS = r"not|n't|never|no longer|neither|nor|failed to|unable to"
@@ -270,7 +272,7 @@ SECTORS: tuple[tuple[str, str], ...] = (
     (r"shelters?|tents|housing|reception cent(?:re|er)s?|collective cent(?:re|er)s?|mattresses|blankets"
      r"|non-food items|tarpaulins", Sector.SHELTER),
     (r"schools?|education|classes", Sector.EDUCATION),
-    (r"nutrition|malnutrition|malnourished", Sector.NUTRITION),
+    (r"nutrition|malnutrition|malnourished|therapeutic|stabili[sz]ation cent(?:re|er)s?|rutf", Sector.NUTRITION),
     (r"protection|child protection", Sector.PROTECTION),
     (r"camp management|camp coordination", Sector.CCCM),
     (r"logistics|transport|trucks|convoys", Sector.LOGISTICS),
@@ -297,7 +299,8 @@ AREA_WORDS: dict[str, str] = {
     "the state": "adm1", "the province": "adm1", "the governorate": "adm1", "the region": "adm1",
     "the district": "adm2", "the territory": "adm2", "the county": "adm2",
     "the country": "country",
-    "the city": "locality", "the town": "locality",
+    "the city": "locality", "the town": "locality", "the village": "locality",
+    "the camp": "site", "the site": "site", "the settlement": "site",
 }
 
 # --- Attribution ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from tracker.choices import (
     OrganizationKind,
     Quantifier,
     Sector,
+    SurrenderTerm,
     Unit,
 )
 from tracker.extraction import lexicon
@@ -42,6 +43,7 @@ NOTICE_NOT_ENGLISH = (
     "by hand, with the excerpt in the source's language and its English translation in excerpt_translation."
 )
 
+AID_PLACE = "aid"  # where a provider works: not where its supplies come from
 LEAVING_TERMS = frozenset(
     {DisplacementTerm.FLED, DisplacementTerm.EVACUATED, DisplacementTerm.DISPLACED, DisplacementTerm.RELOCATED}
 )
@@ -74,6 +76,8 @@ _SECTORS = [(_words(pattern), sector) for pattern, sector in lexicon.SECTORS]
 _SUBJECT_SECTORS = _SECTORS + [(_words(pattern), sector) for pattern, sector in lexicon.SUBJECT_SECTORS]
 _FACILITIES = _words(lexicon.PROVIDER_FACILITIES)
 _GENERIC_PROVIDERS = _words(lexicon.GENERIC_PROVIDERS)
+_LEFT_AREA = re.compile(rf"\s*(?:[\w-]+\s+)?(?:from|out of)\s+(?P<area>{'|'.join(lexicon.AREA_WORDS)})\b",
+                        re.IGNORECASE)
 _AREA_WORDS = re.compile(
     rf"\b(?:in|of|across|throughout|around|from|to|near|outside|inside|within|into|fled|flee|fleeing|left|leave"
     rf"|leaving|entered|entering|reached|evacuated|shelled|captured|seized|stormed|besieged)\s+"
@@ -90,8 +94,11 @@ _SPEECH_BEFORE = re.compile(
 )
 _SPEECH_IN_SUBJECT = re.compile(rf"\b(?:{lexicon.SPEECH_VERBS})\b(?:\s+that\b)?\s*", re.IGNORECASE)
 # A clause that describes the subject rather than names it: "The transit centre, built for 3,000 people, is ...".
-_PARENTHETICAL = re.compile(r"(?:[a-z]+(?:ed|en|ing)|built|run|set|made|which|who|where|once|now)\b")
-_SUBJECT_HEAD = re.compile(r"\s(?:in|at|near|across|around|of|on|to|for|along|outside|inside)\s", re.IGNORECASE)
+_PARENTHETICAL = re.compile(
+    r"(?:[a-z]+(?:ed|en|ing)|built|run|set|made|which|who|where|once|now|home to|a|an|one of|located|situated|near"
+    r"|close to|about|some|with|just)\b"
+)
+_SUBJECT_HEAD = re.compile(r",|\s(?:in|at|near|across|around|of|on|to|for|along|outside|inside)\s", re.IGNORECASE)
 _COMPARED = re.compile(rf"\b(?:{lexicon.COMPARISON_CUES})\b(?:[^,;]|(?<=\d),(?=\d))*$", re.IGNORECASE)
 # Where people came from: no place of arrivals, returns, camps or the trapped ("in Goma, people who fled Rutshuru").
 _LEFT_FROM = re.compile(
@@ -118,7 +125,7 @@ _COUNTED_NOUN = re.compile(
     r"|alone|so|still|already|yesterday|today|overnight)\b)[a-z][\w-]*",
     re.IGNORECASE,
 )
-_WHO_BEFORE = re.compile(r"\s+(?:who|that|which)\s+(?:had\s+|have\s+|has\s+|were\s+|was\s+)?(?:been\s+)?",
+_WHO_BEFORE = re.compile(r"\b(?:who|that|which)\s+(?:had\s+|have\s+|has\s+|were\s+|was\s+)?(?:been\s+)?$",
                          re.IGNORECASE)
 _TO_TOTAL = re.compile(r"\b(?:number|total|tally|figure|count)\b.*\b(?:to|at|of|reached|is|was|stands at)\s*$",
                        re.IGNORECASE)
@@ -238,7 +245,7 @@ def _nearest_term(text: str, quantity: Quantity, terms: list[TermMatch]) -> Term
             cost = _gap(text, quantity.number_end, term.start)
             if beside and text[term.start:term.end].lower() in lexicon.ADJECTIVE_TERMS:
                 cost += 45
-            if _WHO_BEFORE.fullmatch(text, quantity.end, term.start):
+            if _WHO_BEFORE.search(text, quantity.end, term.start):
                 cost += 45  # "480 women and children who came out with them were relocated": the main verb says more
         elif term.end <= quantity.number_start:
             cost = int(_gap(text, term.end, quantity.number_start) * 1.3)
@@ -309,7 +316,7 @@ def _accept_without_unit(text: str, sentence_start: int, quantity: Quantity, ter
                 after, re.IGNORECASE):
         return True
     if any(t.kind and quantity.number_end <= t.start <= quantity.number_end + 20
-           and re.fullmatch(r"(?:\s+[\w-]+){0,2}\s*", text[quantity.number_end:t.start]) for t in terms):
+           and re.fullmatch(r"(?:\s+[\w-]+)?\s*", text[quantity.number_end:t.start]) for t in terms):
         return True  # "4,500 new arrivals"
     if _COUNTED_NOUN.match(text, quantity.number_end):
         return False  # "received 62 AK-47s", "12 camels": the word after the number says what is counted
@@ -410,11 +417,18 @@ def _country(gazetteer: Gazetteer, place_id: int) -> int:
 
 
 def _choose_place(text: str, sentence_start: int, places: list[Mention], anchor: int, term: str | None,
-                  state: ArticleState, gazetteer: Gazetteer, sentence_end: int) -> tuple[int | None, bool]:
+                  state: ArticleState, gazetteer: Gazetteer, sentence_end: int,
+                  term_end: int | None = None) -> tuple[int | None, bool]:
     """(place id, carried forward?): the place nearest the figure in its sentence, the more specific of two
     nested places ("Plaine Savo camp in Djugu"), where people left from for leaving terms and where they are for
     the others; else the place carried forward (its country for a figure "nationwide")."""
     candidates = _innermost(places, gazetteer)
+    if term in LEAVING_TERMS and state.place is not None and term_end is not None and (
+        left := _LEFT_AREA.match(text, term_end, min(sentence_end, term_end + 30))
+    ):
+        # "relocated from the camp to a new settlement outside Jalalabad": the camp named before.
+        if found := _area(gazetteer, state, lexicon.AREA_WORDS[" ".join(left["area"].lower().split())]):
+            return found, True
     if term is not None:
         fitting = [m for m in candidates if _fits(text, sentence_start, m, term)]
         if candidates and not fitting and state.place is not None:
@@ -434,7 +448,7 @@ def _choose_place(text: str, sentence_start: int, places: list[Mention], anchor:
 
 def _area(gazetteer: Gazetteer, state: ArticleState, level: str) -> int | None:
     """"the state": the carried place's area of that level; "the city": the locality named most so far."""
-    if level == "locality":
+    if level in ("locality", "site"):
         towns = [(count, -order, id_) for order, (id_, count) in enumerate(state.counts.items())
                  if gazetteer.places[id_].level == level]
         return max(towns)[2] if towns else None
@@ -451,10 +465,22 @@ def _fits(text: str, sentence_start: int, mention: Mention, term: str) -> bool:
     return not (origin and _LEFT_FROM.search(before))
 
 
+def _same_clause(text: str, sentence_start: int, mention: DateMention, anchor: int) -> bool:
+    between = text[mention.end:anchor] if mention.end <= anchor else text[anchor:mention.start]
+    if not _CLAUSE_START.search(between):
+        return True
+    if dateline := _DATELINE_START.match(text, sentence_start):
+        sentence_start = dateline.end()
+    return mention.end <= anchor and not _CLAUSE_START.search(text, sentence_start, mention.start)
+
+
 def _choose_dates(text: str, dates: list[DateMention], anchor: int, published: date, *, stock: bool = False,
                   sentence_start: int = 0) -> Period:
     """The date phrase nearest the term, preferring one after it; the day a speaker spoke ("said on Sunday")
     only when there is no other. A stock is at one date: the end of the period named, else publication."""
+    # A date in another clause than the term is another event's ("where fighting resumed in February"), unless
+    # it opens the sentence ("On Sunday, 480 women and children ... were relocated").
+    dates = [d for d in dates if _same_clause(text, sentence_start, d, anchor)]
     spoken = [d for d in dates if _SPEECH_BEFORE.search(text, max(0, d.start - 30), d.start)]
     usable = [d for d in dates if d not in spoken] or spoken
     if not usable:
@@ -526,6 +552,8 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
         term = _nearest_term(text, quantity, terms)
         if term is None or term.kind is None:
             continue
+        if term.term == SurrenderTerm.CAPTURED and not quantity.combatants:
+            continue  # "police detained 14 people", "detained 3,000 migrants": arrests, no capture of fighters
         unit_guessed = False
         if quantity.unit is None:
             if quantity.unit_word or not _accept_without_unit(text, start, quantity, terms):
@@ -546,7 +574,8 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
     # With several figures in a sentence, a place or a date belongs to the figure nearest it.
     # A date right after another term is that term's: "the families displaced in 2018 have returned".
     figure_terms = {term for _quantity, term, _guessed in kept}
-    dates = [d for d in dates if not any(t not in figure_terms and 0 <= d.start - t.end <= 2 for t in terms)
+    dates = [d for d in dates if not any(t not in figure_terms and 0 <= d.start - t.end <= 2
+                                         and text[t.start:t.end].lower() in lexicon.ADJECTIVE_TERMS for t in terms)
              and not _COMPARED.search(text, max(start, d.start - 40), d.start)]  # "up from 2,000 last week"
     for quantity, term, unit_guessed in kept:
         own_places = [m for m in places if _place_owner(text, m, kept) is quantity]
@@ -557,7 +586,7 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
             continue
         seen.add(key)
         place_id, carried = _choose_place(text, start, own_places, quantity.number_start, term.term, state,
-                                          gazetteer, end)
+                                          gazetteer, end, term.end)
         stock = term.term in (DisplacementTerm.IN_CAMP, DisplacementTerm.TRAPPED)
         period = _choose_dates(text, own_dates, term.start, published, stock=stock, sentence_start=start)
         proposal = Proposal(
@@ -631,6 +660,8 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
         while (not subject or _PARENTHETICAL.match(subject)) and subject_start > start:
             # "The transit centre in Renk, built for 3,000 people, is overwhelmed": the subject is a clause back.
             subject_start = _clause_start(text, start, subject_start - 1)
+            if speech := list(_SPEECH_IN_SUBJECT.finditer(text, subject_start, match.start())):
+                subject_start = speech[-1].end()
             subject = _SUBJECT_AUX.sub("", text[subject_start:match.start()]).strip(" ,")
         if cut := list(re.finditer(r"\bthat\s+", subject)):
             subject_start += text[subject_start:match.start()].find(subject) + cut[-1].end()
@@ -650,7 +681,9 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
                            if (m := pattern_.search(head))), default=None)
         sectors = {named_first[1]} if named_first else {
             sector for pattern_, sector in _SECTORS if pattern_.search(text, start, end)}
-        place_id, carried = _choose_place(text, start, places, match.start(), None, state, gazetteer, end)
+        in_subject = [m for m in places if subject_start <= m.start < match.start()]
+        place_id, carried = _choose_place(text, start, in_subject or places, match.start(), AID_PLACE, state,
+                                          gazetteer, end)
         period = _choose_dates(text, dates, match.start(), published, stock=True, sentence_start=start)
         attributed_to, attribution_text = _attribution_fields(gazetteer, attribution)
         return Proposal(
@@ -672,7 +705,7 @@ def _speaker_provider(subject: str, attribution: Attribution | None, aid_organiz
     """The provider when the subject is the speaker's own ("its trauma unit", "it", "the hospital in Adre ...,
     MSF said"): the attributed organization, or the aid organization the sentence names ("run by the NRC")."""
     words = subject.lower().split()
-    own = not words or words[-1] in lexicon.PRONOUNS or words[0] in ("its", "their", "our")
+    own = not words or words[-1] in lexicon.PRONOUNS or words[0] in ("its", "their", "our", *lexicon.PRONOUNS)
     if not own and not (_FACILITIES.search(subject) and not _GENERIC_PROVIDERS.search(subject)):
         return None
     if attribution and attribution.organization and attribution.organization.kind in AID_KINDS:
@@ -691,12 +724,16 @@ def _remember(text: str, start: int, end: int, gazetteer: Gazetteer, state: Arti
         state.counts[mention.id] = state.counts.get(mention.id, 0) + 1
     if staying:
         state.place = max(staying, key=lambda m: (m.id not in outer, gazetteer.places[m.id].rank, m.start))
-    elif state.place is None and (filed_from := _dateline_places(text, start, mentions)):
-        # Only a dateline names a place: its country is where the story is, until a sentence says more.
-        state.place = Mention(PLACE, _country(gazetteer, filed_from[0].id), filed_from[0].start, filed_from[0].end)
+
     state.speakers.organizations.extend(m.id for m in mentions if m.type == ORGANIZATION)
     state.parties.extend(m.id for m in mentions
                          if m.type == ORGANIZATION and gazetteer.organizations[m.id].is_party)
+
+
+def _seed_from_dateline(text: str, start: int, end: int, gazetteer: Gazetteer, state: ArticleState) -> None:
+    """A dateline's country is where the story is until a sentence names a place ("JALALABAD, Afghanistan -")."""
+    if state.place is None and (filed_from := _dateline_places(text, start, gazetteer.mentions(text, start, end))):
+        state.place = Mention(PLACE, _country(gazetteer, filed_from[0].id), filed_from[0].start, filed_from[0].end)
 
 
 def _headline_end(text: str) -> int:
@@ -718,6 +755,7 @@ def extract(text: str, *, published: date, gazetteer: Gazetteer, language: str =
     headline_end = _headline_end(text)
     proposals: list[Proposal] = []
     for start, end in sentence_spans(text):
+        _seed_from_dateline(text, start, end, gazetteer, state)
         if end > headline_end:
             proposals.extend(_sentence(text, start, end, published=published, gazetteer=gazetteer, state=state))
         _remember(text, start, end, gazetteer, state)
@@ -751,7 +789,8 @@ def propose_from_sentence(text: str, start: int, end: int, *, published: date, g
     quantity = next((q for q in find_quantities(text, start, end) if not q.distractor), None)
     anchor = quantity.number_start if quantity else start
     place_id, _carried = _choose_place(text, start, places, anchor, term.term if term else None, state, gazetteer, end)
-    period = _choose_dates(text, find_dates(text, start, end, published), term.start if term else start, published)
+    period = _choose_dates(text, find_dates(text, start, end, published), term.start if term else start, published,
+                           sentence_start=start)
     attributed_to, attribution_text = _attribution_fields(gazetteer, attribution)
     kind = term.kind if term else lexicon.DISPLACEMENT
     guess = Proposal(
