@@ -30,6 +30,7 @@ RELATIVE = (
     r"since the (?:start|beginning) of (?:the|this) year",
     rf"(?:in|over|during|within) the (?:past|last) (?:{NUMBER}) (?:days|weeks|months|years)",
     rf"(?:{NUMBER}|a) (?:days|weeks|week) ago|the day before yesterday",
+    rf"in (?:just |only )?(?:{NUMBER}) (?:days|weeks)",
     r"(?:over|at) the weekend|this weekend|last weekend|last year|earlier this week",
     r"(?:in|over|during|within) the (?:past|last) (?:24|48) hours",
     r"(?:in|over|during|within) the (?:past|last) (?:day|two days|week|month|few months|year)",

@@ -178,6 +178,8 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
      r"(?: [\w'\u2019-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"
      r"|public buildings|collective cent(?:re|er)s|informal sites)"
+     r"|(?:sought|seeking|taken|taking|found|find) (?:refuge|shelter) in(?: [\w'\u2019-]+){0,3} (?:camps?|schools?"
+     r"|mosques?|churches|shelters?|public buildings|collective cent(?:re|er)s)"
      r"|in (?:the )?camps?|camp residents|(?:camps?|sites?|settlements?) (?:now )?(?:hosts?|houses?|holds?|is home to)",
      DISPLACEMENT, DisplacementTerm.IN_CAMP),
     (r"trapped|stranded|besieged|stuck|(?:remain|remained|remaining|remains|still|left) inside"

@@ -226,6 +226,8 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         distractor = True  # "2.5 km", a decimal that counts no people
     if re.match(r"\s*(?:per\s*cent|percent|%)", text[number_end:number_end + 10], re.IGNORECASE):
         distractor = True
+    if re.search(r"[,(]\s*or\s+$", text[max(0, phrase_start - 6):phrase_start]):
+        distractor = True  # "90 families, or about 450 people": the same figure said again
     appositive = re.search(r"[,\u2014\u2013(]\s*$", text[max(0, phrase_start - 3):phrase_start])
     if _BEFORE_PART.search(text, max(0, phrase_start - 30), phrase_start) or (
         appositive and _OF_THEM.match(text, number_end)
