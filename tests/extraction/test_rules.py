@@ -256,6 +256,11 @@ def test_forecasts_plans_and_conditionals_are_not_proposed(gazetteer, sentence):
         "In 2014 the group seized Baghouz.",
         "On 3 March the SDF resumed its attack on Baghouz.",
         "The transit centre in Baghouz was built for 3,000 people.",
+        "The centre, built in 2018 for 1,500 residents, is in Baghouz.",
+        "Police in Idlib detained 14 people suspected of smuggling.",
+        "Her family lost 60 goats and 12 camels before leaving Idlib.",
+        "The UN said 4.5 million people in Idlib needed food aid.",
+        "Camps in Idlib, which once held more than 200,000 people, are due to close.",
         "About 1,000 Syrians cross back into Syria every day.",
     ],
 )
@@ -268,6 +273,22 @@ def test_a_part_of_a_figure_or_an_earlier_figure_compared_with_is_no_figure_of_i
                    gazetteer)
     assert (proposal["reported_value"], proposal["start_date"]) == (4000, "2019-03-10")
     assert one("Some 5,000 people fled Idlib, 2,000 of them children.", gazetteer)["reported_value"] == 5000
+
+
+def test_a_figure_said_again_in_another_unit_is_proposed_once(gazetteer):
+    proposal = one("At least 90 families, or about 450 people, returned to Baghouz on Friday.", gazetteer)
+    assert (proposal["reported_value"], proposal["unit"]) == (90, "families")
+
+
+def test_a_relative_clause_weighs_less_than_the_main_verb(gazetteer):
+    proposal = one("On Sunday, 480 women and children who came out with them were relocated to Al-Hol camp.", gazetteer)
+    assert (proposal["term"], proposal["start_date"]) == ("relocated", "2019-03-10")
+
+
+def test_a_dateline_is_no_place_of_the_figures(gazetteer):
+    proposal = one("BAGHOUZ, Syria - Some 3,000 people have been displaced in Idlib this year.", gazetteer)
+    assert proposal["location"]["name"] == "Idleb"
+    assert (proposal["start_date"], proposal["end_date"]) == ("2019-01-01", "2019-03-10")
 
 
 def test_one_sentence_gives_each_figure_once_and_every_figure_in_it(gazetteer):
