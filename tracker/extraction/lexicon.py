@@ -176,7 +176,7 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      r"|received|receiving|took in|welcomed|settled in|have settled|has settled",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
-     r"(?: [\w'\u2019-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"
+     r"(?: [\w'\u2019,.-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"
      r"|public buildings|collective cent(?:re|er)s|informal sites)"
      r"|(?:sought|seeking|taken|taking|found|find) (?:refuge|shelter) in(?: [\w'\u2019-]+){0,3} (?:camps?|schools?"
      r"|mosques?|churches|shelters?|public buildings|collective cent(?:re|er)s)"

@@ -110,6 +110,8 @@ _DATELINE_START = re.compile(
     r"[A-Z][A-Z'\u2019. -]{2,40}(?:,\s*[A-Z][\w'\u2019. ]{0,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
     r"(?:\s*\([A-Za-z ]+\))?\s*[-\u2013\u2014]\s"
 )
+_OF_THOSE = re.compile(r"\s+of\s+(?:them|whom|those)\b", re.IGNORECASE)
+_SUBJECT_TRIM = " ,\"'\u201c\u201d\u2018\u2019"
 _CLAUSE_START = re.compile(r"(?:,(?!\d)|;|:|\u2014)")  # not the comma of "3,000"
 _CLAUSE_BREAK = re.compile(r";|:|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b|,\s+and\b", re.IGNORECASE)
 _STOCK_DISPLACED = re.compile(
@@ -312,9 +314,9 @@ def _zeros(text: str, start: int, end: int, terms: list[TermMatch]) -> list[tupl
 def _accept_without_unit(text: str, sentence_start: int, quantity: Quantity, terms: list[TermMatch]) -> bool:
     """A number with no unit word counts people only where a verb or a term frames it."""
     after = text[quantity.number_end:quantity.number_end + 40]
-    if re.match(r"\s+(?:of\s+(?:them|whom|those)\s+)?(?:have|has|had|were|was|are|is|more|others|remain|remained)\b",
+    if re.match(r"\s+(?:of\s+(?:them|whom|those)\b|(?:have|has|had|were|was|are|is|more|others|remain|remained)\b)",
                 after, re.IGNORECASE):
-        return True
+        return True  # "4,000 have fled", "1.7 million of them live in camps"
     if any(t.kind and quantity.number_end <= t.start <= quantity.number_end + 20
            and re.fullmatch(r"(?:\s+[\w-]+)?\s*", text[quantity.number_end:t.start]) for t in terms):
         return True  # "4,500 new arrivals"
@@ -587,6 +589,10 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
         seen.add(key)
         place_id, carried = _choose_place(text, start, own_places, quantity.number_start, term.term, state,
                                           gazetteer, end, term.end)
+        if not own_places and proposals and _OF_THOSE.match(text, quantity.number_end):
+            # "2.8 million people in Syria are displaced, and 1.7 million of them live in camps": the same place.
+            place_id = (proposals[-1].location or {}).get("id", place_id)
+            carried = False
         stock = term.term in (DisplacementTerm.IN_CAMP, DisplacementTerm.TRAPPED)
         period = _choose_dates(text, own_dates, term.start, published, stock=stock, sentence_start=start)
         proposal = Proposal(
@@ -656,13 +662,13 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
         subject_start = clause
         if speech := list(_SPEECH_IN_SUBJECT.finditer(text, clause, match.start())):
             subject_start = speech[-1].end()  # "Save the Children said food distributions had been suspended"
-        subject = _SUBJECT_AUX.sub("", text[subject_start:match.start()]).strip(" ,")
+        subject = _SUBJECT_AUX.sub("", text[subject_start:match.start()]).strip(_SUBJECT_TRIM)
         while (not subject or _PARENTHETICAL.match(subject)) and subject_start > start:
             # "The transit centre in Renk, built for 3,000 people, is overwhelmed": the subject is a clause back.
             subject_start = _clause_start(text, start, subject_start - 1)
             if speech := list(_SPEECH_IN_SUBJECT.finditer(text, subject_start, match.start())):
                 subject_start = speech[-1].end()
-            subject = _SUBJECT_AUX.sub("", text[subject_start:match.start()]).strip(" ,")
+            subject = _SUBJECT_AUX.sub("", text[subject_start:match.start()]).strip(_SUBJECT_TRIM)
         if cut := list(re.finditer(r"\bthat\s+", subject)):
             subject_start += text[subject_start:match.start()].find(subject) + cut[-1].end()
             subject = subject[cut[-1].end():]
