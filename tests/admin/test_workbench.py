@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from tests.proposals import FLED, FORECAST, SURRENDERED, article_source, make_proposal
 from tracker.choices import ProposalStatus, RejectReason, ReviewStatus
-from tracker.models import DisplacementFigure, Proposal
+from tracker.models import DisplacementFigure, Proposal, Source
 from tracker.services.extraction import proposal_accept, proposal_reject
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +178,22 @@ def test_a_selected_sentence_opens_the_add_form_of_its_kind(analyst_client, arti
     assert f"source={article.pk}&excerpt_start={start}&excerpt_end={start + len(SURRENDERED)}" in response["Location"]
     bad = analyst_client.get(url, {"excerpt_start": "x", "excerpt_end": "9"})
     assert bad.status_code == 302 and bad["Location"] == source_page(article)
+
+
+def test_the_demos_article_opens_as_a_workbench(analyst_client, groups):
+    from django.core.management import call_command
+
+    call_command("loaddata", "reference", "demo_baghouz", "demo_workbench", verbosity=0)
+    demo = Source.objects.exclude(text="").get()
+
+    response = analyst_client.get(source_page(demo))
+
+    assert response.status_code == 200
+    proposals = list(demo.proposals.all())
+    assert proposals and all(demo.text[p.excerpt_start:p.excerpt_end] == p.excerpt for p in proposals)
+    page = response.content.decode()
+    assert all(f'id="proposal-{p.pk}"' in page for p in proposals)
+    assert 'id="sentence-record"' in page
 
 
 def test_quality_page_and_proposals_list_for_analysts_only(analyst_client, client, analyst, article, places):
