@@ -107,7 +107,8 @@ UNIT_WORDS: dict[str, str] = {
     "syrians": Unit.PERSONS, "iraqis": Unit.PERSONS, "yazidis": Unit.PERSONS, "kurds": Unit.PERSONS,
     "students": Unit.PERSONS, "patients": Unit.PERSONS, "workers": Unit.PERSONS, "survivors": Unit.PERSONS,
     "others": Unit.PERSONS, "adults": Unit.PERSONS, "minors": Unit.PERSONS, "detainees": Unit.PERSONS,
-    "prisoners": Unit.PERSONS,
+    "prisoners": Unit.PERSONS, "ex-combatants": Unit.PERSONS, "ex-fighters": Unit.PERSONS,
+    "civilian": Unit.PERSONS, "resident": Unit.PERSONS, "refugee": Unit.PERSONS, "fighter": Unit.PERSONS,
     "families": Unit.FAMILIES, "family": Unit.FAMILIES,
     "households": Unit.HOUSEHOLDS, "household": Unit.HOUSEHOLDS,
     "fighters": Unit.PERSONS, "militants": Unit.PERSONS, "combatants": Unit.PERSONS, "members": Unit.PERSONS,
@@ -116,7 +117,7 @@ UNIT_WORDS: dict[str, str] = {
 }
 COMBATANT_WORDS = frozenset(
     {"fighters", "militants", "combatants", "insurgents", "rebels", "gunmen", "jihadists", "soldiers", "troops",
-     "militiamen", "extremists", "members"}
+     "militiamen", "extremists", "members", "ex-combatants", "ex-fighters", "fighter"}
 )
 # Words after a number that say it counts something else: money, weight, distance, age, time, things.
 DISTRACTOR_UNITS = frozenset(
@@ -163,14 +164,15 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"emerged|emerging|emerge", DISPLACEMENT, DisplacementTerm.FLED),
     (r"(?:have|has|had) left|left (?:their|the|his|her|for)|(?-i:left(?= [A-Z]))", DISPLACEMENT,
      DisplacementTerm.FLED),
-    (r"leaving|exodus", DISPLACEMENT, DisplacementTerm.FLED),
+    (r"leaving|leave|exodus", DISPLACEMENT, DisplacementTerm.FLED),
     (r"evacuated|evacuate|evacuating|evacuation|evacuations|(?:bussed|bused) out", DISPLACEMENT,
      DisplacementTerm.EVACUATED),
     (r"displaced|displacing|displace|displacement|uprooted|uprooting"
      r"|(?:(?:forced|driven|chased) )?(?:from|out of) their homes", DISPLACEMENT, DisplacementTerm.DISPLACED),
     (r"relocated|relocate|relocating|relocation|transferred|moved to|resettled", DISPLACEMENT,
      DisplacementTerm.RELOCATED),
-    (r"returned|returning|return|returns|went back|gone back|came back|come back|(?:have|has) returned",
+    (r"returned|returning|return|returns|went back|gone back|go back|going back|came back|come back"
+     r"|(?:have|has) returned",
      DISPLACEMENT, DisplacementTerm.RETURNED),
     (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore"
      r"|received|receiving|took in|welcomed|settled in|have settled|has settled",
@@ -222,11 +224,11 @@ FORECASTS = (
 # Said of the term itself: "have not returned", "never left".
 NEGATIONS = r"not|n't|never|no longer|neither|nor|failed to|unable to"
 # The words that make a zero: "no further civilians", "no one", "none".
-ZERO_HEADS = r"no(?: (?:further|more|other|new|additional))?|not any(?: more)?|not a single"
+ZERO_HEADS = r"no(?: (?:further|more|other|new|additional))?|not any(?: more)?|not a single|not one"
 ZERO_PRONOUNS = r"no one|no-one|nobody|none"
 # Words allowed between a zero and its verb: "no one has yet left", "no further civilians had emerged".
 AUXILIARIES = frozenset(
-    {"has", "have", "had", "been", "was", "were", "is", "are", "be", "yet", "so", "far", "reportedly",
+    {"has", "have", "had", "been", "was", "were", "is", "are", "be", "yet", "so", "far", "reportedly", "single",
      "managed", "able", "to", "further", "more", "either", "since", "then", "also", "actually"}
 )
 # Hedged sentences keep their proposal with a lower confidence.

@@ -110,6 +110,8 @@ _DATELINE_START = re.compile(
     r"[A-Z][A-Z'\u2019. -]{2,40}(?:,\s*[A-Z][\w'\u2019. ]{0,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
     r"(?:\s*\([A-Za-z ]+\))?\s*[-\u2013\u2014]\s"
 )
+_WITH_FAMILIES = re.compile(r"^\s*(?:,\s*)?(?:and|with|along with|together with) (?:their |its )?(?:families"
+                            r"|relatives|wives and children|dependants|dependents)", re.IGNORECASE)
 _OF_THOSE = re.compile(r"\s+of\s+(?:them|whom|those)\b", re.IGNORECASE)
 _SUBJECT_TRIM = " ,\"'\u201c\u201d\u2018\u2019"
 _CLAUSE_START = re.compile(r"(?:,(?!\d)|;|:|\u2014)")  # not the comma of "3,000"
@@ -287,8 +289,13 @@ def _zeros(text: str, start: int, end: int, terms: list[TermMatch]) -> list[tupl
             unit_word = of["unit"].lower()
             unit, position = lexicon.UNIT_WORDS[unit_word], of.end()
         if match["head"]:
-            tokens = list(_TOKEN.finditer(text, match.end(), end))[:3]
-            hit = next((t for t in tokens if t.group().lower() in lexicon.UNIT_WORDS), None)
+            tokens = []
+            for token in list(_TOKEN.finditer(text, match.end(), end))[:3]:
+                if token.group().lower() in lexicon.AUXILIARIES:
+                    break
+                tokens.append(token)
+            # "no displaced families": the last unit word is the noun
+            hit = next((t for t in reversed(tokens) if t.group().lower() in lexicon.UNIT_WORDS), None)
             if hit is None:
                 continue
             unit_word = hit.group().lower()
@@ -642,7 +649,10 @@ def _surrender_fields(proposal: Proposal, text: str, start: int, end: int, menti
         group = next((id_ for id_ in reversed(state.parties) if id_ != received), None)
     proposal.received_by = _organization_json(gazetteer, received)
     proposal.surrendering_group = _organization_json(gazetteer, group)
-    proposal.combatant_status = CombatantStatus.FIGHTERS if quantity.combatants else CombatantStatus.UNKNOWN
+    if quantity.combatants and _WITH_FAMILIES.search(text, quantity.end, min(end, quantity.end + 40)):
+        proposal.combatant_status = CombatantStatus.MIXED  # "1,200 ex-combatants and their families"
+    else:
+        proposal.combatant_status = CombatantStatus.FIGHTERS if quantity.combatants else CombatantStatus.UNKNOWN
 
 
 def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], places: list[Mention],
