@@ -466,7 +466,8 @@ def test_a_stock_without_date_words_is_at_publication(gazetteer):
         ("Aid agencies in the area are struggling to cope with the influx.", Strain.STRAINED, Sector.MULTI_SECTOR,
          None, "aid agencies in the area"),
         ("Hospitals in Idlib are overwhelmed.", Strain.OVERWHELMED, Sector.HEALTH, None, "hospitals in Idlib"),
-        ("MSF has suspended its operations in Idlib.", Strain.SUSPENDED, Sector.MULTI_SECTOR,
+        # No sector word in the sentence: the provider's name says health.
+        ("MSF has suspended its operations in Idlib.", Strain.SUSPENDED, Sector.HEALTH,
          "Médecins Sans Frontières", None),
         ("Water supplies in Al-Hol camp are stretched beyond capacity.", Strain.OVERWHELMED, Sector.WASH, None,
          "water supplies in Al-Hol camp"),

@@ -269,7 +269,8 @@ AID_PROVIDERS = (
 )
 # Sector keywords: one sector named gives it; none or several give multi-sector.
 SECTORS: tuple[tuple[str, str], ...] = (
-    (r"health|hospitals?|clinics?|medical|doctors|nurses|medicines?|patients|cholera|trauma|surgical|vaccinations?"
+    (r"health|hospitals?|clinics?|medical|m\u00e9decins|medecins|doctors|nurses|medicines?|patients|cholera|trauma"
+     r"|surgical|vaccinations?"
      r"|treatment", Sector.HEALTH),
     (r"food|bread|meals|hunger|rations", Sector.FOOD_SECURITY),
     (r"water|sanitation|hygiene|latrines|toilets", Sector.WASH),

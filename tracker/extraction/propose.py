@@ -697,6 +697,10 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
                            if (m := pattern_.search(head))), default=None)
         sectors = {named_first[1]} if named_first else {
             sector for pattern_, sector in _SECTORS if pattern_.search(text, start, end)}
+        if not sectors and provider is not None:
+            # Nothing in the sentence names a sector: the provider's own name may ("World Food Programme").
+            name = gazetteer.organizations[provider].name
+            sectors = {sector for pattern_, sector in _SECTORS if pattern_.search(name)}
         in_subject = [m for m in places if subject_start <= m.start < match.start()]
         place_id, carried = _choose_place(text, start, in_subject or places, match.start(), AID_PLACE, state,
                                           gazetteer, end)
