@@ -208,6 +208,7 @@ def test_reading_again_keeps_decisions_and_replaces_open_proposals(analyst, arti
     again = proposals_refresh(article, user=analyst)
 
     assert decided.pk not in {p.pk for p in again}
+    assert {p.pk for p in again} == {p.pk for p in first[1:]}, "an open proposal read again keeps its id"
     assert Proposal.objects.filter(pk=decided.pk, status=ProposalStatus.REJECTED).exists()
     assert len(again) == len(first) - 1, "the decided proposal is not proposed a second time"
     assert set(article.proposals.filter(status=ProposalStatus.OPEN)) == set(again)

@@ -158,13 +158,16 @@ def test_a_language_the_assistant_does_not_read_shows_its_notice(analyst_client,
 
 
 def test_read_again_replaces_open_proposals(analyst_client, article, places):
-    stale = fled(article, places)
+    read_before = fled(article, places)  # an earlier reading, by other rules
+    gone = make_proposal(article, FORECAST, reported_phrase="thousands more")
 
     response = analyst_client.post(reverse("admin:tracker_source_proposals_read", args=[article.pk]))
 
     assert response.status_code == 302
-    assert not Proposal.objects.filter(pk=stale.pk).exists()
-    assert article.proposals.exists()
+    assert not Proposal.objects.filter(pk=gone.pk).exists()
+    read_before.refresh_from_db()
+    assert read_before.rules_version != "test-1", "read again with today's rules, under the same id"
+    assert article.proposals.count() > 1
 
 
 def test_a_selected_sentence_opens_the_add_form_of_its_kind(analyst_client, article):

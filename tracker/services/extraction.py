@@ -160,11 +160,15 @@ def proposals_refresh(source: Source, *, user: AbstractBaseUser) -> ProposalList
         raise ValidationError({"text": refusal})
     extraction = extract(source.text, published=source.publication_date, gazetteer=Gazetteer.from_database(),
                          language=source.language or "en")
-    known = _known(source)
-    source.proposals.filter(status=ProposalStatus.OPEN).delete()
+    seen = _known(source)
+    # An open proposal read again keeps its row (and its id, which an add form opened for edits may carry),
+    # with what the rules say now; the open ones not read again are deleted.
+    still_open = {
+        _decision_key(p.kind, p.excerpt_start, p.excerpt_end, (p.fields or {}).get("reported_phrase")): p
+        for p in source.proposals.filter(status=ProposalStatus.OPEN)
+    }
     stored = ProposalList()
     stored.notice = extraction.notice
-    seen = set(known)
     for proposed in extraction.proposals:
         fields = proposed.as_json()
         key = _decision_key(fields["kind"], fields["excerpt_start"], fields["excerpt_end"],
@@ -172,14 +176,15 @@ def proposals_refresh(source: Source, *, user: AbstractBaseUser) -> ProposalList
         if key in seen:
             continue
         seen.add(key)
-        proposal = Proposal(
-            source=source, kind=fields["kind"], fields=fields, excerpt=fields["excerpt"],
-            excerpt_start=fields["excerpt_start"], excerpt_end=fields["excerpt_end"],
-            confidence=float(fields.get("confidence") or 0), rules_version=fields.get("rules_version") or "",
-        )
+        proposal = still_open.pop(key, None) or Proposal(source=source)
+        proposal.kind, proposal.fields, proposal.excerpt = fields["kind"], fields, fields["excerpt"]
+        proposal.excerpt_start, proposal.excerpt_end = fields["excerpt_start"], fields["excerpt_end"]
+        proposal.confidence = float(fields.get("confidence") or 0)
+        proposal.rules_version = fields.get("rules_version") or ""
         proposal.full_clean()
         proposal.save()
         stored.append(proposal)
+    Proposal.objects.filter(pk__in=[p.pk for p in still_open.values()]).delete()
     return stored
 
 
