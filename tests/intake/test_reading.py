@@ -85,3 +85,9 @@ def test_empty_pasted_text_is_refused_on_the_text_field():
     with pytest.raises(IntakeError) as refused:
         read_pasted(" \r\n\t ")
     assert refused.value.field == "text"
+
+
+def test_an_html_page_in_its_own_charset_is_read_by_it():
+    text = demo_article().replace("Thousands more", "D\u00e9plac\u00e9s: thousands more", 1)
+    page = article_page(text).replace(b'charset="utf-8"', b'charset="windows-1252"').decode().encode("cp1252")
+    assert read_upload(page, "page.html", "text/html").text == text

@@ -199,3 +199,12 @@ def test_sign_sources_writes_the_bands_loaddata_skipped(analyst, wire):
     assert near_duplicates(demo_article()) == []
     call_command("sign_sources", stdout=io.StringIO())
     assert [(found.pk, score) for found, score in near_duplicates(demo_article())] == [(source.pk, 1.0)]
+
+
+def test_a_text_added_by_an_edit_is_normalised_signed_and_scheduled(analyst, source):
+    source.text = "Some  3,500 people arrived at Al-Hol camp.\r\n\r\n\r\nOfficials said so."
+    reference_update(source, changed_by=analyst)
+    source = Source.objects.get(pk=source.pk)
+    assert source.text == "Some 3,500 people arrived at Al-Hol camp.\n\nOfficials said so."
+    assert (source.intake_format, source.signature_bands.count()) == (IntakeFormat.PASTED, 16)
+    assert source.text_drop_after is not None

@@ -101,7 +101,7 @@ def read_upload(data: bytes, filename: str = "", content_type: str | None = None
     if kind == IntakeFormat.PDF:
         result = _read_pdf(data)
     elif kind == IntakeFormat.HTML:
-        result = _read_html(_decode(data))
+        result = _read_html(data)
     elif kind == IntakeFormat.TEXT_FILE:
         result = IntakeText(text=normalise_stored_text(_decode(data)), format=IntakeFormat.TEXT_FILE)
     else:
@@ -144,15 +144,17 @@ def _guess_encoding(data: bytes) -> str:
     return best.encoding if best is not None else ""
 
 
-def _read_html(html: str) -> IntakeText:
+def _read_html(data: bytes) -> IntakeText:
+    """The page's main text and metadata; the page's own charset (meta tag or detection) decodes it."""
     import trafilatura
 
+    html = data.decode("utf-8-sig", errors="replace")
     document = trafilatura.bare_extraction(
-        html, with_metadata=True, favor_precision=True, include_comments=False, include_tables=False,
+        data, with_metadata=True, favor_precision=True, include_comments=False, include_tables=False,
     )
     if document is None:
         # favor_precision can leave a short page empty: try once without it before refusing.
-        document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+        document = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False)
     if document is None:
         raise IntakeError("No article text was found in this page: paste the article's text instead.")
     found = document.as_dict() if hasattr(document, "as_dict") else dict(document)

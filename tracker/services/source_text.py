@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from tracker.choices import IntakeFormat
 from tracker.intake.signatures import bands, signature
 from tracker.models import Source, SourceSignatureBand
 from tracker.rules.normalise import normalise_stored_text
@@ -26,6 +27,7 @@ def prepare_source_text(source: Source, previous: Source | None = None) -> bool:
     if source.text:
         if changed:
             source.text_signature = signature(source.text)
+            source.intake_format = source.intake_format or IntakeFormat.PASTED
             source.text_dropped_at = None  # a text given again after a drop is held again
         if source.text_may_be_kept:
             source.text_drop_after = None
