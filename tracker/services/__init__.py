@@ -23,6 +23,7 @@ from tracker.services.claims import (
     double_counts_for,
 )
 from tracker.services.common import ConcurrentEditError, WorkflowError
+from tracker.services.intake import IntakeResult, source_intake, source_text_drop, source_texts_drop_due
 from tracker.services.reference import (
     location_move,
     mark_figures_updated,
@@ -37,6 +38,7 @@ from tracker.services.sync import tombstone_write
 __all__ = [
     "API_KEY_CHANGEABLE",
     "ConcurrentEditError",
+    "IntakeResult",
     "WorkflowError",
     "api_key_create",
     "api_key_revoke",
@@ -62,5 +64,8 @@ __all__ = [
     "reference_delete",
     "reference_update",
     "source_create",
+    "source_intake",
+    "source_text_drop",
+    "source_texts_drop_due",
     "tombstone_write",
 ]
