@@ -249,6 +249,7 @@ def test_a_proposal_is_rejected_with_its_reason(analyst, article, demo_world):
     proposal = proposal_on(article, FLED)
 
     hands.click(f"#proposal-{proposal.pk} .proposal-reject summary")
+    assert not page.is_visible(f"#note-{proposal.pk}"), "a note is asked for 'other' only"
     hands.select(f"#reason-{proposal.pk}", "other")
     hands.type_into(f"#note-{proposal.pk}", "Counted twice")
     hands.click(f"#proposal-{proposal.pk} .proposal-reject-confirm")

@@ -96,6 +96,18 @@
         if (event.key === "Enter" && event.target === item) item.click();
       });
     });
+    // Rejecting: the note is asked for when the reason is "other" (the service refuses "other" without one).
+    document.querySelectorAll("#workbench .proposal-reject form").forEach(function (form) {
+      const reason = form.querySelector("select[name=reason]"), note = form.querySelector("input[name=note]");
+      const label = form.querySelector("label[for='" + note.id + "']");
+      function follow() {
+        const other = reason.value === "other";
+        note.required = other;
+        note.hidden = label.hidden = !other;
+      }
+      reason.addEventListener("change", follow);
+      follow();
+    });
     // A selection in the text: a button to start a record from its whole sentence(s).
     const button = document.getElementById("sentence-record");
     if (!panel || !button || panel.dataset.readOnly) return;
