@@ -740,6 +740,10 @@ def _remember(text: str, start: int, end: int, gazetteer: Gazetteer, state: Arti
     outer = {m.id for m in places} - {m.id for m in _innermost(places, gazetteer)}
     # Where people went is no place the article goes on about: "relocated to Sennar".
     staying = [m for m in places if not _cue(text[max(start, m.start - 30):m.start])[1]] or places
+    terms = {t.term for t in _terms(text, start, end) if t.kind}
+    if terms and not terms & LEAVING_TERMS:
+        # "Afghan returns from Pakistan": where people came back from is not where the story is.
+        staying = [m for m in staying if not _LEFT_FROM.search(text, max(start, m.start - 30), m.start)]
     for mention in staying:
         state.counts[mention.id] = state.counts.get(mention.id, 0) + 1
     if staying:
