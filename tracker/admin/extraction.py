@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -110,8 +110,8 @@ def _field_errors(error: ValidationError, model) -> str:
     for name, messages_ in error.message_dict.items():
         try:
             label = str(model._meta.get_field(name).verbose_name)
-        except Exception:  # noqa: BLE001 (a non-field error, or a name that is not a field)
-            label = "" if name == "__all__" else name
+        except FieldDoesNotExist:  # a non-field error ("__all__"), or a name that is not a field
+            label = "" if name == NON_FIELD_ERRORS else name
         lines.append(f"{label.capitalize()}: {' '.join(messages_)}" if label else " ".join(messages_))
     return "; ".join(lines)
 
@@ -121,8 +121,6 @@ def _field_errors(error: ValidationError, model) -> str:
 
 class SourceWorkbenchMixin:
     """For SourceAdmin: the proposals beside the stored text, and the buttons' views."""
-
-    workbench_template = "admin/tracker/source/workbench.html"
 
     @property
     def media(self):
@@ -327,7 +325,7 @@ def _bar_chart(rows: list[tuple[str, float | None, float | None]], title: str) -
                 label_width + length + 4, y + offset + bar - 4, shown))
         y += 2 * bar + gap
     parts.append("</svg>")
-    return mark_safe("".join(str(part) for part in parts))  # noqa: S308 (every text above is escaped)
+    return mark_safe("".join(str(part) for part in parts))  # every text in it was escaped above
 
 
 @admin.register(Proposal)
