@@ -497,10 +497,21 @@ def test_aid_capacity_statements_carry_strain_sector_and_provider(gazetteer, sen
         ("Aid deliveries to Idlib have been halted since Monday.", Strain.SUSPENDED),
         ("MSF has shut down its clinic in Idlib.", Strain.SUSPENDED),
         ("Hospitals in Idlib are operating normally, the UNHCR said.", Strain.NORMAL),
+        ("Health facilities in Idlib are operating at three times their capacity.", Strain.OVERWHELMED),
+        ("The UNHCR said its reception centre in Idlib could no longer cope.", Strain.OVERWHELMED),
+        ("MSF has paused its work in Idlib because of insecurity.", Strain.SUSPENDED),
     ],
 )
 def test_the_first_strain_phrase_of_the_sentence_gives_the_strain(gazetteer, sentence, strain):
     assert one(sentence, gazetteer)["strain"] == strain
+
+
+def test_a_speaker_who_speaks_of_itself_is_the_provider(gazetteer):
+    named = one("The UNHCR said it was struggling to provide shelter in Idlib.", gazetteer)
+    assert (named["provider"]["name"], named["sector"]) == (
+        "Office of the UN High Commissioner for Refugees", Sector.SHELTER)
+    described = one("Local NGOs said they had run out of food in Idlib.", gazetteer)
+    assert (described["provider"], described["provider_description"]) == (None, "local NGOs")
 
 
 def test_strain_outside_aid_or_in_a_forecast_is_not_proposed(gazetteer):

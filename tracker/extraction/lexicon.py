@@ -245,14 +245,17 @@ STRAINS: tuple[tuple[str, str], ...] = (
      r"|cannot meet (?:the )?(?:demand|needs)", Strain.STRAINED),
     (r"overwhelmed|overwhelming|stretched beyond|stretched to (?:the |its )?(?:limit|breaking point)"
      r"|beyond (?:its |their )?capacity|overstretched|at breaking point|at full capacity|over capacity"
-     r"|overcrowded|cannot cope|can't cope|unable to cope|(?:reached|exceeded) (?:full |its |their )?capacity"
+     r"|overcrowded|cannot cope|can't cope|unable to cope|(?:could|can) no longer cope|no longer able to cope"
+     r"|(?:reached|exceeded) (?:full |its |their )?capacity"
+     r"|(?:[\w-]+ times|above|over|twice) (?:its |their )?(?:normal |intended )?capacity"
      r"|(?:is|are|was|were) full|turning (?:people|families|patients) away|turned (?:people|families|patients) away",
      Strain.OVERWHELMED),
     (r"suspended|suspend|suspending|halted (?:its |their )?(?:operations|work|activities|services|deliveries|aid)"
      r"|stopped (?:its |their )?(?:operations|work|activities|services|distributions|deliveries)|pulled out"
      r"|withdrew (?:its |their )?(?:staff|teams)|withdrawn|evacuated (?:its |their )?(?:staff|teams)"
      r"|closed (?:its |their )?(?:doors|clinics?|hospitals?|offices?|operations)|shut down|ceased (?:its |their )?"
-     r"(?:operations|work|activities)|(?:been|were|was|are|is) (?:halted|stopped|cut off|paused|closed|shut)",
+     r"(?:operations|work|activities)|(?:been|were|was|are|is) (?:halted|stopped|cut off|paused|closed|shut)"
+     r"|paused (?:its |their )?(?:work|operations|activities|services|programmes|programs|distributions)",
      Strain.SUSPENDED),
     (r"operating normally|functioning normally|running normally|able to cope|coping well", Strain.NORMAL),
 )

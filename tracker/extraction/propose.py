@@ -687,6 +687,10 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
             provider = _speaker_provider(subject, attribution, aid_organizations, gazetteer)
         description = None
         words = subject.lower().split()
+        if provider is None and words and words[0] in lexicon.PRONOUNS and attribution and not attribution.organization:
+            # "Local NGOs said they had run out of food": the speaker, described.
+            subject = attribution.text
+            words = []
         if provider is None and subject and not (words and (words[-1] in lexicon.PRONOUNS
                                                            or words[0] in ("its", "their", "our"))):
             first = subject.split()[0]
