@@ -201,7 +201,7 @@ def test_one_field_of_a_proposal_is_corrected_in_five_clicks(analyst, article, d
     figure = saved_draft(page, ARRIVED)
     typed_correction = len("Hasakeh") + 1
     assert hands.clicks <= 5 and hands.keystrokes <= typed_correction, (hands.clicks, hands.keystrokes)
-    assert figure.location == Location.objects.get(name="Al-Hasakeh")
+    assert (figure.location, figure.location_precision) == (Location.objects.get(name="Al-Hasakeh"), "adm1")
     assert (figure.quantifier, figure.reported_value, figure.term, figure.category) == (
         "approximately", 1500, "arrived", "flow")
     assert (figure.start_date, figure.end_date) == (datetime.date(2019, 3, 9), datetime.date(2019, 3, 9))
