@@ -266,4 +266,9 @@ def test_a_proposal_is_rejected_with_its_reason(analyst, article, demo_world):
     other = proposal_on(article, ARRIVED)
     page.click(f"#proposal-{other.pk} .proposal-excerpt")
     assert ARRIVED.startswith(page.inner_text("#source-text mark.focus >> nth=0"))
+    # Down at the form's inlines, the text is still in view beside them.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert page.evaluate("window.scrollY") > 1000
+    top = page.eval_on_selector(".workbench-text-panel", "el => el.getBoundingClientRect().top")
+    assert 0 <= top < 100, top
     assert analyst.violations() == []
