@@ -208,3 +208,11 @@ def test_a_text_added_by_an_edit_is_normalised_signed_and_scheduled(analyst, sou
     assert source.text == "Some 3,500 people arrived at Al-Hol camp.\n\nOfficials said so."
     assert (source.intake_format, source.signature_bands.count()) == (IntakeFormat.PASTED, 16)
     assert source.text_drop_after is not None
+
+
+def test_an_edit_that_sends_the_same_text_back_leaves_it_as_stored(analyst, source):
+    Source.objects.filter(pk=source.pk).update(text="Stored  before the normal form.")  # an older row
+    source.refresh_from_db()
+    source.text, source.title = "Stored before the normal form.\r\n", "New title"
+    reference_update(source, changed_by=analyst)
+    assert Source.objects.get(pk=source.pk).text == "Stored  before the normal form."

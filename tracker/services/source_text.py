@@ -24,6 +24,10 @@ def prepare_source_text(source: Source, previous: Source | None = None) -> bool:
     """
     source.text = normalise_stored_text(source.text or "")
     changed = previous is None or normalise_stored_text(previous.text or "") != source.text
+    if not changed:
+        # The same text (a form sends it back with CRLF line ends): stored as it was, so that the offsets of
+        # its records, counted in it, stay right even for a text stored before this normal form.
+        source.text = previous.text
     if source.text:
         if changed:
             source.text_signature = signature(source.text)
