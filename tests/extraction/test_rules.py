@@ -280,6 +280,12 @@ def test_a_figure_said_again_in_another_unit_is_proposed_once(gazetteer):
     assert (proposal["reported_value"], proposal["unit"]) == (90, "families")
 
 
+def test_a_second_figure_without_its_own_verb_shares_the_first_ones(gazetteer):
+    proposals = propose("At least 2,000 families fled Idlib to Turkey and 1,500 to Baghouz.", gazetteer)
+    assert [(p["reported_value"], p["unit"], p["term"]) for p in proposals] == [
+        (2000, "families", "fled"), (1500, "families", "fled")]
+
+
 def test_a_relative_clause_weighs_less_than_the_main_verb(gazetteer):
     proposal = one("On Sunday, 480 women and children who came out with them were relocated to Al-Hol camp.", gazetteer)
     assert (proposal["term"], proposal["start_date"]) == ("relocated", "2019-03-10")

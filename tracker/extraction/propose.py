@@ -112,6 +112,8 @@ _DATELINE_START = re.compile(
 )
 _WITH_FAMILIES = re.compile(r"^\s*(?:,\s*)?(?:and|with|along with|together with) (?:their |its )?(?:families"
                             r"|relatives|wives and children|dependants|dependents)", re.IGNORECASE)
+_ELLIPSIS_BEFORE = re.compile(r"(?:,\s*|\s)(?:and|while|with|,)\s+(?:another\s+|a further\s+)?$", re.IGNORECASE)
+_ELLIPSIS_AFTER = re.compile(r"\s+(?:to|into|from|in|at|towards|for)\s", re.IGNORECASE)
 _OF_THOSE = re.compile(r"\s+of\s+(?:them|whom|those)\b", re.IGNORECASE)
 _SUBJECT_TRIM = " ,\"'\u201c\u201d\u2018\u2019"
 _CLAUSE_START = re.compile(r"(?:,(?!\d)|;|:|\u2014)")  # not the comma of "3,000"
@@ -564,6 +566,11 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
         if term.term == SurrenderTerm.CAPTURED and not quantity.combatants:
             continue  # "police detained 14 people", "detained 3,000 migrants": arrests, no capture of fighters
         unit_guessed = False
+        if (quantity.unit is None and not quantity.unit_word and pairs and not pairs[-1][0].zero
+                and _ELLIPSIS_BEFORE.search(text, pairs[-1][0].end, quantity.start)
+                and _ELLIPSIS_AFTER.match(text, quantity.number_end)):
+            # "2,000 residents fled to Erbil and 1,500 to Dohuk": the second figure shares the first's verb and unit.
+            quantity.unit, term = pairs[-1][0].unit, pairs[-1][1]
         if quantity.unit is None:
             if quantity.unit_word or not _accept_without_unit(text, start, quantity, terms):
                 continue
