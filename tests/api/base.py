@@ -180,8 +180,9 @@ class ResourceContract:
             response = key_client.get(self.url, {"format": fmt, "updated_sinse": "2019-01-01"})
             assert response.status_code == 400
             assert "updated_sinse" in response.json()
-        response = key_client.get(self.url, {"format": "pdf"})
-        assert response.status_code == 400 and "format" in response.json()
+        for fmt in ("pdf", "", " "):
+            response = key_client.get(self.url, {"format": fmt})
+            assert response.status_code == 400 and "format" in response.json(), fmt
         response = key_client.get(self.detail(min(self.visible(world))), {"q": "x"})
         assert response.status_code == 400 and "q" in response.json()
 

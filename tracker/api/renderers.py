@@ -135,6 +135,10 @@ class FormatNegotiation(DefaultContentNegotiation):
         if request.method not in ("GET", "HEAD"):
             # Writes, actions and OPTIONS always answer JSON, whatever ?format= says.
             return JSONRenderer(), JSONRenderer.media_type
+        if "format" in request.query_params and not request.query_params["format"].strip():
+            # DRF reads an empty ?format= as none given; like every other empty parameter it is a 400.
+            formats = ", ".join(renderer.format for renderer in renderers)
+            raise exceptions.ValidationError({"format": [f"Choose a format; this endpoint serves: {formats}."]})
         if not request.query_params.get("format") and "hxl=present" in request.META.get("HTTP_ACCEPT", ""):
             for renderer in renderers:
                 if renderer.format == HXLRenderer.format:
