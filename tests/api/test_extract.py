@@ -127,3 +127,10 @@ def test_a_confidential_source_is_read_only_by_those_who_see_it(analyst_client, 
     stored.save()
     # Staff see confidential sources in the admin, so the analyst reads it; the rule is the audience's.
     assert analyst_client.post(URL, {"source": stored.pk}, format="json").status_code == 200
+
+
+def test_an_oversized_upload_is_a_413_before_it_is_read(analyst_client, db, settings):
+    settings.SOURCE_UPLOAD_MAX_BYTES = 1000
+    upload = SimpleUploadedFile("long.txt", b"word " * 100_000)
+    response = analyst_client.post(URL, {"file": upload, "published": "2019-03-10"}, format="multipart")
+    assert response.status_code == 413 and "MB" in response.json()["detail"]

@@ -10,13 +10,13 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import exceptions, parsers
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracker.api.access import visible
 from tracker.api.base import TrackerAPIMixin
-from tracker.api.parsers import JSONParser
+from tracker.api.parsers import JSONParser, UploadParser
 from tracker.api.schema import errors
 from tracker.models import Source
 from tracker.parsing import whole_number
@@ -57,7 +57,7 @@ ANSWER = {
 class ExtractView(TrackerAPIMixin, APIView):
     """Proposed records for a stored source (JSON ``{"source": id}``) or an uploaded file (multipart)."""
 
-    parser_classes = [JSONParser, parsers.MultiPartParser]
+    parser_classes = [JSONParser, UploadParser]
     model = Source
 
     @extend_schema(
