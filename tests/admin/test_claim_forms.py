@@ -440,3 +440,26 @@ def test_a_rejected_record_read_only_still_shows_its_excerpt_in_the_source(clien
     response = client.get(reverse("admin:tracker_displacementfigure_change", args=[figure.pk]))
     assert response.status_code == 200
     assert f'<span data-start="{TEXT.index(FLED)}">{FLED}</span></mark>' in response.content.decode()
+
+
+def test_a_figure_added_below_a_new_source_takes_the_phrases_parts_and_the_sources_date(client, analyst, places):
+    """The source page's own record forms (the inlines) follow the same rules as the record's add form."""
+    publisher = OrganizationFactory(kind=OrganizationKind.MEDIA)
+    inline = {"displacementfigures-0-" + name: value for name, value in {
+        "reported_phrase": "more than 2,000 civilians", "term": "fled", "excerpt": "2,000 civilians fled.",
+        "location": places.baghouz.pk, "location_precision": "exact", "start_precision": "day",
+        "end_precision": "day", "role": "headline"}.items()}
+    counts = {f"{prefix}-{key}": value for prefix in ("displacementfigures", "surrenderfigures",
+                                                       "aidcapacityreports")
+              for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))}
+    counts["displacementfigures-TOTAL_FORMS"] = 1
+    client.force_login(analyst)
+    response = client.post(reverse("admin:tracker_source_add"), {
+        "title": "Civilians leave", "url": "", "publisher": publisher.pk, "publication_date": "2019-03-10",
+        "kind": "news_article", "language": "en", "text": "", **counts, **inline}, follow=True)
+    assert response.status_code == 200
+    assert not form_errors(response), form_errors(response)
+    figure = DisplacementFigure.objects.get()
+    assert (figure.quantifier, figure.reported_value, figure.unit, figure.category) == (
+        "more_than", 2000, "persons", "flow")
+    assert (figure.start_date, figure.end_date) == (datetime.date(2019, 3, 10), datetime.date(2019, 3, 10))

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from tracker import services
 from tracker.admin.base import ServiceAdmin
+from tracker.admin.claim_forms import ClaimForm
 from tracker.admin.extraction import SourceWorkbenchMixin
 from tracker.admin.forms import ClaimInlineFormSet, VersionedForm, error_text
 from tracker.admin.intake import SourceIntakeMixin
@@ -27,7 +28,8 @@ from tracker.models import (
 
 
 class ClaimInline(admin.StackedInline):
-    form = VersionedForm
+    # The record form's rules: the phrase fills the quantity's parts, the term the category, the source the dates.
+    form = ClaimForm
     formset = ClaimInlineFormSet
     extra = 0
     show_change_link = True
