@@ -3,7 +3,7 @@
 Rules first, written to be read: the words are data in ``lexicon.py``; magnitude words come from the quantity
 rule (tracker/rules/quantities.py), relative periods from tracker/rules/periods.py, a term's category from
 tracker/rules/terms.py. Nothing here writes to the database: the proposals are kept and decided on by
-tracker/services/extraction.py. docs/extraction.md describes what is proposed and why.
+tracker/services/extraction.py. docs/intake.md describes what is proposed and why.
 
 - :func:`extract`: every proposal for an article's text, or a notice when the assistant cannot read it;
 - :func:`propose_from_sentence`: the best guess for one selected span;

@@ -1,4 +1,4 @@
-"""Dates in a sentence, anchored to the publication date, with their precision (docs/extraction.md, "Dates").
+"""Dates in a sentence, anchored to the publication date, with their precision (docs/intake.md, "Dates").
 
 Relative phrases ("since Saturday", "in the past month", "last week") are turned into dates by the one home of
 relative periods, tracker/rules/periods.py. This module finds them in the text, and reads calendar dates ("on 3

@@ -1,7 +1,7 @@
 """From sentences to proposed records: each number or magnitude phrase is paired with the nearest term of its
 clause, its place, its source and its dates; statements of strain become aid capacity reports.
 
-The steps, in order, for each sentence (docs/extraction.md, "How the assistant reads"):
+The steps, in order, for each sentence (docs/intake.md, "How the assistant reads"):
 
 1. find the quantities (numbers.py) and the zero figures ("no further civilians had emerged");
 2. pair each with the nearest term of the lexicon, or with a figure of another topic ("killed"), which drops it;
