@@ -392,6 +392,7 @@ class Evaluation:
     rules_version: str
     tallies: dict[str, Tally]  # "dev", "heldout", "all"
     findings: dict[str, list[Finding]]
+    batches: dict[str, Tally] = field(default_factory=dict)  # held-out batches (heldout_batches.json)
 
     def figures(self) -> dict:
         return {
@@ -417,6 +418,8 @@ def evaluate(root: Path = CORPUS, *, assistant=None) -> Evaluation:
 
     tallies = {name: Tally() for name in (*SPLITS, "all")}
     findings: dict[str, list[Finding]] = {split: [] for split in SPLITS}
+    batch_of = held_out_batches(root)
+    batches: dict[str, Tally] = {name: Tally() for name in dict.fromkeys(batch_of.values())}
     for article in articles:
         began = time.perf_counter()
         extraction = assistant.extract(article.text, published=article.published, gazetteer=gazetteer,
@@ -427,9 +430,25 @@ def evaluate(root: Path = CORPUS, *, assistant=None) -> Evaluation:
         tally.seconds.append(seconds)
         tallies[article.split].add(tally)
         findings[article.split].extend(found)
+        if article.split == "heldout" and article.slug[:2] in batch_of:
+            batches[batch_of[article.slug[:2]]].add(tally)
     for split in SPLITS:
         tallies["all"].add(tallies[split])
-    return Evaluation(load_seconds, assistant.RULES_VERSION, tallies, findings)
+    return Evaluation(load_seconds, assistant.RULES_VERSION, tallies, findings, batches)
+
+
+def held_out_batches(root: Path) -> dict[str, str]:
+    """Held-out article number -> the batch it was written in (who, and before or after which rules)."""
+    path = root / "heldout_batches.json"
+    if not path.exists():
+        return {}
+    batches = json.loads(path.read_text(encoding="utf-8"))["batches"]
+    return {number: batch["name"] for batch in batches for number in batch["articles"]}
+
+
+BATCH_COLUMNS = (("articles", "articles"), ("recall", "recall"), ("precision", "precision"),
+                 ("term_accuracy", "term"), ("place_accuracy", "place"), ("dates_accuracy", "dates"),
+                 ("aid_recall", "aid recall"))
 
 
 # --- reporting -------------------------------------------------------------------------------------------------
@@ -504,6 +523,13 @@ def markdown(evaluation: Evaluation, *, show_heldout: bool) -> str:
     lines += ["", "## Figures", "", "| figure | dev | heldout | all |", "|---|---|---|---|"]
     for key, label in FIGURE_ROWS:
         lines.append(f"| {label} | " + " | ".join(_cell(figures[name][key]) for name in (*SPLITS, "all")) + " |")
+    if evaluation.batches:
+        lines += ["", "## Held-out articles by batch", "",
+                  "| batch | " + " | ".join(label for _, label in BATCH_COLUMNS) + " |",
+                  "|---|" + "---|" * len(BATCH_COLUMNS)]
+        for name, tally in evaluation.batches.items():
+            batch = tally.figures()
+            lines.append(f"| {name} | " + " | ".join(_cell(batch[key]) for key, _ in BATCH_COLUMNS) + " |")
     for split in SPLITS:
         found = evaluation.findings[split]
         lines += ["", f"## What went wrong in {split}/ ({len(found)})", ""]
@@ -534,6 +560,12 @@ def print_summary(evaluation: Evaluation, *, show_heldout: bool) -> None:
     print("Goals (they hold on heldout/, the articles the rules were not written against):")
     for label, target, cells in goal_rows(evaluation):
         print(f"  {label:{width}} {target:>7}   dev {cells[0]:<12} heldout {cells[1]:<12} all {cells[2]}")
+    if evaluation.batches:
+        print()
+        print("Held-out articles by batch:")
+        for name, tally in evaluation.batches.items():
+            batch = tally.figures()
+            print(f"  {name:<52} " + "  ".join(f"{label} {_cell(batch[key])}" for key, label in BATCH_COLUMNS))
     for split in SPLITS:
         found = evaluation.findings[split]
         print()
