@@ -586,3 +586,38 @@ def test_an_article_reads_in_well_under_half_a_second(gazetteer):
     started = time.perf_counter()
     extract(text, published=SUNDAY, gazetteer=gazetteer)
     assert time.perf_counter() - started < 0.5
+
+
+# --- round two: wording of other authors ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term", "quantifier", "value", "magnitude_word"),
+    [
+        ("By Friday the number sheltering in camps in Idlib was c. 3,000 people.", "in_camp",
+         Quantifier.APPROXIMATELY, 3000, None),
+        ("The raids drove out roughly 14,000 people from Idlib.", "displaced", Quantifier.APPROXIMATELY, 14000, None),
+        ("About 6,500 people went home to Idlib on Saturday.", "returned", Quantifier.APPROXIMATELY, 6500, None),
+        ("Some 300 families moved back to Idlib this week.", "returned", Quantifier.APPROXIMATELY, 300, None),
+        ("Another 85 households were bused back to their villages in Idlib.", "returned", Quantifier.EXACT, 85,
+         None),
+        ("Several hundred households remain cut off in villages of Idlib.", "trapped", Quantifier.MAGNITUDE, None,
+         MagnitudeWord.HUNDREDS),
+        ("Some 200 ISIS fighters had given themselves up in Baghouz.", "surrendered", Quantifier.APPROXIMATELY, 200,
+         None),
+        ("Seven militants turned themselves in at Baghouz on Sunday.", "surrendered", Quantifier.EXACT, 7, None),
+        ("Troops rounded up 11 suspected militants in Baghouz.", "captured", Quantifier.EXACT, 11, None),
+        ("The SDF said it had captured a few dozen fighters in Baghouz.", "captured", Quantifier.MAGNITUDE, None,
+         MagnitudeWord.DOZENS),
+    ],
+)
+def test_other_authors_wording_of_terms_and_qualifiers(gazetteer, sentence, term, quantifier, value, magnitude_word):
+    proposal = one(sentence, gazetteer)
+    assert (proposal["term"], proposal["quantifier"], proposal["reported_value"], proposal["magnitude_word"]) == (
+        term, quantifier, value, magnitude_word)
+
+
+def test_circa_does_not_end_a_sentence():
+    text = "The army put the number at c. 3,000 on Friday. Others left."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "The army put the number at c. 3,000 on Friday.", "Others left."]

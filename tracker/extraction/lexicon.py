@@ -45,6 +45,7 @@ MAGNITUDE_VARIANTS: dict[str, str] = {
     "a few hundred": MagnitudeWord.HUNDREDS,
     "many hundreds": MagnitudeWord.HUNDREDS,
     "several dozen": MagnitudeWord.DOZENS,
+    "a few dozen": MagnitudeWord.DOZENS,
     "several hundred thousand": MagnitudeWord.HUNDREDS_OF_THOUSANDS,
     "several million": MagnitudeWord.MILLIONS,
     "many tens of thousands": MagnitudeWord.TENS_OF_THOUSANDS,
@@ -79,6 +80,10 @@ QUALIFIERS: dict[str, str] = {
     "close to": Quantifier.APPROXIMATELY,
     "an approximate": Quantifier.APPROXIMATELY,
     "approx.": Quantifier.APPROXIMATELY,
+    # "c. 3,000", "ca. 3,000": circa, in British and older writing.
+    "c.": Quantifier.APPROXIMATELY,
+    "ca.": Quantifier.APPROXIMATELY,
+    "circa": Quantifier.APPROXIMATELY,
     "fewer than": Quantifier.LESS_THAN,
     "less than": Quantifier.LESS_THAN,
     "under": Quantifier.LESS_THAN,
@@ -168,11 +173,15 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"evacuated|evacuate|evacuating|evacuation|evacuations|(?:bussed|bused) out", DISPLACEMENT,
      DisplacementTerm.EVACUATED),
     (r"displaced|displacing|displace|displacement|uprooted|uprooting"
+     r"|(?:drove|driven|drive|drives|driving|forced|forcing) out"
      r"|(?:(?:forced|driven|chased) )?(?:from|out of) their homes", DISPLACEMENT, DisplacementTerm.DISPLACED),
     (r"relocated|relocate|relocating|relocation|transferred|moved to|resettled", DISPLACEMENT,
      DisplacementTerm.RELOCATED),
     (r"returned|returning|return|returns|went back|gone back|go back|going back|came back|come back"
-     r"|(?:have|has) returned",
+     r"|(?:have|has) returned"
+     # "went home", "moved back", "bused back to their villages"
+     r"|(?:went|gone|go|goes|going|headed|heading) home|(?:moved|move|moving|moves) back"
+     r"|(?:bused|bussed|trucked|flown|ferried|brought|taken) back",
      DISPLACEMENT, DisplacementTerm.RETURNED),
     (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore"
      r"|received|receiving|took in|welcomed|settled in|have settled|has settled",
@@ -184,14 +193,17 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      r"|mosques?|churches|shelters?|public buildings|collective cent(?:re|er)s)"
      r"|in (?:the )?camps?|camp residents|(?:camps?|sites?|settlements?) (?:now )?(?:hosts?|houses?|holds?|is home to)",
      DISPLACEMENT, DisplacementTerm.IN_CAMP),
-    (r"trapped|stranded|besieged|stuck|(?:remain|remained|remaining|remains|still|left) inside"
+    (r"trapped|stranded|besieged|stuck|(?:remain|remained|remaining|remains|still|are|were|left) cut off"
+     r"|(?:remain|remained|remaining|remains|still|left) inside"
      r"|(?:remain|remained|remaining|remains|stayed|staying) (?:behind )?in(?! (?:the |their |makeshift )?camps?\b)",
      DISPLACEMENT, DisplacementTerm.TRAPPED),
     # surrenders
     (r"surrendered|surrender|surrendering|surrenders|laid down (?:their |his )?(?:arms|weapons)"
-     r"|handed themselves (?:over|in)|turned themselves in|gave themselves up|defected",
+     r"|(?:handed|handing|hand) themselves (?:over|in)|(?:turned|turning|turn) themselves in"
+     r"|(?:gave|given|giving|give) themselves up|defected",
      SURRENDER, SurrenderTerm.SURRENDERED),
-    (r"captured|capture|detained|taken prisoner|prisoner|arrested|taken into custody|seized", SURRENDER,
+    (r"captured|capture|detained|taken prisoner|prisoner|arrested|taken into custody|seized"
+     r"|(?:rounded|rounding) up", SURRENDER,
      SurrenderTerm.CAPTURED),
 )
 # "living in and around it": people in a camp only where the sentence names a camp, a centre or a settlement.

@@ -37,7 +37,7 @@ from tracker.extraction.sentences import sentence_spans
 from tracker.rules.periods import Period
 from tracker.rules.terms import TERM_CATEGORIES
 
-RULES_VERSION = "2026.12-1"
+RULES_VERSION = "2026.12-2"
 NOTICE_NOT_ENGLISH = (
     "The assistant reads English only for now: it proposes nothing for a source in {language}. Enter its records "
     "by hand, with the excerpt in the source's language and its English translation in excerpt_translation."

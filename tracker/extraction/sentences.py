@@ -17,6 +17,7 @@ ABBREVIATIONS = frozenset(
         "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
         "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
         "e.g", "i.e", "u.n", "u.s", "u.k", "u.s.a", "e.u", "a.m", "p.m", "al", "fig", "para", "art",
+        "c", "ca",  # circa: "c. 3,000"
     }
 )
 _END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9\u0600-\u06ff])")
