@@ -621,3 +621,39 @@ def test_circa_does_not_end_a_sentence():
     text = "The army put the number at c. 3,000 on Friday. Others left."
     assert [text[s:e] for s, e in sentence_spans(text)] == [
         "The army put the number at c. 3,000 on Friday.", "Others left."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "start", "end"),
+    [
+        ("Within the preceding 24 hours, 1,086 individuals were evacuated from Idlib.", "2019-03-09", "2019-03-10"),
+        ("In Idlib, no one has left the town since the dykes were reinforced last week.", "2019-02-25",
+         "2019-03-10"),
+        ("A total of 20,341 persons have been evacuated from Idlib since the commencement of evacuation measures "
+         "on 1 March.", "2019-03-01", "2019-03-10"),
+    ],
+)
+def test_periods_written_otherwise(gazetteer, sentence, start, end):
+    proposal = one(sentence, gazetteer)
+    assert (proposal["start_date"], proposal["end_date"]) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term", "value"),
+    [
+        ("At present, 2,870 internally displaced persons are accommodated in the temporary accommodation centres "
+         "of Idlib.", "in_camp", 2870),
+        ("About 300 families remain in evacuation centres in Idlib.", "in_camp", 300),
+        ("4,300 families in 14 temporary sites on the edge of Idlib", "in_camp", 4300),
+        ("In one village in Idlib, fewer than 200 residents remain, its head told us.", "trapped", 200),
+    ],
+)
+def test_collective_centres_key_figure_lines_and_a_bare_remain(gazetteer, sentence, term, value):
+    proposal = one(sentence, gazetteer)
+    assert (proposal["term"], proposal["reported_value"]) == (term, value)
+
+
+def test_a_design_capacity_in_a_side_clause_is_no_figure(gazetteer):
+    proposal = one("The camp in Idlib (built, officials admit, for no more than 1,000 people) now shelters close "
+                   "to 4,600 displaced villagers.", gazetteer)
+    assert (proposal["quantifier"], proposal["reported_value"]) == (Quantifier.APPROXIMATELY, 4600)

@@ -142,7 +142,7 @@ DISTRACTOR_UNITS = frozenset(
 )
 # What a place or a service can hold is no count of people: "a centre built for 3,000 people".
 CAPACITY_CUES = (
-    r"built(?: [\w-]+){0,3} for|designed(?: [\w-]+){0,3} for|meant for|intended for|capacity (?:of|for)"
+    r"(?:built|designed)(?:,? [\w-]+){0,3},? for|meant for|intended for|capacity (?:of|for)"
     r"|room for|space for|beds for"
     r"|(?:able to|can|could) (?:host|hold|accommodate|shelter|house|take)"
 )
@@ -186,16 +186,25 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore"
      r"|received|receiving|took in|welcomed|settled in|have settled|has settled",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
-    (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
+    (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered|remain|remains"
+     r"|remained|remaining) in"
      r"(?: [\w'\u2019,.-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"
-     r"|public buildings|collective cent(?:re|er)s|informal sites)"
+     r"|public buildings|collective cent(?:re|er)s|informal sites"
+     # centres that house the displaced are camps for counting ("accommodated in temporary accommodation centres")
+     r"|(?:evacuation|accommodation|transit|reception|displacement) cent(?:re|er)s?)"
      r"|(?:sought|seeking|taken|taking|found|find) (?:refuge|shelter) in(?: [\w'\u2019-]+){0,3} (?:camps?|schools?"
      r"|mosques?|churches|shelters?|public buildings|collective cent(?:re|er)s)"
-     r"|in (?:the )?camps?|camp residents|(?:camps?|sites?|settlements?) (?:now )?(?:hosts?|houses?|holds?|is home to)",
+     r"|in (?:the )?camps?|camp residents"
+     # a key-figures line: "4,300 families in 14 temporary sites"
+     r"|in \d+ (?:[\w-]+ )?(?:camps|sites|settlements|shelters|collective cent(?:re|er)s)"
+     r"|(?:camps?|sites?|settlements?) (?:now )?(?:hosts?|houses?|holds?|is home to)",
      DISPLACEMENT, DisplacementTerm.IN_CAMP),
     (r"trapped|stranded|besieged|stuck|(?:remain|remained|remaining|remains|still|are|were|left) cut off"
      r"|(?:remain|remained|remaining|remains|still|left) inside"
-     r"|(?:remain|remained|remaining|remains|stayed|staying) (?:behind )?in(?! (?:the |their |makeshift )?camps?\b)",
+     r"|(?:remain|remained|remaining|remains|stayed|staying) (?:behind )?in"
+     r"(?! (?:the |their |makeshift |temporary )?(?:camps?|(?:evacuation|accommodation|transit|collective) cent))"
+     # "fewer than 200 residents remain, its head said": remaining, with nothing after the verb
+     r"|(?:remain|remained|remains)(?=\s*(?:[,;.\u2014]|$))",
      DISPLACEMENT, DisplacementTerm.TRAPPED),
     # surrenders
     (r"surrendered|surrender|surrendering|surrenders|laid down (?:their |his )?(?:arms|weapons)"
@@ -364,7 +373,11 @@ NATIONWIDE = (
 # "since the offensive began on 22 May": a date that starts a period running to publication.
 SINCE_EVENT = (
     r"since\s+(?:[\w'\u2019-]+\s+){1,6}?(?:began|begun|started|erupted|broke out|collapsed|struck|hit|opened"
-    r"|closed|was launched|launched|escalated|intensified|resumed|burst|flooded|arrived|fell|took)\s+(?:on\s+)?"
+    r"|closed|was launched|launched|escalated|intensified|resumed|burst|flooded|arrived|fell|took"
+    r"|(?:were|was) [a-z]+ed)\s+(?:on\s+)?"  # "since the dykes were reinforced last week"
+    # "since the commencement of evacuation measures on 6 August"
+    r"|since\s+the\s+(?:start|beginning|commencement|onset|outbreak|launch)\s+of\s+(?:[\w'\u2019-]+\s+){0,4}?"
+    r"(?:on\s+|in\s+)?"
 )
 # A place named as where a reporter stands is no place of the figures.
 DATELINE_CUES = r"reporting from|speaking from|writing from|speaking to \w+ from"

@@ -50,7 +50,7 @@ RELATIVE_PERIODS: dict[str, tuple[int, int, str]] = {
 }
 # Other ways of saying the same phrase: "over the past week" is "in the past week".
 SYNONYMS: tuple[tuple[str, str], ...] = (
-    (r"^(?:over|during|within|in) the (?:past|last)\b", "in the past"),
+    (r"^(?:over|during|within|in) the (?:past|last|preceding|previous)\b", "in the past"),
     (r"^in (?:just |only )?(?=(?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:days|weeks)$)", "in the past "),
     (r"^in the past day$", "in the past 24 hours"),
     (r"^in the past two days$", "in the past 48 hours"),
