@@ -657,3 +657,34 @@ def test_a_design_capacity_in_a_side_clause_is_no_figure(gazetteer):
     proposal = one("The camp in Idlib (built, officials admit, for no more than 1,000 people) now shelters close "
                    "to 4,600 displaced villagers.", gazetteer)
     assert (proposal["quantifier"], proposal["reported_value"]) == (Quantifier.APPROXIMATELY, 4600)
+
+
+def test_x_or_so_is_approximately_and_a_restatement_in_parentheses_is_the_same_figure(gazetteer):
+    assert parse_phrase("2,000 or so people") == parse_phrase("about 2,000 people")
+    proposal = one("The attacks on Idlib drove out roughly 14,000 people (about 2,300 households) on Sunday.",
+                   gazetteer)
+    assert (proposal["reported_value"], proposal["unit"]) == (14000, Unit.PERSONS)
+
+
+def test_a_zero_that_could_not_happen_is_a_past_fact(gazetteer):
+    proposal = one("No residents of the Idlib community could be evacuated on 9 March owing to shelling.", gazetteer)
+    assert (proposal["term"], proposal["reported_value"], proposal["start_date"]) == ("evacuated", 0, "2019-03-09")
+
+
+def test_a_figure_whose_clause_says_it_is_planned_is_not_proposed(gazetteer):
+    proposals = propose("Another 85 households were bused back to their villages in Idlib on Saturday, and a convoy "
+                        "carrying a further 120 to 150 families is planned for next week.", gazetteer)
+    assert [(p["reported_value"], p["unit"]) for p in proposals] == [(85, Unit.HOUSEHOLDS)]
+
+
+def test_a_correction_takes_back_a_figure_and_the_next_line_gives_it_again(gazetteer):
+    proposals = propose("14:10 GMT: Correction: an earlier post said 3,000 families had reached Idlib.\n\n"
+                        "The figure given by the governor was 3,000 people.", gazetteer)
+    assert [(p["term"], p["reported_value"], p["unit"]) for p in proposals] == [("arrived", 3000, Unit.PERSONS)]
+
+
+def test_more_after_a_count_of_fighters_counts_fighters(gazetteer):
+    proposals = propose("Another seven militants turned themselves in at Baghouz on Sunday, a spokesman said, and "
+                        "three more were arrested at a checkpoint.", gazetteer)
+    assert [(p["term"], p["reported_value"], p["combatant_status"]) for p in proposals] == [
+        ("surrendered", 7, "fighters"), ("captured", 3, "fighters")]

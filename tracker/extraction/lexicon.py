@@ -95,6 +95,9 @@ QUALIFIERS: dict[str, str] = {
     "as many as": Quantifier.AT_MOST,
     "a maximum of": Quantifier.AT_MOST,
 }
+# Qualifiers written after the number: "2,000 or so", "3,000 or thereabouts".
+AFTER_QUALIFIERS = r"or so|or thereabouts|odd"
+AFTER_QUALIFIERS_MEAN = Quantifier.APPROXIMATELY
 # Between two numbers: "3,000 to 4,000", "3,000-4,000", "between 500 and 700", "from 500 to 700".
 RANGE_JOINERS = (r"\s*[-\u2013\u2014]\s*", r"\s+to\s+", r"\s+and\s+")
 # "rose from 3,000 to 5,000" is a change, not a range: the figure is the second number.
@@ -250,7 +253,20 @@ ZERO_PRONOUNS = r"no one|no-one|nobody|none"
 # Words allowed between a zero and its verb: "no one has yet left", "no further civilians had emerged".
 AUXILIARIES = frozenset(
     {"has", "have", "had", "been", "was", "were", "is", "are", "be", "yet", "so", "far", "reportedly", "single",
-     "managed", "able", "to", "further", "more", "either", "since", "then", "also", "actually"}
+     "managed", "able", "to", "further", "more", "either", "since", "then", "also", "actually",
+     # "No residents could be evacuated on 15 August": a past inability, so a zero, not a conditional
+     "could"}
+)
+# Forecasts before a zero figure's verb that are past facts there ("no one could leave"): see ZERO_PAST.
+ZERO_PAST = frozenset({"could"})
+# A figure whose own clause says it is planned: "a convoy carrying a further 150 families is planned for next week".
+PLANNED_AFTER = r"(?:is|are|was|were|being) (?:planned|scheduled|expected|due|to be)"
+# A correction takes back an earlier figure: no record of its own; the next sentence's figure ("The figure was
+# 3,000 people") is the corrected one, with the same term.
+RETRACTIONS = (
+    r"correction:|corrected:|clarification:|an earlier (?:post|version|update|report|entry|story|line)"
+    r" (?:said|stated|reported|gave|wrongly|incorrectly|mistakenly)|(?:was|were) (?:wrongly|incorrectly|mistakenly)"
+    r" (?:reported|given|stated)"
 )
 # Hedged sentences keep their proposal with a lower confidence.
 HEDGES = r"reportedly|believed|thought to|unconfirmed|could not be (?:independently )?verified|possibly|allegedly"

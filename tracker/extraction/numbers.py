@@ -86,6 +86,10 @@ _BEFORE_PART = re.compile(
 _OF_THEM = re.compile(r"\s+of\s+(?:them|whom|those)\b", re.IGNORECASE)
 _CAPACITY = re.compile(rf"\b(?:{lexicon.CAPACITY_CUES})\s+(?:up to\s+|some\s+|about\s+)?$", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w'\u2019%-]+|[^\w\s]")
+# "2,000 or so": approximately, written after the number.
+_AFTER_QUALIFIER = re.compile(rf"\s+(?:{lexicon.AFTER_QUALIFIERS})\b", re.IGNORECASE)
+# "14,000 people (about 2,300 households)": the same people again, in another unit.
+_RESTATED = re.compile(r"\d(?:[\d,.]*\d)?(?:\s*[a-z]+)?(?:\s+[\w-]+){1,2}\s*\(\s*$", re.IGNORECASE)
 # Tokens that end the search for a unit: verbs, prepositions and conjunctions.
 _UNIT_STOPS = frozenset(
     {
@@ -213,6 +217,9 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         phrase_start = match.start("between")
     if qualifier:
         phrase_start = match.start("qualifier")
+    if quantifier == Quantifier.EXACT and value_max is None and (after := _AFTER_QUALIFIER.match(text, number_end)):
+        quantifier = lexicon.AFTER_QUALIFIERS_MEAN
+        number_end = after.end()
     unit, unit_word, distractor, unit_end = _unit_after(text, number_end, limit)
     raw = match["first"]
     before = text[max(0, number_start - 4):number_start]
@@ -228,6 +235,8 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         distractor = True
     if re.search(r"[,(]\s*or\s+$", text[max(0, phrase_start - 6):phrase_start]):
         distractor = True  # "90 families, or about 450 people": the same figure said again
+    if _RESTATED.search(text, max(0, phrase_start - 40), phrase_start):
+        distractor = True  # "14,000 people (about 2,300 households)"
     appositive = re.search(r"[,\u2014\u2013(]\s*$", text[max(0, phrase_start - 3):phrase_start])
     if _BEFORE_PART.search(text, max(0, phrase_start - 30), phrase_start) or (
         appositive and _OF_THEM.match(text, number_end)

@@ -135,6 +135,12 @@ _WHO_BEFORE = re.compile(r"\b(?:who|that|which)\s+(?:had\s+|have\s+|has\s+|were\
                          re.IGNORECASE)
 _TO_TOTAL = re.compile(r"\b(?:number|total|tally|figure|count)\b.*\b(?:to|at|of|reached|is|was|stands at)\s*$",
                        re.IGNORECASE)
+_PLANNED_AFTER = re.compile(rf"[^,;.]{{0,30}}?\b(?:{lexicon.PLANNED_AFTER})\b", re.IGNORECASE)
+_RETRACTION = re.compile(rf"(?:{lexicon.RETRACTIONS})", re.IGNORECASE)
+_MORE = re.compile(r"\s+(?:more|others|another)\b", re.IGNORECASE)
+# "No residents of the Velyka community could be evacuated": the zero's "of ..." complement, before its verb.
+_ZERO_COMPLEMENT = re.compile(r"\s+of\s+(?:[\w'\u2019-]+\s+){1,5}?(?=(?:could|had|has|have|were|was|is|are)\b)",
+                              re.IGNORECASE)
 _SUBJECT_AUX = re.compile(
     r"(?:\s+(?:are|is|were|was|have been|has been|had been|had|has|have|say they are|said they were|remain"
     r"|remained|appear to be|were being|are being|now|also|still|already|increasingly))+\s*$",
@@ -207,6 +213,7 @@ class ArticleState:
     counts: dict[int, int] = field(default_factory=dict)  # how often each place was named, in order of naming
     speakers: Speakers = field(default_factory=Speakers)
     parties: list[int] = field(default_factory=list)
+    retracted: tuple[str, str] | None = None  # (kind, term) of a figure the previous sentence took back
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -267,11 +274,17 @@ def _clause_start(text: str, sentence_start: int, position: int) -> int:
     return breaks[-1].end() if breaks else sentence_start
 
 
-def _is_forecast(text: str, sentence_start: int, first: int, term_start: int) -> bool:
+def _is_forecast(text: str, sentence_start: int, first: int, term_start: int, *, zero: bool = False) -> bool:
     window_start = _clause_start(text, sentence_start, first)
     if re.match(r"\s*if\b", text[sentence_start:sentence_start + 4], re.IGNORECASE):
         window_start = sentence_start
-    return any(m.group() != "May" for m in _FORECASTS.finditer(text, window_start, term_start))
+    return any(m.group() != "May" and not (zero and m.group().lower() in lexicon.ZERO_PAST)
+               for m in _FORECASTS.finditer(text, window_start, term_start))
+
+
+def _is_planned(text: str, quantity: Quantity, sentence_end: int) -> bool:
+    """"a further 120 to 150 families is planned for next week": the figure's own clause makes it a plan."""
+    return not quantity.zero and bool(_PLANNED_AFTER.match(text, quantity.end, sentence_end))
 
 
 def _is_negated(text: str, quantity_end: int, term: TermMatch) -> bool:
@@ -303,6 +316,8 @@ def _zeros(text: str, start: int, end: int, terms: list[TermMatch]) -> list[tupl
             unit_word = hit.group().lower()
             unit, position = lexicon.UNIT_WORDS[unit_word], hit.end()
         phrase_end = position
+        if complement := _ZERO_COMPLEMENT.match(text, position, end):
+            position = complement.end()
         term = None
         for token in _TOKEN.finditer(text, position, end):
             if token.start() in starts:
@@ -553,6 +568,12 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
     proposals: list[Proposal] = []
     seen: set[tuple] = set()
 
+    retracted, state.retracted = state.retracted, None
+    if _RETRACTION.search(text, start, end):
+        # "Correction: an earlier post said 3,000 families had reached Damazin": taken back, not counted.
+        state.retracted = next(((t.kind, t.term) for t in terms if t.kind), None)
+        return []
+
     pairs: list[tuple[Quantity, TermMatch, bool]] = []
     zeros = _zeros(text, start, end, terms)
     for quantity, term in zeros:
@@ -561,8 +582,17 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
         if quantity.distractor or any(z.start <= quantity.number_start < z.end for z, _t in zeros):
             continue
         term = _nearest_term(text, quantity, terms)
+        if term is None and retracted and _TO_TOTAL.search(text, start, quantity.start):
+            # "The figure given by the commissioner was 3,000 people": the corrected figure, the same term.
+            term = TermMatch(quantity.number_start, quantity.number_end, *retracted)
         if term is None or term.kind is None:
             continue
+        if quantity.unit is None and pairs and pairs[-1][1].kind == term.kind and (
+            more := _MORE.match(text, quantity.number_end)
+        ):
+            # "seven militants turned themselves in ..., and three more were arrested": the same people counted
+            quantity.unit, quantity.unit_word = pairs[-1][0].unit, pairs[-1][0].unit_word
+            quantity.end = more.end()
         if term.term == SurrenderTerm.CAPTURED and not quantity.combatants:
             continue  # "police detained 14 people", "detained 3,000 migrants": arrests, no capture of fighters
         unit_guessed = False
@@ -584,7 +614,8 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
 
     kept = [
         (quantity, term, unit_guessed) for quantity, term, unit_guessed in sorted(pairs, key=lambda p: p[0].start)
-        if not _is_forecast(text, start, min(quantity.start, term.start), term.start)
+        if not _is_forecast(text, start, min(quantity.start, term.start), term.start, zero=quantity.zero)
+        and not _is_planned(text, quantity, end)
         and (quantity.zero or not _is_negated(text, quantity.number_end, term))
     ]
     # With several figures in a sentence, a place or a date belongs to the figure nearest it.
