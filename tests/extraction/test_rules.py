@@ -688,3 +688,22 @@ def test_more_after_a_count_of_fighters_counts_fighters(gazetteer):
                         "three more were arrested at a checkpoint.", gazetteer)
     assert [(p["term"], p["reported_value"], p["combatant_status"]) for p in proposals] == [
         ("surrendered", 7, "fighters"), ("captured", 3, "fighters")]
+
+
+def test_a_key_figures_line_after_a_line_ending_in_a_date_is_read(gazetteer):
+    proposals = propose("Key figures\nOver 90,000 people displaced across Idlib since 3 March\n"
+                        "4,300 families in 14 temporary sites on the edge of Idlib\n45 schools closed", gazetteer)
+    assert [(p["term"], p["reported_value"]) for p in proposals] == [("displaced", 90000), ("in_camp", 4300)]
+
+
+def test_a_population_that_now_stands_at_a_figure_is_counted_and_a_former_one_is_not(gazetteer):
+    proposal = one("Iraq's displaced population, once more than 6 million, now stands at about 1.1m.", gazetteer)
+    assert (proposal["quantifier"], proposal["reported_value"]) == (Quantifier.APPROXIMATELY, 1_100_000)
+    proposal = one("In one village in Idlib, home to perhaps 3,000 people before the raids, fewer than 200 residents "
+                   "remain.", gazetteer)
+    assert (proposal["term"], proposal["reported_value"]) == ("trapped", 200)
+
+
+def test_remaining_in_settlements_is_trapped_and_in_centres_is_in_camp(gazetteer):
+    assert one("About 6,000 residents remain in the settlements of Idlib.", gazetteer)["term"] == "trapped"
+    assert one("About 300 families remain in evacuation centres in Idlib.", gazetteer)["term"] == "in_camp"

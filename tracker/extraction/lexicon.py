@@ -189,12 +189,13 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore"
      r"|received|receiving|took in|welcomed|settled in|have settled|has settled",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
-    (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered|remain|remains"
-     r"|remained|remaining) in"
+    (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
      r"(?: [\w'\u2019,.-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"
      r"|public buildings|collective cent(?:re|er)s|informal sites"
      # centres that house the displaced are camps for counting ("accommodated in temporary accommodation centres")
      r"|(?:evacuation|accommodation|transit|reception|displacement) cent(?:re|er)s?)"
+     r"|(?:remain|remains|remained|remaining) in (?:the |their |makeshift |temporary )?(?:camps?"
+     r"|(?:evacuation|accommodation|transit|collective) cent(?:re|er)s?)"
      r"|(?:sought|seeking|taken|taking|found|find) (?:refuge|shelter) in(?: [\w'\u2019-]+){0,3} (?:camps?|schools?"
      r"|mosques?|churches|shelters?|public buildings|collective cent(?:re|er)s)"
      r"|in (?:the )?camps?|camp residents"
@@ -242,8 +243,10 @@ FORECASTS = (
     r"|are to|is to|threatens to|threatened to|threaten to|likely to|poised to|about to|aim to|aims to"
     r"|intend to|intends to|hope to|hopes to|want to|wants to|going to|projected|forecast|predicted"
     r"|ready to|prepared to|if|unless|in case|scheduled to|due to (?:leave|return|arrive|be|close)|at risk of"
-    # a state that no longer holds: "camps which once held 200,000 people"
+    # a state that no longer holds: "camps which once held 200,000 people", "home to 3,000 before the raids"
     r"|once|formerly|used to|at (?:its|their) peak"
+    r"|before the (?:[\w-]+ )?(?:raids?|attacks?|fighting|war|violence|floods?|clashes|offensive|conflict|crisis"
+    r"|earthquake|storm|cyclone|siege)"
 )
 # Said of the term itself: "have not returned", "never left".
 NEGATIONS = r"not|n't|never|no longer|neither|nor|failed to|unable to"

@@ -76,8 +76,9 @@ _MONTH = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
-_DATE_AFTER = re.compile(rf"\s*(?:{_MONTH})\b", re.IGNORECASE)
-_DATE_BEFORE = re.compile(rf"\b(?:{_MONTH})\.?\s*$", re.IGNORECASE)
+# On the same line only: a key-figures line may follow one that ends with a date ("since 3 November").
+_DATE_AFTER = re.compile(rf"[ \t]*(?:{_MONTH})\b", re.IGNORECASE)
+_DATE_BEFORE = re.compile(rf"\b(?:{_MONTH})\.?[ \t]*\Z", re.IGNORECASE)  # \Z: "$" would match before "\n"
 _RATE = re.compile(rf"(?:\s+[\w-]+s)?\s+(?:{lexicon.RATES})\b", re.IGNORECASE)
 _BEFORE_PART = re.compile(
     rf"\b(?:{lexicon.BREAKDOWN_CUES}|{lexicon.COMPARISON_CUES})\s+(?:the\s+|some\s+|about\s+|nearly\s+)?$",

@@ -133,7 +133,8 @@ _COUNTED_NOUN = re.compile(
 )
 _WHO_BEFORE = re.compile(r"\b(?:who|that|which)\s+(?:had\s+|have\s+|has\s+|were\s+|was\s+)?(?:been\s+)?$",
                          re.IGNORECASE)
-_TO_TOTAL = re.compile(r"\b(?:number|total|tally|figure|count)\b.*\b(?:to|at|of|reached|is|was|stands at)\s*$",
+_TO_TOTAL = re.compile(r"(?:\b(?:number|total|tally|figure|count)\b.*\b(?:to|at|of|reached|is|was|stands at)"
+                       r"|\bpopulation\b.*\b(?:stands|stood) at)\s*$",
                        re.IGNORECASE)
 _PLANNED_AFTER = re.compile(rf"[^,;.]{{0,30}}?\b(?:{lexicon.PLANNED_AFTER})\b", re.IGNORECASE)
 _RETRACTION = re.compile(rf"(?:{lexicon.RETRACTIONS})", re.IGNORECASE)
