@@ -707,3 +707,29 @@ def test_a_population_that_now_stands_at_a_figure_is_counted_and_a_former_one_is
 def test_remaining_in_settlements_is_trapped_and_in_centres_is_in_camp(gazetteer):
     assert one("About 6,000 residents remain in the settlements of Idlib.", gazetteer)["term"] == "trapped"
     assert one("About 300 families remain in evacuation centres in Idlib.", gazetteer)["term"] == "in_camp"
+
+
+@pytest.mark.parametrize(
+    ("text", "organization"),
+    [
+        ("11:40 GMT: The SDF said on its channel that its forces had captured a few dozen ISIS fighters in Baghouz.",
+         "Syrian Democratic Forces"),
+        ("3. Since the start of the year, 212,000 people have been newly displaced across Idlib, UNHCR's Population "
+         "Tracking Matrix reports.", "Office of the UN High Commissioner for Refugees"),
+        ("Late on Thursday the UNHCR said that 2,000 people had fled Idlib.",
+         "Office of the UN High Commissioner for Refugees"),
+        ("ISIS fighters shelled Baghouz. Late on Thursday the militants said that no more civilians had left the "
+         "town.", "Islamic State of Iraq and the Levant"),
+        ("The Syrian Arab Army entered Idlib. Another seven ISIS fighters surrendered in Idlib on Sunday, a "
+         "spokesman for the brigade said.", "Syrian government forces"),
+    ],
+)
+def test_sources_written_otherwise(gazetteer, text, organization):
+    proposal = propose(text, gazetteer)[-1]
+    assert proposal["attributed_to"]["name"] == organization
+
+
+def test_an_army_that_puts_the_number_at_a_figure_is_its_source(gazetteer):
+    proposal = one("By Friday morning the Syrian Arab Army put the number sheltering in camps in Idlib at "
+                   "3,000 people.", gazetteer)
+    assert proposal["attributed_to"]["name"] == "Syrian government forces"

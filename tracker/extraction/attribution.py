@@ -36,6 +36,9 @@ _FORCES = re.compile(r"\b(?:army|military|armed forces|government)\b", re.IGNORE
 _RELATIVE = re.compile(r"\s*(?:where|which|who|when|while|as|after|because|whose)\b", re.IGNORECASE)
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|is|are|been|be|being)\s*$", re.IGNORECASE)
 _TRAILING = " ,.;:\u201d\"'\u2019"
+_LINE_MARKER = re.compile(rf"\s*(?:{lexicon.LINE_MARKERS})")
+_LEADING_TIME = re.compile(lexicon.LEADING_TIMES)  # case matters: a weekday or a month has its capital
+_PERSON_OF = re.compile(rf"(?:an?|the) (?:[\w-]+ )?(?:{lexicon.PERSON_OF}) (?:for|of|from|with) (?P<rest>the .+)")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ def _resolve_name(text: str, who_start: int, who_end: int, mentions: list[Mentio
     if who.lower() in lexicon.PRONOUNS or (first_word in lexicon.PRONOUNS and len(who.split()) == 1):
         return speakers.last
     key = " ".join(who.lower().split())
+    if person_of := _PERSON_OF.fullmatch(key):
+        key = person_of["rest"]  # "a spokesman for the brigade": the brigade
     if key in lexicon.LAST_SPEAKER and speakers.last is not None:
         return Attribution(speakers.last.organization, who)
     if match := re.fullmatch(r"the ([a-z]+(?: [a-z]+)?)", key):
@@ -159,7 +164,9 @@ def find_attribution(text: str, start: int, end: int, mentions: list[Mention], g
         if quote != -1:
             before_start = quote + 1
         else:
-            before_start = 0
+            before_start = marker.end() if (marker := _LINE_MARKER.match(before)) else 0
+            if leading := _LEADING_TIME.match(before, before_start):
+                before_start = leading.end()
         candidate = before[before_start:]
         # "The ministry of displacement said": a short name without a number may hold a term's word.
         plain_name = "," not in candidate and not re.search(r"\d", candidate) and len(candidate.split()) <= 8 \
@@ -170,8 +177,9 @@ def find_attribution(text: str, start: int, end: int, mentions: list[Mention], g
                 continue
             before_start += cut + 2
             candidate = before[before_start:]
-            if not (len(candidate.split()) <= 12 and _short_segment(candidate, words=12)):
-                continue
+            if not (len(candidate.split()) <= 12 and (_short_segment(candidate, words=12)
+                                                        or _CAPITALISED.match(candidate.strip()))):
+                continue  # a name may hold a term's word: "IOM's Displacement Tracking Matrix reports"
         if not candidate.strip() or _RELATIVE.match(candidate):
             continue  # ", where aid teams said they were overwhelmed": said of something else
         return _resolve(text, start + before_start, start + match.start(), mentions, gazetteer, speakers)

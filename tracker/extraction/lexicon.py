@@ -356,7 +356,21 @@ SPEECH_VERBS = (
     r"said|says|say|told|tells|reported|reports|estimated|estimates|stated|states|announced|announces|added"
     r"|confirmed|confirms|claimed|claims|noted|notes|explained|tweeted|wrote|warned|counted|recorded|registered"
     r"|documented|showed|shows|according to"
+    r"|puts? the (?:number|figure|total|toll|count)"  # "the Thai army put the number sheltering at c. 3,000"
 )
+# A line's marker before its first word is no part of a source's name: "11:40 GMT: The RSF said", "11. IOM says".
+LINE_MARKERS = (
+    r"\d{1,2}[:.h]\d{2}(?:\s*(?:GMT|UTC|BST|CET|CEST|EAT|WAT|CAT|ICT|PHT|[ap]\.?m\.?|local time|local))?"
+    r"\s*[:\u2013\u2014-]\s*|\d{1,3}[.)]\s+|[-*\u2022]\s+"
+)
+# Nor is the time a sentence opens with: "Late on Thursday the rebels said", "By Friday morning the army put ...".
+LEADING_TIMES = (
+    r"(?:(?i:late|early|earlier|later)\s+)?(?i:on|by|in|at|from)\s+(?:[A-Z][a-z]+)(?:\s+(?:morning|afternoon"
+    r"|evening|night))?,?\s+|(?i:yesterday|today|overnight|tonight|later|earlier)(?:\s+(?:morning|afternoon"
+    r"|evening))?,?\s+"
+)
+# "a spokesman for the brigade": the organization of the phrase after the person.
+PERSON_OF = r"spokes(?:man|woman|person)|official|officer|commander|representative|member|source|statement"
 PRONOUNS = frozenset({"he", "she", "they", "it", "we"})
 # "the agency said": the organization of that kind named last, in this sentence or before.
 ANAPHORA: dict[str, tuple[str, ...]] = {
@@ -374,6 +388,15 @@ ANAPHORA: dict[str, tuple[str, ...]] = {
     "the office": ("un_agency", "government"),
     "the government": ("government",),
     "the force": ("state_force", "armed_group"),
+    "the forces": ("state_force", "armed_group"),
+    "the rebels": ("armed_group",),
+    "the insurgents": ("armed_group",),
+    "the militants": ("armed_group",),
+    "the brigade": ("state_force",),
+    "the battalion": ("state_force",),
+    "the division": ("state_force",),
+    "the regiment": ("state_force",),
+    "the police": ("state_force",),
 }
 # "the spokesman said": the last speaker named.
 LAST_SPEAKER = frozenset({"the spokesman", "the spokeswoman", "the spokesperson", "the official", "the officer",
