@@ -733,3 +733,14 @@ def test_an_army_that_puts_the_number_at_a_figure_is_its_source(gazetteer):
     proposal = one("By Friday morning the Syrian Arab Army put the number sheltering in camps in Idlib at "
                    "3,000 people.", gazetteer)
     assert proposal["attributed_to"]["name"] == "Syrian government forces"
+
+
+def test_two_places_joined_are_the_smallest_place_holding_both(gazetteer):
+    proposal = one("About 6,500 people have gone home to Baghouz and Maarat al-Numan in the past month.", gazetteer)
+    assert proposal["location"]["name"] == "Syria"
+
+
+def test_the_district_is_the_one_the_sentence_names(gazetteer):
+    proposals = propose("Fighting spread in Baghouz. In the past month, 1,870 people went home to Idlib from camps, "
+                        "bringing the number who have moved back to the province to nearly 120,000.", gazetteer)
+    assert [(p["reported_value"], p["location"]["name"]) for p in proposals] == [(1870, "Idleb"), (120000, "Idleb")]

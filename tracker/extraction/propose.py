@@ -445,7 +445,7 @@ def _country(gazetteer: Gazetteer, place_id: int) -> int:
 
 def _choose_place(text: str, sentence_start: int, places: list[Mention], anchor: int, term: str | None,
                   state: ArticleState, gazetteer: Gazetteer, sentence_end: int,
-                  term_end: int | None = None) -> tuple[int | None, bool]:
+                  term_end: int | None = None, sentence_places: list[Mention] | None = None) -> tuple[int | None, bool]:
     """(place id, carried forward?): the place nearest the figure in its sentence, the more specific of two
     nested places ("Plaine Savo camp in Djugu"), where people left from for leaving terms and where they are for
     the others; else the place carried forward (its country for a figure "nationwide")."""
@@ -462,15 +462,34 @@ def _choose_place(text: str, sentence_start: int, places: list[Mention], anchor:
             candidates = []  # every place named is where people went (or came from): the figure's is earlier
     if candidates:
         chosen = min(candidates, key=lambda m: _place_cost(text, sentence_start, m, anchor, term))
-        return chosen.id, False
+        return _joined_places(text, chosen, candidates, gazetteer), False
+    area = _AREA_WORDS.search(text, sentence_start, sentence_end)
+    if area and sentence_places:
+        # "went home to Sinjar ..., bringing the number who have moved back to the district to 120,000": the
+        # district is the one this sentence names.
+        level = lexicon.AREA_WORDS[" ".join(area["area"].lower().split())]
+        if named := [m for m in sentence_places if gazetteer.places[m.id].level == level and m.start < area.start()]:
+            return named[-1].id, False
     if state.place is not None:
         if _NATIONWIDE.search(text, sentence_start, sentence_end):
             return _country(gazetteer, state.place.id), True
-        if area := _AREA_WORDS.search(text, sentence_start, sentence_end):
+        if area:
             if (found := _area(gazetteer, state, lexicon.AREA_WORDS[" ".join(area["area"].lower().split())])):
                 return found, True
         return state.place.id, True
     return None, False
+
+
+def _joined_places(text: str, chosen: Mention, candidates: list[Mention], gazetteer: Gazetteer) -> int:
+    """"gone home to Maru and Anka": two places joined are the smallest place holding both, when there is one."""
+    for other in candidates:
+        first, second = sorted((chosen, other), key=lambda m: m.start)
+        if other is chosen or not re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[first.end:second.start]):
+            continue
+        chain = [p for p in [chosen.id, *_ancestors(gazetteer, chosen.id)] if p != chosen.id]
+        common = _ancestors(gazetteer, other.id)
+        return next((p for p in chain if p in common), chosen.id)
+    return chosen.id
 
 
 def _area(gazetteer: Gazetteer, state: ArticleState, level: str) -> int | None:
@@ -634,7 +653,7 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
             continue
         seen.add(key)
         place_id, carried = _choose_place(text, start, own_places, quantity.number_start, term.term, state,
-                                          gazetteer, end, term.end)
+                                          gazetteer, end, term.end, sentence_places=places)
         if not own_places and proposals and _OF_THOSE.match(text, quantity.number_end):
             # "2.8 million people in Syria are displaced, and 1.7 million of them live in camps": the same place.
             place_id = (proposals[-1].location or {}).get("id", place_id)
