@@ -744,3 +744,15 @@ def test_the_district_is_the_one_the_sentence_names(gazetteer):
     proposals = propose("Fighting spread in Baghouz. In the past month, 1,870 people went home to Idlib from camps, "
                         "bringing the number who have moved back to the province to nearly 120,000.", gazetteer)
     assert [(p["reported_value"], p["location"]["name"]) for p in proposals] == [(1870, "Idleb"), (120000, "Idleb")]
+
+
+def test_two_places_joined_take_the_nearest_common_place():
+    places = [
+        {"id": 1, "name": "Nigeria", "level": "country", "parent": None, "aliases": []},
+        {"id": 2, "name": "Zamfara", "level": "adm1", "parent": 1, "aliases": []},
+        {"id": 3, "name": "Maru", "level": "adm2", "parent": 2, "aliases": []},
+        {"id": 4, "name": "Anka", "level": "adm2", "parent": 2, "aliases": []},
+    ]
+    proposal = one("About 6,500 people have gone home to Maru and Anka in the past month.",
+                   Gazetteer.from_entries(places, []))
+    assert proposal["location"]["name"] == "Zamfara"

@@ -486,9 +486,14 @@ def _joined_places(text: str, chosen: Mention, candidates: list[Mention], gazett
         first, second = sorted((chosen, other), key=lambda m: m.start)
         if other is chosen or not re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[first.end:second.start]):
             continue
-        chain = [p for p in [chosen.id, *_ancestors(gazetteer, chosen.id)] if p != chosen.id]
         common = _ancestors(gazetteer, other.id)
-        return next((p for p in chain if p in common), chosen.id)
+        parent, seen = gazetteer.places[chosen.id].parent, set()
+        while parent is not None and parent in gazetteer.places and parent not in seen:  # nearest first
+            if parent in common:
+                return parent
+            seen.add(parent)
+            parent = gazetteer.places[parent].parent
+        return chosen.id
     return chosen.id
 
 
