@@ -686,8 +686,11 @@ def test_a_correction_takes_back_a_figure_and_the_next_line_gives_it_again(gazet
 def test_more_after_a_count_of_fighters_counts_fighters(gazetteer):
     proposals = propose("Another seven militants turned themselves in at Baghouz on Sunday, a spokesman said, and "
                         "three more were arrested at a checkpoint.", gazetteer)
-    assert [(p["term"], p["reported_value"], p["combatant_status"]) for p in proposals] == [
-        ("surrendered", 7, "fighters"), ("captured", 3, "fighters")]
+    assert [(p["term"], p["reported_value"], p["combatant_status"], p["start_date"]) for p in proposals] == [
+        ("surrendered", 7, "fighters", "2019-03-10"), ("captured", 3, "fighters", "2019-03-10")]
+    proposals = propose("Another seven militants turned themselves in at Baghouz on Friday, a spokesman said, and "
+                        "three more were arrested at a checkpoint.", gazetteer)
+    assert [p["start_date"] for p in proposals] == ["2019-03-08", "2019-03-08"]
 
 
 def test_a_key_figures_line_after_a_line_ending_in_a_date_is_read(gazetteer):
@@ -748,11 +751,11 @@ def test_the_district_is_the_one_the_sentence_names(gazetteer):
 
 def test_two_places_joined_take_the_nearest_common_place():
     places = [
-        {"id": 1, "name": "Nigeria", "level": "country", "parent": None, "aliases": []},
-        {"id": 2, "name": "Zamfara", "level": "adm1", "parent": 1, "aliases": []},
-        {"id": 3, "name": "Maru", "level": "adm2", "parent": 2, "aliases": []},
-        {"id": 4, "name": "Anka", "level": "adm2", "parent": 2, "aliases": []},
+        {"id": 1, "name": "Northland", "level": "country", "parent": None, "aliases": []},
+        {"id": 2, "name": "Upper Province", "level": "adm1", "parent": 1, "aliases": []},
+        {"id": 3, "name": "Eastfield", "level": "adm2", "parent": 2, "aliases": []},
+        {"id": 4, "name": "Westfield", "level": "adm2", "parent": 2, "aliases": []},
     ]
-    proposal = one("About 6,500 people have gone home to Maru and Anka in the past month.",
+    proposal = one("About 6,500 people have gone home to Eastfield and Westfield in the past month.",
                    Gazetteer.from_entries(places, []))
-    assert proposal["location"]["name"] == "Zamfara"
+    assert proposal["location"]["name"] == "Upper Province"

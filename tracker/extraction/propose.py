@@ -600,6 +600,7 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
         return []
 
     pairs: list[tuple[Quantity, TermMatch, bool]] = []
+    following: set[int] = set()  # figures that count "more" of the one before ("and three more were arrested")
     zeros = _zeros(text, start, end, terms)
     for quantity, term in zeros:
         pairs.append((quantity, term, False))
@@ -618,6 +619,7 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
             # "seven militants turned themselves in ..., and three more were arrested": the same people counted
             quantity.unit, quantity.unit_word = pairs[-1][0].unit, pairs[-1][0].unit_word
             quantity.end = more.end()
+            following.add(quantity.start)
         if term.term == SurrenderTerm.CAPTURED and not quantity.combatants:
             continue  # "police detained 14 people", "detained 3,000 migrants": arrests, no capture of fighters
         unit_guessed = False
@@ -665,6 +667,10 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
             carried = False
         stock = term.term in (DisplacementTerm.IN_CAMP, DisplacementTerm.TRAPPED)
         period = _choose_dates(text, own_dates, term.start, published, stock=stock, sentence_start=start)
+        if not own_dates and quantity.start in following and proposals:
+            # "seven militants surrendered on Wednesday ..., and three more were arrested": the same day
+            previous = proposals[-1]
+            period = Period(previous.start_date, previous.start_precision, previous.end_date, previous.end_precision)
         proposal = Proposal(
             kind=term.kind, excerpt=excerpt, excerpt_start=start, excerpt_end=end,
             start_date=period.start_date, end_date=period.end_date, start_precision=period.start_precision,
