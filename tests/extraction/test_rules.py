@@ -759,3 +759,14 @@ def test_two_places_joined_take_the_nearest_common_place():
     proposal = one("About 6,500 people have gone home to Eastfield and Westfield in the past month.",
                    Gazetteer.from_entries(places, []))
     assert proposal["location"]["name"] == "Upper Province"
+
+
+def test_n_odd_designed_to_hold_and_a_restatement_at_the_end_in_parentheses(gazetteer):
+    proposal = one("Around 40-odd ISIS fighters gave themselves up in Baghouz on Sunday.", gazetteer)
+    assert (proposal["quantifier"], proposal["reported_value"], proposal["reported_phrase"]) == (
+        Quantifier.APPROXIMATELY, 40, "Around 40-odd ISIS fighters")
+    proposal = one("The camp in Idlib, which was designed to hold 5,000 people, is now home to more than 11,000.",
+                   gazetteer)
+    assert (proposal["quantifier"], proposal["reported_value"]) == (Quantifier.MORE_THAN, 11000)
+    proposal = one("Roughly 700 households returned to Idlib last month (about 4,200 people).", gazetteer)
+    assert (proposal["reported_value"], proposal["unit"]) == (700, Unit.HOUSEHOLDS)

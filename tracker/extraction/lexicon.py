@@ -95,8 +95,10 @@ QUALIFIERS: dict[str, str] = {
     "as many as": Quantifier.AT_MOST,
     "a maximum of": Quantifier.AT_MOST,
 }
+# Words that may open a parenthesis restating a figure in another unit: "(or about 4,200 people)".
+RESTATEMENT_WORDS = r"or|i\.e\.|that is|roughly|about|around|some|nearly|approximately|an estimated"
 # Qualifiers written after the number: "2,000 or so", "3,000 or thereabouts".
-AFTER_QUALIFIERS = r"or so|or thereabouts|odd"
+AFTER_QUALIFIERS = r"or so|or thereabouts|-?odd"  # "40-odd fighters"
 AFTER_QUALIFIERS_MEAN = Quantifier.APPROXIMATELY
 # Between two numbers: "3,000 to 4,000", "3,000-4,000", "between 500 and 700", "from 500 to 700".
 RANGE_JOINERS = (r"\s*[-\u2013\u2014]\s*", r"\s+to\s+", r"\s+and\s+")
@@ -147,7 +149,7 @@ DISTRACTOR_UNITS = frozenset(
 CAPACITY_CUES = (
     r"(?:built|designed)(?:,? [\w-]+){0,3},? for|meant for|intended for|capacity (?:of|for)"
     r"|room for|space for|beds for"
-    r"|(?:able to|can|could) (?:host|hold|accommodate|shelter|house|take)"
+    r"|(?:able to|can|could|(?:designed|built|meant|intended|equipped) to) (?:host|hold|accommodate|shelter|house|take)"
 )
 # A part of a figure already given ("4,000 people, including 1,500 children") or an earlier figure it is compared
 # with ("up from 60,000"): no figure of its own.

@@ -88,7 +88,7 @@ _OF_THEM = re.compile(r"\s+of\s+(?:them|whom|those)\b", re.IGNORECASE)
 _CAPACITY = re.compile(rf"\b(?:{lexicon.CAPACITY_CUES})\s+(?:up to\s+|some\s+|about\s+)?$", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w'\u2019%-]+|[^\w\s]")
 # "2,000 or so": approximately, written after the number.
-_AFTER_QUALIFIER = re.compile(rf"\s+(?:{lexicon.AFTER_QUALIFIERS})\b", re.IGNORECASE)
+_AFTER_QUALIFIER = re.compile(rf"(?:\s+|(?=-))(?:{lexicon.AFTER_QUALIFIERS})\b", re.IGNORECASE)
 # "14,000 people (about 2,300 households)": the same people again, in another unit.
 _RESTATED = re.compile(r"\d(?:[\d,.]*\d)?(?:\s*[a-z]+)?(?:\s+[\w-]+){1,2}\s*\(\s*$", re.IGNORECASE)
 # Tokens that end the search for a unit: verbs, prepositions and conjunctions.
@@ -218,9 +218,10 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         phrase_start = match.start("between")
     if qualifier:
         phrase_start = match.start("qualifier")
-    if quantifier == Quantifier.EXACT and value_max is None and (after := _AFTER_QUALIFIER.match(text, number_end)):
-        quantifier = lexicon.AFTER_QUALIFIERS_MEAN
-        number_end = after.end()
+    if value_max is None and (after := _AFTER_QUALIFIER.match(text, number_end)):
+        if quantifier == Quantifier.EXACT:
+            quantifier = lexicon.AFTER_QUALIFIERS_MEAN
+        number_end = after.end()  # "around 40-odd fighters": one qualifier is enough
     unit, unit_word, distractor, unit_end = _unit_after(text, number_end, limit)
     raw = match["first"]
     before = text[max(0, number_start - 4):number_start]

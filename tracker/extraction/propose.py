@@ -283,6 +283,21 @@ def _is_forecast(text: str, sentence_start: int, first: int, term_start: int, *,
                for m in _FORECASTS.finditer(text, window_start, term_start))
 
 
+def _restated(text: str, quantity: Quantity, earlier: list[tuple[Quantity, TermMatch, bool]],
+              terms: list[TermMatch]) -> bool:
+    """"700 households returned to Mosul last month (about 4,200 people)": a figure alone in parentheses, in
+    another unit than the figure before it, is the same people again."""
+    opening = text.rfind("(", 0, quantity.start)
+    closing = text.find(")", quantity.end)
+    if opening == -1 or closing == -1 or text[opening + 1:quantity.start].strip(" ,") and not re.fullmatch(
+        rf"\s*(?:{lexicon.RESTATEMENT_WORDS})\s*", text[opening + 1:quantity.start], re.IGNORECASE
+    ):
+        return False
+    if text[quantity.end:closing].strip(" ,.") or any(opening < t.start < closing for t in terms):
+        return False
+    return any(q.end <= opening and q.unit != quantity.unit and not q.zero for q, _t, _g in earlier)
+
+
 def _is_planned(text: str, quantity: Quantity, sentence_end: int) -> bool:
     """"a further 120 to 150 families is planned for next week": the figure's own clause makes it a plan."""
     return not quantity.zero and bool(_PLANNED_AFTER.match(text, quantity.end, sentence_end))
@@ -637,6 +652,8 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
             unit_guessed = True
         if quantity.unit_word in ("others", "more") and pairs:
             quantity.unit = pairs[-1][0].unit  # "3,500 families returned, while 700 others went back"
+        if _restated(text, quantity, pairs, terms):
+            continue
         pairs.append((quantity, term, unit_guessed))
 
     kept = [
