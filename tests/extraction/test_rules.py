@@ -770,3 +770,28 @@ def test_n_odd_designed_to_hold_and_a_restatement_at_the_end_in_parentheses(gaze
     assert (proposal["quantifier"], proposal["reported_value"]) == (Quantifier.MORE_THAN, 11000)
     proposal = one("Roughly 700 households returned to Idlib last month (about 4,200 people).", gazetteer)
     assert (proposal["reported_value"], proposal["unit"]) == (700, Unit.HOUSEHOLDS)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "start", "end"),
+    [
+        ("Since last Tuesday, more than 8,000 people have arrived in Idlib.", "2019-03-05", "2019-03-10"),
+        ("Over the past fortnight, 2,300 families have been relocated to Idlib.", "2019-02-24", "2019-03-10"),
+    ],
+)
+def test_since_last_weekday_and_a_fortnight(gazetteer, sentence, start, end):
+    proposal = one(sentence, gazetteer)
+    assert (proposal["start_date"], proposal["end_date"]) == (start, end)
+
+
+def test_people_named_by_where_they_come_from_are_persons(gazetteer):
+    proposal = one("UNHCR says some 1.5 million Syrians have crossed into Turkey.", gazetteer)
+    assert (proposal["reported_value"], proposal["unit"]) == (1_500_000, Unit.PERSONS)
+    assert propose("The fee was 500 Syrian pounds.", gazetteer) == []
+
+
+def test_a_part_of_a_whole_is_the_figure_and_a_fraction_of_a_whole_is_none(gazetteer):
+    proposal = one("Around 800 of the 1,200 residents of Baghouz have fled.", gazetteer)
+    assert (proposal["quantifier"], proposal["reported_value"], proposal["unit"]) == (
+        Quantifier.APPROXIMATELY, 800, Unit.PERSONS)
+    assert propose("Two-thirds of the town's 60,000 residents have left Baghouz.", gazetteer) == []

@@ -25,15 +25,16 @@ NUMBER = r"\d+|two|three|four|five|six|seven|eight|nine|ten"
 
 # The relative phrases tracker/rules/periods.py knows, as they are written in articles.
 RELATIVE = (
-    rf"since (?:{WEEKDAY})",
+    rf"since (?:last )?(?:{WEEKDAY})",
     rf"since (?:{'|'.join(MONTHS)})(?! \d)",
     r"since the (?:start|beginning) of (?:the|this) year",
     rf"(?:in|over|during|within) the (?:past|last|preceding|previous) (?:{NUMBER}) (?:days|weeks|months|years)",
-    rf"(?:{NUMBER}|a) (?:days|weeks|week) ago|the day before yesterday",
+    rf"(?:{NUMBER}|a) (?:days|weeks|week|fortnight) ago|the day before yesterday",
     rf"in (?:just |only )?(?:{NUMBER}) (?:days|weeks)",
     r"(?:over|at) the weekend|this weekend|last weekend|last year|earlier this week",
     r"(?:in|over|during|within) the (?:past|last|preceding|previous) (?:24|48) hours",
-    r"(?:in|over|during|within) the (?:past|last|preceding|previous) (?:day|two days|week|month|few months|year)",
+    r"(?:in|over|during|within) the (?:past|last|preceding|previous)"
+    r" (?:day|two days|week|fortnight|month|few months|year)",
     r"in recent months",
     r"earlier this month|this week|last week|last month|(?:so far )?this year",
     r"today|yesterday|overnight|last night|this morning|tonight",

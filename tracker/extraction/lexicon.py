@@ -125,6 +125,14 @@ UNIT_WORDS: dict[str, str] = {
     "insurgents": Unit.PERSONS, "rebels": Unit.PERSONS, "gunmen": Unit.PERSONS, "jihadists": Unit.PERSONS,
     "soldiers": Unit.PERSONS, "troops": Unit.PERSONS, "militiamen": Unit.PERSONS, "extremists": Unit.PERSONS,
 }
+# People named by where they are from ("1.5 million Sudanese", "300 Afghans"): a capitalised word with one of
+# these endings counts persons when no other unit word follows it.
+DEMONYM = r"[A-Z][a-z]+(?:ese|ians|ans|is|ites)|Rohingya|Rohingyas"
+# "Two-thirds of the town's 60,000 residents", "800 of the 1,200 residents": the whole is not the figure.
+FRACTIONS = (
+    r"half|a third|one third|two[- ]thirds|a quarter|one quarter|three[- ]quarters|a fifth|a tenth|most|many"
+    r"|the majority|a majority|much|a fraction|a share|a proportion|\d+ ?(?:per ?cent|%)"
+)
 COMBATANT_WORDS = frozenset(
     {"fighters", "militants", "combatants", "insurgents", "rebels", "gunmen", "jihadists", "soldiers", "troops",
      "militiamen", "extremists", "members", "ex-combatants", "ex-fighters", "fighter"}

@@ -131,9 +131,18 @@ def word_value(phrase: str) -> int | None:
     return total + current
 
 
+_FRACTION_WORD = re.compile(r"[- ](?:thirds?|quarters?|fifths?|tenths?|halves)\b", re.IGNORECASE)
+_DEMONYM = re.compile(rf"(?:{lexicon.DEMONYM})")
+_PART_OF = re.compile(r"\s+of\s+(?:the|these|those|its|their|[\w-]+['\u2019]s?)\s+(?:[\w'\u2019-]+['\u2019]s?\s+)?\Z",
+                      re.IGNORECASE)
+_FRACTION_OF = re.compile(
+    rf"\b(?:{lexicon.FRACTIONS})\s+of\s+(?:the\s+|its\s+|their\s+|[\w-]+['\u2019]s?\s+){{1,2}}\Z", re.IGNORECASE)
+
+
 def _unit_after(text: str, position: int, limit: int) -> tuple[str | None, str | None, bool, int]:
     """(unit, unit word, distractor?, end of the unit word) reading up to four words after ``position``."""
     previous = ""
+    demonym = None
     for count, token in enumerate(_TOKEN.finditer(text, position, limit)):
         word = token.group().lower().replace("\u2019", "'")
         if word in lexicon.UNIT_WORDS:
@@ -145,7 +154,11 @@ def _unit_after(text: str, position: int, limit: int) -> tuple[str | None, str |
             continue  # "500 of the families"
         if count >= 3 or word in _UNIT_STOPS or not word[0].isalnum():
             break
+        if demonym is None and _DEMONYM.fullmatch(token.group()):
+            demonym = token  # "1.5 million Sudanese have crossed", unless a unit word follows ("Sudanese refugees")
         previous = word
+    if demonym is not None:
+        return Unit.PERSONS, demonym.group().lower(), False, demonym.end()
     return None, None, False, position
 
 
@@ -180,13 +193,22 @@ def find_quantities(text: str, start: int, end: int) -> list[Quantity]:
     masked = _masked(text, mask)
     for match in _FIGURE.finditer(masked, start, end):
         found.extend(_figure(text, match, end))
-    return sorted(found, key=lambda quantity: quantity.start)
+    found.sort(key=lambda quantity: quantity.start)
+    for part, whole in zip(found, found[1:], strict=False):
+        if _PART_OF.search(text, part.number_end, whole.start) and not part.unit_word:
+            # "around 800 of the 1,200 residents have fled": 800 residents; the whole is no figure
+            part.unit, part.unit_word, part.end = whole.unit, whole.unit_word, whole.end
+            whole.distractor = True
+    for quantity in found:
+        if _FRACTION_OF.search(text, max(start, quantity.start - 40), quantity.start):
+            quantity.distractor = True  # "two-thirds of the town's 60,000 residents"
+    return found
 
 
 def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
     first, second = word_value(match["first"]), word_value(match["second"]) if match["second"] else None
-    if first is None:
-        return []
+    if first is None or _FRACTION_WORD.match(text, match.end()):
+        return []  # "two-thirds": a fraction, no count
     qualifier = match["qualifier"].lower() if match["qualifier"] else None
     quantifier = lexicon.QUALIFIERS.get(" ".join(qualifier.split())) if qualifier else Quantifier.EXACT
     value, value_max = first, None

@@ -63,6 +63,9 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"^(?:over|at) the weekend$|^this weekend$|^last weekend$", "the weekend"),
     (r"^a week ago$", "7 days ago"),
     (r"^the day before yesterday$", "2 days ago"),
+    (r"^since last (?=(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)$)", "since "),
+    (r"^in the past fortnight$", "in the past 14 days"),
+    (r"^a fortnight ago$", "14 days ago"),
 )
 NUMBER_NAMES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _SINCE_WEEKDAY = re.compile(r"^since (?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)$")
