@@ -795,3 +795,16 @@ def test_a_part_of_a_whole_is_the_figure_and_a_fraction_of_a_whole_is_none(gazet
     assert (proposal["quantifier"], proposal["reported_value"], proposal["unit"]) == (
         Quantifier.APPROXIMATELY, 800, Unit.PERSONS)
     assert propose("Two-thirds of the town's 60,000 residents have left Baghouz.", gazetteer) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term"),
+    [
+        ("Some 18,000 people have sought refuge in Turkey since January.", "arrived"),
+        ("Some 18,000 people have sought refuge in camps in Turkey since January.", "in_camp"),
+        ("More than 600 people remain holed up in the hospital compound in Idlib.", "trapped"),
+        ("Up to 7,000 people have been sheltering in the stadium in Idlib since Sunday.", "in_camp"),
+    ],
+)
+def test_refuge_hiding_and_stadiums(gazetteer, sentence, term):
+    assert one(sentence, gazetteer)["term"] == term

@@ -201,25 +201,30 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      DISPLACEMENT, DisplacementTerm.ARRIVED),
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
      r"(?: [\w'\u2019,.-]+){0,3} (?:camps?|settlements?|shelters?|tents?|schools?|mosques?|churches"
-     r"|public buildings|collective cent(?:re|er)s|informal sites"
+     r"|public buildings|collective cent(?:re|er)s|informal sites|stadiums?|sports halls?|gymnasiums?|warehouses?"
      # centres that house the displaced are camps for counting ("accommodated in temporary accommodation centres")
      r"|(?:evacuation|accommodation|transit|reception|displacement) cent(?:re|er)s?)"
      r"|(?:remain|remains|remained|remaining) in (?:the |their |makeshift |temporary )?(?:camps?"
      r"|(?:evacuation|accommodation|transit|collective) cent(?:re|er)s?)"
      r"|(?:sought|seeking|taken|taking|found|find) (?:refuge|shelter) in(?: [\w'\u2019-]+){0,3} (?:camps?|schools?"
-     r"|mosques?|churches|shelters?|public buildings|collective cent(?:re|er)s)"
+     r"|mosques?|churches|shelters?|public buildings|collective cent(?:re|er)s|stadiums?|sports halls?)"
      r"|in (?:the )?camps?|camp residents"
      # a key-figures line: "4,300 families in 14 temporary sites"
      r"|in \d+ (?:[\w-]+ )?(?:camps|sites|settlements|shelters|collective cent(?:re|er)s)"
      r"|(?:camps?|sites?|settlements?) (?:now )?(?:hosts?|houses?|holds?|is home to)",
      DISPLACEMENT, DisplacementTerm.IN_CAMP),
-    (r"trapped|stranded|besieged|stuck|(?:remain|remained|remaining|remains|still|are|were|left) cut off"
+    (r"trapped|stranded|besieged|stuck|holed up|(?:remain|remained|remaining|remains|still|are|were) in hiding"
+     r"|(?:remain|remained|remaining|remains|still|are|were|left) cut off"
      r"|(?:remain|remained|remaining|remains|still|left) inside"
      r"|(?:remain|remained|remaining|remains|stayed|staying) (?:behind )?in"
      r"(?! (?:the |their |makeshift |temporary )?(?:camps?|(?:evacuation|accommodation|transit|collective) cent))"
      # "fewer than 200 residents remain, its head said": remaining, with nothing after the verb
      r"|(?:remain|remained|remains)(?=\s*(?:[,;.\u2014]|$))",
      DISPLACEMENT, DisplacementTerm.TRAPPED),
+    # refuge with no camp named: where people are now ("sought refuge in neighbouring Uganda"); after the camp
+    # terms, so that "sought refuge in camps" stays in_camp
+    (r"(?:sought|seeking|seek|taken|taking|took|found|find) (?:refuge|safety|sanctuary)", DISPLACEMENT,
+     DisplacementTerm.ARRIVED),
     # surrenders
     (r"surrendered|surrender|surrendering|surrenders|laid down (?:their |his )?(?:arms|weapons)"
      r"|(?:handed|handing|hand) themselves (?:over|in)|(?:turned|turning|turn) themselves in"
