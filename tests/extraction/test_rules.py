@@ -808,3 +808,10 @@ def test_a_part_of_a_whole_is_the_figure_and_a_fraction_of_a_whole_is_none(gazet
 )
 def test_refuge_hiding_and_stadiums(gazetteer, sentence, term):
     assert one(sentence, gazetteer)["term"] == term
+
+
+def test_a_key_figures_label_gives_the_term_and_a_time_is_no_figure(gazetteer):
+    proposals = propose("Key figures\nNumber of IDPs: 1,245,000\nReturnees (cumulative): 312,400\n"
+                        "As of 08:00 on 9 March, 4,000 people had fled Idlib.", gazetteer)
+    assert [(p["term"], p["reported_value"]) for p in proposals] == [
+        ("displaced", 1_245_000), ("returned", 312_400), ("fled", 4000)]

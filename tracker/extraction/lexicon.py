@@ -234,6 +234,14 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      r"|(?:rounded|rounding) up", SURRENDER,
      SurrenderTerm.CAPTURED),
 )
+# A key-figures line names what it counts in its label, before a colon: "Number of IDPs: 1,245,000",
+# "Returnees (cumulative): 312,400". Nouns of the label that give the term when no verb does.
+LABEL_TERMS: tuple[tuple[str, str], ...] = (
+    (r"idps|internally displaced|displaced (?:people|persons)|displacement", DisplacementTerm.DISPLACED),
+    (r"returnees|returns|returned", DisplacementTerm.RETURNED),
+    (r"evacuees|evacuations|evacuated", DisplacementTerm.EVACUATED),
+    (r"new arrivals|arrivals|refugees|asylum-seekers", DisplacementTerm.ARRIVED),
+)
 # "living in and around it": people in a camp only where the sentence names a camp, a centre or a settlement.
 CAMP_STAYS = (
     r"(?:now )?(?:living|sheltering|staying|housed) in(?: and around)?"

@@ -251,6 +251,8 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         distractor = True
     if _DATE_AFTER.match(text, number_end) or _DATE_BEFORE.search(text, 0, number_start):
         distractor = True  # "10 March", "March 10"
+    if re.search(r"\d:\Z", text[max(0, number_start - 2):number_start]) or re.match(r":\d", text[number_end:]):
+        distractor = True  # a time: "08:00", "14:10 GMT"
     if unit is None and re.fullmatch(r"(?:1[89]|20)\d\d", raw):
         distractor = True  # a year
     if "." in raw and not re.search(_SCALE + "|" + _ABBREVIATION, raw, re.IGNORECASE):

@@ -126,7 +126,7 @@ _STOCK_DISPLACED = re.compile(
 _TOKEN = re.compile(r"[\w'\u2019-]+")
 _COUNT_VERB_BEFORE = re.compile(r"^(?:reached|reaching|crossed the border)$", re.IGNORECASE)
 _COUNTED_NOUN = re.compile(
-    r"\s+(?!(?:in|into|at|on|from|to|by|for|with|and|or|but|since|after|before|as|while|over|across|near|of|the|a"
+    r"[ \t]+(?!(?:in|into|at|on|from|to|by|for|with|and|or|but|since|after|before|as|while|over|across|near|of|the|a"
     r"|this|that|last|more|others|people|who|which|have|has|had|were|was|are|is|be|been|had|remain|remained|now"
     r"|alone|so|still|already|yesterday|today|overnight)\b)[a-z][\w-]*",
     re.IGNORECASE,
@@ -136,6 +136,9 @@ _WHO_BEFORE = re.compile(r"\b(?:who|that|which)\s+(?:had\s+|have\s+|has\s+|were\
 _TO_TOTAL = re.compile(r"(?:\b(?:number|total|tally|figure|count)\b.*\b(?:to|at|of|reached|is|was|stands at)"
                        r"|\bpopulation\b.*\b(?:stands|stood) at)\s*$",
                        re.IGNORECASE)
+# "Number of IDPs: 1,245,000": a short label and a colon, then the figure.
+_KEY_FIGURE_LABEL = re.compile(r"^[^.;:!?]{2,60}:\s*$")
+_LABEL_TERMS = [(_words(pattern), term) for pattern, term in lexicon.LABEL_TERMS]
 _PLANNED_AFTER = re.compile(rf"[^,;.]{{0,30}}?\b(?:{lexicon.PLANNED_AFTER})\b", re.IGNORECASE)
 _RETRACTION = re.compile(rf"(?:{lexicon.RETRACTIONS})", re.IGNORECASE)
 _MORE = re.compile(r"\s+(?:more|others|another)\b", re.IGNORECASE)
@@ -353,6 +356,8 @@ def _zeros(text: str, start: int, end: int, terms: list[TermMatch]) -> list[tupl
 
 def _accept_without_unit(text: str, sentence_start: int, quantity: Quantity, terms: list[TermMatch]) -> bool:
     """A number with no unit word counts people only where a verb or a term frames it."""
+    if _KEY_FIGURE_LABEL.match(text[sentence_start:quantity.start]):
+        return True  # "IDPs in camps: 230,000"
     after = text[quantity.number_end:quantity.number_end + 40]
     if re.match(r"\s+(?:of\s+(?:them|whom|those)\b|(?:have|has|had|were|was|are|is|more|others|remain|remained)\b)",
                 after, re.IGNORECASE):
@@ -367,6 +372,16 @@ def _accept_without_unit(text: str, sentence_start: int, quantity: Quantity, ter
     if quantity.magnitude_word and re.match(r"(?:in|by)\b", text[quantity.start:quantity.start + 3], re.IGNORECASE):
         return True  # "coming out of Baghouz in the thousands"
     return bool(_TO_TOTAL.search(text, sentence_start, quantity.start))
+
+
+def _label_term(text: str, sentence_start: int, quantity: Quantity) -> TermMatch | None:
+    """The term a key-figures line's label gives its figure: "Returnees (cumulative): 312,400" returned."""
+    if not _KEY_FIGURE_LABEL.match(text[sentence_start:quantity.start]):
+        return None
+    for pattern, term in _LABEL_TERMS:
+        if match := pattern.search(text, sentence_start, quantity.start):
+            return TermMatch(match.start(), match.end(), lexicon.DISPLACEMENT, term)
+    return None
 
 
 def _unit_before(text: str, sentence_start: int, position: int) -> str | None:
@@ -623,6 +638,10 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
         if quantity.distractor or any(z.start <= quantity.number_start < z.end for z, _t in zeros):
             continue
         term = _nearest_term(text, quantity, terms)
+        label_term = _label_term(text, start, quantity) if term is None else None
+        if label_term is not None:
+            term = label_term
+            terms = [*terms, label_term]
         if term is None and retracted and _TO_TOTAL.search(text, start, quantity.start):
             # "The figure given by the commissioner was 3,000 people": the corrected figure, the same term.
             term = TermMatch(quantity.number_start, quantity.number_end, *retracted)
