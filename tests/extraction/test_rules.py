@@ -815,3 +815,11 @@ def test_a_key_figures_label_gives_the_term_and_a_time_is_no_figure(gazetteer):
                         "As of 08:00 on 9 March, 4,000 people had fled Idlib.", gazetteer)
     assert [(p["term"], p["reported_value"]) for p in proposals] == [
         ("displaced", 1_245_000), ("returned", 312_400), ("fled", 4000)]
+
+
+def test_a_source_in_parentheses_ends_there_and_one_persons_family_is_no_count(gazetteer):
+    proposal = one("Some 9,000 people (about 1,500 families, according to UNHCR) have fled Idlib.", gazetteer)
+    assert (proposal["term"], proposal["reported_value"], proposal["attributed_to"]["name"]) == (
+        "fled", 9000, "Office of the UN High Commissioner for Refugees")
+    proposal = one("The mayor, who himself fled with his 12 children, said 5,000 families had left Idlib.", gazetteer)
+    assert (proposal["reported_value"], proposal["unit"]) == (5000, Unit.FAMILIES)

@@ -139,7 +139,7 @@ def find_attribution(text: str, start: int, end: int, mentions: list[Mention], g
     if match := _ACCORDING.search(sentence):
         who_start = start + match.end()
         rest = sentence[match.end():]
-        stop = re.search(r"[.;:!?]|\s\u2014|\s-\s|$", rest).start()
+        stop = re.search(r"[.;:!?)]|\s\u2014|\s-\s|$", rest).start()  # ")": "(..., according to X) have fled"
         who_end = who_start + stop
         comma = rest.find(",", 0, stop)
         while comma != -1:

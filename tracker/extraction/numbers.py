@@ -270,6 +270,8 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         distractor = True  # "including 1,500 children", "1,500 of them children", "up from 60,000"
     if _CAPACITY.search(text, max(0, phrase_start - 40), phrase_start):
         distractor = True  # "built for 3,000 people"
+    if re.search(r"\b(?:his|her|my)\s+\Z", text[max(0, phrase_start - 5):phrase_start], re.IGNORECASE):
+        distractor = True  # "the mayor, who fled with his 12 children": one person's family, no count
     if _RATE.match(text, max(unit_end, number_end)):
         distractor = True  # "2,000 arrivals a day"
     return [
