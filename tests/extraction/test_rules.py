@@ -823,3 +823,10 @@ def test_a_source_in_parentheses_ends_there_and_one_persons_family_is_no_count(g
         "fled", 9000, "Office of the UN High Commissioner for Refugees")
     proposal = one("The mayor, who himself fled with his 12 children, said 5,000 families had left Idlib.", gazetteer)
     assert (proposal["reported_value"], proposal["unit"]) == (5000, Unit.FAMILIES)
+
+
+def test_a_quarter_of_a_million_and_people_escorted_or_airlifted_out(gazetteer):
+    assert parse_phrase("roughly a quarter of a million people") == parse_phrase("about 250,000 people")
+    assert one("The army said 1,400 civilians had been escorted out of the besieged town of Idlib.",
+               gazetteer)["term"] == "evacuated"
+    assert one("About 1,000 people were airlifted out of Idlib by helicopter.", gazetteer)["term"] == "evacuated"

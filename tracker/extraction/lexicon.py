@@ -33,7 +33,9 @@ SCALE_WORDS: dict[str, int] = {"hundred": 100, "thousand": 1_000, "million": 1_0
 SCALE_ABBREVIATIONS: dict[str, int] = {"m": 1_000_000, "bn": 1_000_000_000, "k": 1_000}
 # "a dozen" and friends: a number, not a magnitude word.
 ARTICLE_NUMBERS: dict[str, int] = {
-    "a dozen": 12, "half a million": 500_000, "a hundred": 100, "a thousand": 1_000, "a million": 1_000_000,
+    "a dozen": 12, "half a million": 500_000, "a quarter of a million": 250_000, "a quarter million": 250_000,
+    "three quarters of a million": 750_000, "three-quarters of a million": 750_000,
+    "a hundred": 100, "a thousand": 1_000, "a million": 1_000_000,
 }
 
 # Other ways of writing the magnitude words of tracker/rules/quantities.py (their labels are read from there).
@@ -183,7 +185,8 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"(?:have|has|had) left|left (?:their|the|his|her|for)|(?-i:left(?= [A-Z]))", DISPLACEMENT,
      DisplacementTerm.FLED),
     (r"leaving|leave|exodus", DISPLACEMENT, DisplacementTerm.FLED),
-    (r"evacuated|evacuate|evacuating|evacuation|evacuations|(?:bussed|bused) out", DISPLACEMENT,
+    (r"evacuated|evacuate|evacuating|evacuation|evacuations|(?:bussed|bused) out"
+     r"|airlifted|(?:escorted|ferried|flown|shuttled) out", DISPLACEMENT,
      DisplacementTerm.EVACUATED),
     (r"displaced|displacing|displace|displacement|uprooted|uprooting"
      r"|(?:drove|driven|drive|drives|driving|forced|forcing) out"
