@@ -830,3 +830,8 @@ def test_a_quarter_of_a_million_and_people_escorted_or_airlifted_out(gazetteer):
     assert one("The army said 1,400 civilians had been escorted out of the besieged town of Idlib.",
                gazetteer)["term"] == "evacuated"
     assert one("About 1,000 people were airlifted out of Idlib by helicopter.", gazetteer)["term"] == "evacuated"
+
+
+def test_people_awaiting_a_movement_are_not_counted_as_moved(gazetteer):
+    proposals = propose("At least 2,500 civilians were evacuated from Idlib; another 500 await evacuation.", gazetteer)
+    assert [p["reported_value"] for p in proposals] == [2500]

@@ -269,6 +269,7 @@ FORECASTS = (
     r"|are to|is to|threatens to|threatened to|threaten to|likely to|poised to|about to|aim to|aims to"
     r"|intend to|intends to|hope to|hopes to|want to|wants to|going to|projected|forecast|predicted"
     r"|ready to|prepared to|if|unless|in case|scheduled to|due to (?:leave|return|arrive|be|close)|at risk of"
+    r"|await|awaits|awaiting|waiting for|waiting to"  # "another 500 await evacuation"
     # a state that no longer holds: "camps which once held 200,000 people", "home to 3,000 before the raids"
     r"|once|formerly|used to|at (?:its|their) peak"
     r"|before the (?:[\w-]+ )?(?:raids?|attacks?|fighting|war|violence|floods?|clashes|offensive|conflict|crisis"
