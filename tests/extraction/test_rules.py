@@ -835,3 +835,37 @@ def test_a_quarter_of_a_million_and_people_escorted_or_airlifted_out(gazetteer):
 def test_people_awaiting_a_movement_are_not_counted_as_moved(gazetteer):
     proposals = propose("At least 2,500 civilians were evacuated from Idlib; another 500 await evacuation.", gazetteer)
     assert [p["reported_value"] for p in proposals] == [2500]
+
+
+def test_a_datelines_dash_is_no_range(gazetteer):
+    proposal = one("IDLIB, March 9 - Forty-two ISIS fighters surrendered to the SDF near Baghouz.", gazetteer)
+    assert (proposal["kind"], proposal["quantifier"], proposal["reported_value"], proposal["reported_value_max"]) == (
+        "surrender", Quantifier.EXACT, 42, None)
+
+
+def test_returnees_counted_and_people_who_came_through(gazetteer):
+    proposal = one("At the Iraq border, officials counted 2,150 returnees on Saturday.", gazetteer)
+    assert (proposal["term"], proposal["reported_value"]) == ("returned", 2150)
+    proposal = one("Since January some 48,000 Syrians came through the crossing into Turkey.", gazetteer)
+    assert (proposal["term"], proposal["reported_value"], proposal["unit"]) == ("arrived", 48000, Unit.PERSONS)
+
+
+def test_talks_to_surrender_and_patients_moved_to_hospital_are_not_counted(gazetteer):
+    assert propose("A group of 50 to 60 fighters was in talks to surrender to the SDF, a chief said.", gazetteer) == []
+    proposals = propose("About 300 families were relocated to Al-Hol camp; five were moved to hospital.", gazetteer)
+    assert [p["reported_value"] for p in proposals] == [300]
+
+
+def test_family_members_counted_apart_from_surrendering_fighters_are_displaced(gazetteer):
+    proposals = propose("Another 118 ISIS fighters and about 200 of their wives and children gave themselves up "
+                        "to the SDF in Baghouz in February.", gazetteer)
+    assert [(p["kind"], p["term"], p["reported_value"], p["start_date"]) for p in proposals] == [
+        ("surrender", "surrendered", 118, "2019-02-01"), ("displacement", "fled", 200, "2019-02-01")]
+
+
+def test_a_part_with_a_verb_of_its_own_is_a_figure(gazetteer):
+    proposals = propose("Al-Hol camp shelters more than 70,000 people, UNHCR said, about 2,300 of whom arrived "
+                        "since January.", gazetteer)
+    assert [(p["term"], p["reported_value"]) for p in proposals] == [("in_camp", 70000), ("arrived", 2300)]
+    assert [p["reported_value"] for p in propose("Some 4,000 people fled Idlib, 1,500 of them children.",
+                                                 gazetteer)] == [4000]

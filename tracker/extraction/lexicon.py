@@ -113,6 +113,7 @@ CHANGE_VERBS = r"(?:rose|risen|rising|increased|increasing|grew|grown|climbed|ju
 UNIT_WORDS: dict[str, str] = {
     "people": Unit.PERSONS, "persons": Unit.PERSONS, "person": Unit.PERSONS, "individuals": Unit.PERSONS,
     "civilians": Unit.PERSONS, "residents": Unit.PERSONS, "villagers": Unit.PERSONS,
+    "wives": Unit.PERSONS, "dependants": Unit.PERSONS, "dependents": Unit.PERSONS,
     "inhabitants": Unit.PERSONS, "children": Unit.PERSONS, "women": Unit.PERSONS, "men": Unit.PERSONS,
     "refugees": Unit.PERSONS, "idps": Unit.PERSONS, "migrants": Unit.PERSONS, "returnees": Unit.PERSONS,
     "evacuees": Unit.PERSONS, "asylum-seekers": Unit.PERSONS, "displaced": Unit.PERSONS,
@@ -191,15 +192,21 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     (r"displaced|displacing|displace|displacement|uprooted|uprooting"
      r"|(?:drove|driven|drive|drives|driving|forced|forcing) out"
      r"|(?:(?:forced|driven|chased) )?(?:from|out of) their homes", DISPLACEMENT, DisplacementTerm.DISPLACED),
-    (r"relocated|relocate|relocating|relocation|transferred|moved to|resettled", DISPLACEMENT,
+    # "five were moved to hospital": patients taken for care, no relocation of displaced people
+    (r"(?:relocated|relocate|relocating|relocation|transferred|moved to|resettled)"
+     r"(?! (?:to )?(?:a |the )?(?:hospitals?|clinics?|health cent(?:re|er)s?)\b)", DISPLACEMENT,
      DisplacementTerm.RELOCATED),
     (r"returned|returning|return|returns|went back|gone back|go back|going back|came back|come back"
      r"|(?:have|has) returned"
      # "went home", "moved back", "bused back to their villages"
      r"|(?:went|gone|go|goes|going|headed|heading) home|(?:moved|move|moving|moves) back"
-     r"|(?:bused|bussed|trucked|flown|ferried|brought|taken) back",
+     r"|(?:bused|bussed|trucked|flown|ferried|brought|taken) back"
+     # "officials counted 2,150 returnees": the noun names the movement when no verb does (see ADJECTIVE_TERMS)
+     r"|returnees",
      DISPLACEMENT, DisplacementTerm.RETURNED),
+    # "some 48,000 Venezuelans came through the city's bridges": a crossing point passed is an arrival
     (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore"
+     r"|(?:came|come|coming|passed|passing) through"
      r"|received|receiving|took in|welcomed|settled in|have settled|has settled",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
@@ -251,14 +258,19 @@ CAMP_STAYS = (
     r"|(?:now |already )?(?:holds?|held|hosts?|hosted|houses|shelters|sheltered)|home to"
 )
 CAMP_WORDS = r"camps?|centres?|centers?|settlements?|sites?|shelters?|collective centres?"
+# Family members are civilians: counted apart from the fighters who surrender with them ("118 fighters and about
+# 200 of their wives and children gave themselves up"), they are a displacement figure (they left), not a surrender.
+FAMILY_MEMBERS = frozenset({"wives", "children", "dependants", "dependents", "families", "relatives"})
 # A term in front of its unit ("4,000 displaced people") weighs less than a verb elsewhere in the sentence.
-ADJECTIVE_TERMS = ("displaced", "trapped", "stranded", "evacuated", "returning", "besieged")
+ADJECTIVE_TERMS = ("displaced", "trapped", "stranded", "evacuated", "returning", "besieged", "returnees")
 
 # Figures about other topics: when one of these is nearer the number than any term, nothing is proposed.
 OTHER_TOPICS = (
     r"killed|kill|killing|dead|died|die|dying|deaths|death toll|bodies|casualties|executed|massacred"
     r"|injured|wounded|hurt|maimed|missing|abducted|kidnapped|buried|starved"
     r"|in need|needed|needing|need|affected|food insecure|require|requiring|assisted|targeted|vaccinated|treated"
+    # patients taken for care: "five were moved to hospital"
+    r"|(?:moved|taken|transferred|rushed|admitted) to (?:a |the )?(?:hospitals?|clinics?)|hospitali[sz]ed"
 )
 
 # --- What keeps a figure from being proposed -----------------------------------------------------------------
@@ -270,6 +282,7 @@ FORECASTS = (
     r"|intend to|intends to|hope to|hopes to|want to|wants to|going to|projected|forecast|predicted"
     r"|ready to|prepared to|if|unless|in case|scheduled to|due to (?:leave|return|arrive|be|close)|at risk of"
     r"|await|awaits|awaiting|waiting for|waiting to"  # "another 500 await evacuation"
+    r"|in talks to|negotiating to|in negotiations to"  # "50 fighters were in talks to surrender": not yet done
     # a state that no longer holds: "camps which once held 200,000 people", "home to 3,000 before the raids"
     r"|once|formerly|used to|at (?:its|their) peak"
     r"|before the (?:[\w-]+ )?(?:raids?|attacks?|fighting|war|violence|floods?|clashes|offensive|conflict|crisis"

@@ -85,6 +85,8 @@ _BEFORE_PART = re.compile(
     re.IGNORECASE,
 )
 _OF_THEM = re.compile(r"\s+of\s+(?:them|whom|those)\b", re.IGNORECASE)
+# "more than 76,000 refugees, about 2,300 of whom arrived since January": a part with a verb of its own is a figure
+_OF_THEM_VERB = re.compile(r"\s+of\s+(?:them|whom|those)\s+(?:have|has|had|were|was|are|is|\w+ed)\b", re.IGNORECASE)
 _CAPACITY = re.compile(rf"\b(?:{lexicon.CAPACITY_CUES})\s+(?:up to\s+|some\s+|about\s+)?$", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w'\u2019%-]+|[^\w\s]")
 # "2,000 or so": approximately, written after the number.
@@ -149,9 +151,9 @@ def _unit_after(text: str, position: int, limit: int) -> tuple[str | None, str |
             return lexicon.UNIT_WORDS[word], word, False, token.end()
         if word in lexicon.DISTRACTOR_UNITS or (count == 0 and (word.endswith("-year-old") or word == "%")):
             return None, word, True, token.end()
-        if word == "the" and previous == "of":
+        if word in ("the", "their") and previous == "of":
             previous = word
-            continue  # "500 of the families"
+            continue  # "500 of the families", "about 200 of their wives and children"
         if count >= 3 or word in _UNIT_STOPS or not word[0].isalnum():
             break
         if demonym is None and _DEMONYM.fullmatch(token.group()):
@@ -192,6 +194,10 @@ def find_quantities(text: str, start: int, end: int) -> list[Quantity]:
         mask.append((match.start(), match.end()))
     masked = _masked(text, mask)
     for match in _FIGURE.finditer(masked, start, end):
+        if (match["second"] and re.fullmatch(lexicon.RANGE_JOINERS[0], match["join"])
+                and _DATE_BEFORE.search(text, 0, match.start("first"))):
+            # "MAROUA, March 14 - Forty-two fighters surrendered": a dateline's dash, no range; the day is a date
+            match = _FIGURE.match(masked, match.start("second"), end)
         found.extend(_figure(text, match, end))
     found.sort(key=lambda quantity: quantity.start)
     for part, whole in zip(found, found[1:], strict=False):
@@ -265,7 +271,7 @@ def _figure(text: str, match: re.Match, limit: int) -> list[Quantity]:
         distractor = True  # "14,000 people (about 2,300 households)"
     appositive = re.search(r"[,\u2014\u2013(]\s*$", text[max(0, phrase_start - 3):phrase_start])
     if _BEFORE_PART.search(text, max(0, phrase_start - 30), phrase_start) or (
-        appositive and _OF_THEM.match(text, number_end)
+        appositive and _OF_THEM.match(text, number_end) and not _OF_THEM_VERB.match(text, number_end)
     ):
         distractor = True  # "including 1,500 children", "1,500 of them children", "up from 60,000"
     if _CAPACITY.search(text, max(0, phrase_start - 40), phrase_start):

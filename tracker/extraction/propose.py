@@ -37,7 +37,7 @@ from tracker.extraction.sentences import sentence_spans
 from tracker.rules.periods import Period
 from tracker.rules.terms import TERM_CATEGORIES
 
-RULES_VERSION = "2026.12-2"
+RULES_VERSION = "2026.12-3"
 NOTICE_NOT_ENGLISH = (
     "The assistant reads English only for now: it proposes nothing for a source in {language}. Enter its records "
     "by hand, with the excerpt in the source's language and its English translation in excerpt_translation."
@@ -654,6 +654,8 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
             quantity.unit, quantity.unit_word = pairs[-1][0].unit, pairs[-1][0].unit_word
             quantity.end = more.end()
             following.add(quantity.start)
+        if term.term == SurrenderTerm.SURRENDERED and quantity.unit_word in lexicon.FAMILY_MEMBERS:
+            term = TermMatch(term.start, term.end, lexicon.DISPLACEMENT, DisplacementTerm.FLED)
         if term.term == SurrenderTerm.CAPTURED and not quantity.combatants:
             continue  # "police detained 14 people", "detained 3,000 migrants": arrests, no capture of fighters
         unit_guessed = False
@@ -689,7 +691,9 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
              and not _COMPARED.search(text, max(start, d.start - 40), d.start)]  # "up from 2,000 last week"
     for quantity, term, unit_guessed in kept:
         own_places = [m for m in places if _place_owner(text, m, kept) is quantity]
-        own_dates = [d for d in dates if _owner(text, d, [t for _q, t, _g in kept]) == term]
+        # by span: family members counted with a surrender share its verb, read as a displacement term
+        own_dates = [d for d in dates if (owner := _owner(text, d, [t for _q, t, _g in kept])) is not None
+                     and (owner.start, owner.end) == (term.start, term.end)]
         key = (term.kind, quantity.quantifier, quantity.value, quantity.value_max, quantity.magnitude_word,
                quantity.unit)
         if key in seen:
