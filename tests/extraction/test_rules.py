@@ -869,3 +869,8 @@ def test_a_part_with_a_verb_of_its_own_is_a_figure(gazetteer):
     assert [(p["term"], p["reported_value"]) for p in proposals] == [("in_camp", 70000), ("arrived", 2300)]
     assert [p["reported_value"] for p in propose("Some 4,000 people fled Idlib, 1,500 of them children.",
                                                  gazetteer)] == [4000]
+
+
+def test_families_who_surrender_count_the_fighters_with_their_households(gazetteer):
+    proposal = one("Some 30 families of ISIS fighters surrendered to the SDF in Baghouz on Saturday.", gazetteer)
+    assert (proposal["kind"], proposal["unit"]) == ("surrender", Unit.FAMILIES)

@@ -260,7 +260,8 @@ CAMP_STAYS = (
 CAMP_WORDS = r"camps?|centres?|centers?|settlements?|sites?|shelters?|collective centres?"
 # Family members are civilians: counted apart from the fighters who surrender with them ("118 fighters and about
 # 200 of their wives and children gave themselves up"), they are a displacement figure (they left), not a surrender.
-FAMILY_MEMBERS = frozenset({"wives", "children", "dependants", "dependents", "families", "relatives"})
+# Not "families": "30 families surrendered" counts the fighters with their households, a mixed surrender.
+FAMILY_MEMBERS = frozenset({"wives", "children", "dependants", "dependents", "relatives"})
 # A term in front of its unit ("4,000 displaced people") weighs less than a verb elsewhere in the sentence.
 ADJECTIVE_TERMS = ("displaced", "trapped", "stranded", "evacuated", "returning", "besieged", "returnees")
 
