@@ -874,3 +874,13 @@ def test_a_part_with_a_verb_of_its_own_is_a_figure(gazetteer):
 def test_families_who_surrender_count_the_fighters_with_their_households(gazetteer):
     proposal = one("Some 30 families of ISIS fighters surrendered to the SDF in Baghouz on Saturday.", gazetteer)
     assert (proposal["kind"], proposal["unit"]) == ("surrender", Unit.FAMILIES)
+
+
+def test_a_datelines_day_is_when_it_was_filed_not_when_it_happened(gazetteer):
+    proposal = one("IDLIB, March 9 - About 300 families fled Maarat al-Numan on Thursday, the council said.", gazetteer)
+    assert (proposal["start_date"], proposal["end_date"]) == ("2019-03-07", "2019-03-07")
+
+
+def test_a_figure_of_an_earlier_years_event_is_no_record(gazetteer):
+    assert propose("The shelling is the worst since 2016, when almost 250,000 people fled Idlib.", gazetteer) == []
+    assert len(propose("The shelling is the worst since January, when 2,000 people fled Idlib.", gazetteer)) == 1

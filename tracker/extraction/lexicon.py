@@ -289,6 +289,9 @@ FORECASTS = (
     r"|before the (?:[\w-]+ )?(?:raids?|attacks?|fighting|war|violence|floods?|clashes|offensive|conflict|crisis"
     r"|earthquake|storm|cyclone|siege)"
 )
+# A figure about an earlier year's event, told for comparison: "the heaviest rains since 2023, when almost 250,000
+# people had to leave their homes". The year (before the publication's) is the group "year".
+EARLIER_YEAR = r"\b(?:in|since|during|of)\s+(?:the\s+)?(?P<year>(?:19|20)\d\d)(?:\s+[\w-]+)?,?\s+when\b"
 # Said of the term itself: "have not returned", "never left".
 NEGATIONS = r"not|n't|never|no longer|neither|nor|failed to|unable to"
 # The words that make a zero: "no further civilians", "no one", "none".

@@ -110,6 +110,7 @@ _DATELINE_START = re.compile(
     r"[A-Z][A-Z'\u2019. -]{2,40}(?:,\s*[A-Z][\w'\u2019. ]{0,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
     r"(?:\s*\([A-Za-z ]+\))?\s*[-\u2013\u2014]\s"
 )
+_EARLIER_YEAR = re.compile(lexicon.EARLIER_YEAR, re.IGNORECASE)
 _WITH_FAMILIES = re.compile(r"^\s*(?:,\s*)?(?:and|with|along with|together with) (?:their |its )?(?:families"
                             r"|relatives|wives and children|dependants|dependents)", re.IGNORECASE)
 _ELLIPSIS_BEFORE = re.compile(r"(?:,\s*|\s)(?:and|while|with|,)\s+(?:another\s+|a further\s+)?$", re.IGNORECASE)
@@ -299,6 +300,11 @@ def _restated(text: str, quantity: Quantity, earlier: list[tuple[Quantity, TermM
     if text[quantity.end:closing].strip(" ,.") or any(opening < t.start < closing for t in terms):
         return False
     return any(q.end <= opening and q.unit != quantity.unit and not q.zero for q, _t, _g in earlier)
+
+
+def _is_earlier_year(text: str, sentence_start: int, quantity: Quantity, published: date) -> bool:
+    """"since 2023, when almost 250,000 people had to leave": a figure of an earlier year's event, no record."""
+    return any(int(m["year"]) < published.year for m in _EARLIER_YEAR.finditer(text, sentence_start, quantity.start))
 
 
 def _is_planned(text: str, quantity: Quantity, sentence_end: int) -> bool:
@@ -617,6 +623,8 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
         terms = [t for t in terms if not (attribution.start <= t.start < attribution.end)]
     places = _places_in(text, start, mentions)
     dates = find_dates(text, start, end, published)
+    if dateline := _DATELINE_START.match(text, start):
+        dates = [d for d in dates if d.start >= dateline.end()]  # "MAROUA, March 14 - ": the day it was filed
     hedged = bool(_HEDGES.search(text, start, end))
     excerpt = text[start:end]
     attributed_to, attribution_text = _attribution_fields(gazetteer, attribution)
@@ -681,6 +689,7 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
         (quantity, term, unit_guessed) for quantity, term, unit_guessed in sorted(pairs, key=lambda p: p[0].start)
         if not _is_forecast(text, start, min(quantity.start, term.start), term.start, zero=quantity.zero)
         and not _is_planned(text, quantity, end)
+        and not _is_earlier_year(text, start, quantity, published)
         and (quantity.zero or not _is_negated(text, quantity.number_end, term))
     ]
     # With several figures in a sentence, a place or a date belongs to the figure nearest it.
