@@ -884,3 +884,8 @@ def test_a_datelines_day_is_when_it_was_filed_not_when_it_happened(gazetteer):
 def test_a_figure_of_an_earlier_years_event_is_no_record(gazetteer):
     assert propose("The shelling is the worst since 2016, when almost 250,000 people fled Idlib.", gazetteer) == []
     assert len(propose("The shelling is the worst since January, when 2,000 people fled Idlib.", gazetteer)) == 1
+
+
+def test_since_a_day_after_an_appositive_dates_the_figure(gazetteer):
+    proposal = one("Some 3,500 people have arrived in Maarat al-Numan, south of Idlib, since Tuesday.", gazetteer)
+    assert (proposal["start_date"], proposal["end_date"]) == ("2019-03-05", "2019-03-10")

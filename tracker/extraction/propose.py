@@ -556,6 +556,10 @@ def _same_clause(text: str, sentence_start: int, mention: DateMention, anchor: i
     between = text[mention.end:anchor] if mention.end <= anchor else text[anchor:mention.start]
     if not _CLAUSE_START.search(between):
         return True
+    if mention.start >= anchor and text[mention.start:mention.end].lower().startswith("since") and not (
+        _CLAUSE_BREAK.search(between) or between.count(",") > 2
+    ):
+        return True  # "have arrived in Kanyarutshinya, north of Goma, since Tuesday": an appositive between
     if dateline := _DATELINE_START.match(text, sentence_start):
         sentence_start = dateline.end()
     return mention.end <= anchor and not _CLAUSE_START.search(text, sentence_start, mention.start)
