@@ -889,3 +889,8 @@ def test_a_figure_of_an_earlier_years_event_is_no_record(gazetteer):
 def test_since_a_day_after_an_appositive_dates_the_figure(gazetteer):
     proposal = one("Some 3,500 people have arrived in Maarat al-Numan, south of Idlib, since Tuesday.", gazetteer)
     assert (proposal["start_date"], proposal["end_date"]) == ("2019-03-05", "2019-03-10")
+
+
+def test_teams_that_suspend_distributions_are_an_aid_provider(gazetteer):
+    proposals = propose("Save the Children's teams suspended distributions in Al-Hol camp on Saturday.", gazetteer)
+    assert [(p["kind"], p["strain"]) for p in proposals] == [("aid_capacity", Strain.SUSPENDED)]

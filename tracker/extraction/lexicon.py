@@ -352,6 +352,8 @@ AID_PROVIDERS = (
     r"|hospitals?|clinics?|health (?:facilities|centres|centers|services|system|workers)|medical (?:teams|staff"
     r"|facilities|services)|doctors|camps?|(?:reception|transit|health|collective|treatment) cent(?:re|er)s?"
     r"|shelters?|services|water supplies"
+    # "The council's teams suspended distributions", "health teams in the camps"
+    r"|(?:health|medical|aid|relief|mobile|its|their|[\w-]+['\u2019]s) teams|distributions"
     r"|food (?:distributions?|supplies|aid)|the un|u\.n\.|un agencies|local authorities|authorities"
 )
 # Sector keywords: one sector named gives it; none or several give multi-sector.
