@@ -894,3 +894,8 @@ def test_since_a_day_after_an_appositive_dates_the_figure(gazetteer):
 def test_teams_that_suspend_distributions_are_an_aid_provider(gazetteer):
     proposals = propose("Save the Children's teams suspended distributions in Al-Hol camp on Saturday.", gazetteer)
     assert [(p["kind"], p["strain"]) for p in proposals] == [("aid_capacity", Strain.SUSPENDED)]
+
+
+def test_people_registered_at_a_site_on_a_day_have_arrived(gazetteer):
+    proposal = one("A further 4,000 households registered at Al-Hol camp on Saturday, camp managers said.", gazetteer)
+    assert (proposal["term"], proposal["reported_value"], proposal["unit"]) == ("arrived", 4000, Unit.HOUSEHOLDS)

@@ -207,6 +207,8 @@ TERMS: tuple[tuple[str, str, str], ...] = (
     # "some 48,000 Venezuelans came through the city's bridges": a crossing point passed is an arrival
     (r"arrived|arriving|arrive|arrivals|reached|crossed|crossing into|entered|landed|disembarked|came ashore"
      r"|(?:came|come|coming|passed|passing) through"
+     # "a further 4,000 households registered on Wednesday": people newly registered at a site have arrived there
+     r"|(?<!has )(?<!have )(?<!had )registered(?= (?:at|on|in|with|since|over|during|this|last|yesterday))"
      r"|received|receiving|took in|welcomed|settled in|have settled|has settled",
      DISPLACEMENT, DisplacementTerm.ARRIVED),
     (r"(?:living|live|lives|sheltering|shelter|staying|stay|housed|hosted|accommodated|registered) in"
