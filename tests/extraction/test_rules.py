@@ -899,3 +899,15 @@ def test_teams_that_suspend_distributions_are_an_aid_provider(gazetteer):
 def test_people_registered_at_a_site_on_a_day_have_arrived(gazetteer):
     proposal = one("A further 4,000 households registered at Al-Hol camp on Saturday, camp managers said.", gazetteer)
     assert (proposal["term"], proposal["reported_value"], proposal["unit"]) == ("arrived", 4000, Unit.HOUSEHOLDS)
+
+
+def test_an_organization_named_by_its_words_its_document_or_as_the_same(gazetteer):
+    proposal = one("About 2,000 people fled Idlib, according to the children charity's weekly update.", gazetteer)
+    assert proposal["attributed_to"] is None
+    text = ("UNHCR said 3,000 people reached Turkey on Saturday.\n\nA further 500 people fled Idlib on Sunday, "
+            "according to the agency's weekly update.\n\nSome 1,200 people returned to Idlib, according to the same "
+            "agency.")
+    names = [p["attributed_to"]["name"] for p in propose(text, gazetteer)]
+    assert names == ["Office of the UN High Commissioner for Refugees"] * 3
+    proposal = one("Some 400 civilians fled Idlib, according to the UN high commissioner.", gazetteer)
+    assert proposal["attributed_to"]["name"] == "Office of the UN High Commissioner for Refugees"

@@ -38,6 +38,8 @@ _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|is|are|been|be|being)\s*$", re.IGNO
 _TRAILING = " ,.;:\u201d\"'\u2019"
 _LINE_MARKER = re.compile(rf"\s*(?:{lexicon.LINE_MARKERS})")
 _LEADING_TIME = re.compile(lexicon.LEADING_TIMES)  # case matters: a weekday or a month has its capital
+_DOCUMENT_OF = re.compile(rf"^the (?P<owner>[a-z]+)['\u2019]s (?:[a-z]+ )?(?:{lexicon.DOCUMENTS})$")
+_SAME = re.compile(r"^the same ")
 _PERSON_OF = re.compile(rf"(?:an?|the) (?:[\w-]+ )?(?:{lexicon.PERSON_OF}) (?:for|of|from|with) (?P<rest>the .+)")
 
 
@@ -99,6 +101,20 @@ def _resolve_name(text: str, who_start: int, who_end: int, mentions: list[Mentio
         key = person_of["rest"]  # "a spokesman for the brigade": the brigade
     if key in lexicon.LAST_SPEAKER and speakers.last is not None:
         return Attribution(speakers.last.organization, who)
+    # "the agency's weekly update": the agency; "the same office": the office
+    if not _organizations(mentions, gazetteer, who_start, who_end):
+        key = _DOCUMENT_OF.sub(r"the \g<owner>", _SAME.sub("the ", key))
+        if (longer := re.fullmatch(r"the (?:[a-z]+ ){2,3}(?P<noun>[a-z]+)", key)) and not lexicon.ANAPHORA.get(key):
+            # "the national disarmament committee": the one organization whose name holds every word, else the
+            # committee named last
+            words = key.split()[1:]
+            holding = [o for o in gazetteer.organizations.values()
+                       if all(re.search(rf"\b{re.escape(w)}\b", o.name, re.IGNORECASE) for w in words)]
+            if len(holding) == 1:
+                attribution = Attribution(holding[0], who)
+                speakers.remember(who, attribution)
+                return attribution
+            key = f"the {longer['noun']}"
     if match := re.fullmatch(r"the ([a-z]+(?: [a-z]+)?)", key):
         # "the committee said": the organization named last whose name holds the word; "the agency said": the
         # last of that kind; "the government said", in an article about Ethiopia: the Government of Ethiopia.

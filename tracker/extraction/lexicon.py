@@ -447,6 +447,8 @@ ANAPHORA: dict[str, tuple[str, ...]] = {
     "the police": ("state_force",),
 }
 # "the spokesman said": the last speaker named.
+# What an organization publishes: "according to the agency's weekly update" is the agency.
+DOCUMENTS = r"update|report|figures|data|statement|bulletin|count|tally|assessment|estimate|snapshot|dashboard"
 LAST_SPEAKER = frozenset({"the spokesman", "the spokeswoman", "the spokesperson", "the official", "the officer",
                           "the commander", "the governor", "the minister"})
 # A person's own words name a journalist of an outlet ("Al Jazeera's Hoda Abdel-Hamid"): the outlet's own reporting.
