@@ -911,3 +911,10 @@ def test_an_organization_named_by_its_words_its_document_or_as_the_same(gazettee
     assert names == ["Office of the UN High Commissioner for Refugees"] * 3
     proposal = one("Some 400 civilians fled Idlib, according to the UN high commissioner.", gazetteer)
     assert proposal["attributed_to"]["name"] == "Office of the UN High Commissioner for Refugees"
+
+
+def test_a_date_opening_the_sentence_holds_for_each_figure_in_it(gazetteer):
+    proposals = propose("Over the whole of last week, more than 9,000 people returned to Idlib, while between 900 and "
+                        "1,100 came back to Maarat al-Numan.", gazetteer)
+    assert [(p["reported_value"], p["start_date"], p["end_date"]) for p in proposals] == [
+        (9000, "2019-02-25", "2019-03-03"), (900, "2019-02-25", "2019-03-03")]

@@ -719,6 +719,11 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
             place_id = (proposals[-1].location or {}).get("id", place_id)
             carried = False
         stock = term.term in (DisplacementTerm.IN_CAMP, DisplacementTerm.TRAPPED)
+        if not own_dates and kept:
+            # "Over the whole of last week, more than 96,000 people returned ..., while 9,000 came back ...": a date
+            # that opens the sentence, before its first figure and its first comma, holds for every figure in it
+            first = min(q.start for q, _t, _g in kept)
+            own_dates = [d for d in dates if d.end <= first and not _CLAUSE_START.search(text, start, d.start)]
         period = _choose_dates(text, own_dates, term.start, published, stock=stock, sentence_start=start)
         if not own_dates and quantity.start in following and proposals:
             # "seven militants surrendered on Wednesday ..., and three more were arrested": the same day
