@@ -918,3 +918,8 @@ def test_a_date_opening_the_sentence_holds_for_each_figure_in_it(gazetteer):
                         "1,100 came back to Maarat al-Numan.", gazetteer)
     assert [(p["reported_value"], p["start_date"], p["end_date"]) for p in proposals] == [
         (9000, "2019-02-25", "2019-03-03"), (900, "2019-02-25", "2019-03-03")]
+
+
+def test_by_morning_is_the_night_before_publication(gazetteer):
+    proposal = one("By morning, roughly 8,000 people had left Idlib, the council said.", gazetteer)
+    assert (proposal["start_date"], proposal["end_date"]) == ("2019-03-09", "2019-03-10")

@@ -37,7 +37,7 @@ RELATIVE = (
     r" (?:day|two days|week|fortnight|month|few months|year)",
     r"in recent months",
     r"earlier this month|this week|last week|last month|(?:so far )?this year",
-    r"today|yesterday|overnight|last night|this morning|tonight",
+    r"today|yesterday|overnight|last night|this morning|tonight|by (?:morning|daybreak|dawn)",
 )
 _RELATIVE = re.compile(rf"\b(?:{'|'.join(RELATIVE)})\b", re.IGNORECASE)
 _ON_WEEKDAY = re.compile(rf"\b(?:on|late on|early on|earlier on|by|from)?\s*(?P<day>{WEEKDAY})\b", re.IGNORECASE)

@@ -137,13 +137,14 @@ def relative_period(phrase: str, published: date) -> Period:
         return Period(published, day, published, day)
     if key in ("yesterday", "last night"):
         return Period(published - timedelta(days=1), day, published - timedelta(days=1), day)
-    if key == "overnight":
+    if key in ("overnight", "by morning", "by daybreak", "by dawn"):
+        # "By morning, 8,000 people had left": what happened during the night before publication
         return Period(published - timedelta(days=1), day, published, day)
     if key not in RELATIVE_PERIODS:
         known = ", ".join(
             sorted([*RELATIVE_PERIODS, "since <weekday>", "since <month>", "in the past N days/weeks/months/years",
                     "N days ago", "earlier this month", "this week", "last week", "the weekend", "last month",
-                    "last year", "today", "yesterday", "overnight"])
+                    "last year", "today", "yesterday", "overnight", "by morning"])
         )
         raise ValueError(f"Unknown relative period {phrase!r}; known: {known}.")
     days, months, precision = RELATIVE_PERIODS[key]
