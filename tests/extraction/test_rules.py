@@ -923,3 +923,9 @@ def test_a_date_opening_the_sentence_holds_for_each_figure_in_it(gazetteer):
 def test_by_morning_is_the_night_before_publication(gazetteer):
     proposal = one("By morning, roughly 8,000 people had left Idlib, the council said.", gazetteer)
     assert (proposal["start_date"], proposal["end_date"]) == ("2019-03-09", "2019-03-10")
+
+
+def test_those_who_remained_on_a_day_are_still_there(gazetteer):
+    proposals = propose("The families were taken to a school, where 137 of them remained on Saturday; five were moved "
+                        "to hospital.", gazetteer)
+    assert [(p["term"], p["reported_value"], p["start_date"]) for p in proposals] == [("trapped", 137, "2019-03-09")]

@@ -231,7 +231,9 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      r"|(?:remain|remained|remaining|remains|stayed|staying) (?:behind )?in"
      r"(?! (?:the |their |makeshift |temporary )?(?:camps?|(?:evacuation|accommodation|transit|collective) cent))"
      # "fewer than 200 residents remain, its head said": remaining, with nothing after the verb
-     r"|(?:remain|remained|remains)(?=\s*(?:[,;.\u2014]|$))",
+     r"|(?:remain|remained|remains)(?=\s*(?:[,;.\u2014]|$))"
+     # "where 137 of them remained on Wednesday": remaining, with only a day after the verb
+     r"|(?:remain|remained|remains)(?= on (?:mon|tues|wednes|thurs|fri|satur|sun)day\b)",
      DISPLACEMENT, DisplacementTerm.TRAPPED),
     # refuge with no camp named: where people are now ("sought refuge in neighbouring Uganda"); after the camp
     # terms, so that "sought refuge in camps" stays in_camp
