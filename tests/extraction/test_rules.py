@@ -929,3 +929,9 @@ def test_those_who_remained_on_a_day_are_still_there(gazetteer):
     proposals = propose("The families were taken to a school, where 137 of them remained on Saturday; five were moved "
                         "to hospital.", gazetteer)
     assert [(p["term"], p["reported_value"], p["start_date"]) for p in proposals] == [("trapped", 137, "2019-03-09")]
+
+
+def test_full_shelters_are_occupancy_not_a_providers_strain(gazetteer):
+    proposals = propose("Collective shelters in Idlib were full on Saturday, and 1,350 families who reached the city "
+                        "were sent on to schools, the council added.", gazetteer)
+    assert [(p["kind"], p["reported_value"]) for p in proposals] == [("displacement", 1350)]

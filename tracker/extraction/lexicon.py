@@ -336,7 +336,8 @@ STRAINS: tuple[tuple[str, str], ...] = (
      r"|overcrowded|cannot cope|can't cope|unable to cope|(?:could|can) no longer cope|no longer able to cope"
      r"|(?:reached|exceeded) (?:full |its |their )?capacity"
      r"|(?:[\w-]+ times|above|over|twice) (?:its |their )?(?:normal |intended )?capacity"
-     r"|(?:is|are|was|were) full|turning (?:people|families|patients) away|turned (?:people|families|patients) away",
+     # not "shelters were full": a place's occupancy, said of no provider's service ("at full capacity" is)
+     r"|turning (?:people|families|patients) away|turned (?:people|families|patients) away",
      Strain.OVERWHELMED),
     (r"suspended|suspend|suspending|halted (?:its |their )?(?:operations|work|activities|services|deliveries|aid)"
      r"|stopped (?:its |their )?(?:operations|work|activities|services|distributions|deliveries)|pulled out"
