@@ -935,3 +935,8 @@ def test_full_shelters_are_occupancy_not_a_providers_strain(gazetteer):
     proposals = propose("Collective shelters in Idlib were full on Saturday, and 1,350 families who reached the city "
                         "were sent on to schools, the council added.", gazetteer)
     assert [(p["kind"], p["reported_value"]) for p in proposals] == [("displacement", 1350)]
+
+
+def test_several_services_joined_are_multi_sector(gazetteer):
+    proposals = propose("The camp's food and medical services were overwhelmed on Saturday, UNHCR said.", gazetteer)
+    assert [(p["strain"], p["sector"]) for p in proposals] == [(Strain.OVERWHELMED, Sector.MULTI_SECTOR)]

@@ -826,6 +826,9 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
         head = _SUBJECT_HEAD.split(subject, maxsplit=1)[0]  # "aid agencies at the camp": the agencies
         named_first = min(((m.start(), sector) for pattern_, sector in _SUBJECT_SECTORS
                            if (m := pattern_.search(head))), default=None)
+        in_head = {sector for pattern_, sector in _SUBJECT_SECTORS if pattern_.search(head)}
+        if len(in_head) > 1 and re.search(r"\band\b", head):
+            named_first = (0, Sector.MULTI_SECTOR)  # "its food and medical services": several sectors, joined
         sectors = {named_first[1]} if named_first else {
             sector for pattern_, sector in _SECTORS if pattern_.search(text, start, end)}
         if not sectors and provider is not None:
