@@ -940,3 +940,9 @@ def test_full_shelters_are_occupancy_not_a_providers_strain(gazetteer):
 def test_several_services_joined_are_multi_sector(gazetteer):
     proposals = propose("The camp's food and medical services were overwhelmed on Saturday, UNHCR said.", gazetteer)
     assert [(p["strain"], p["sector"]) for p in proposals] == [(Strain.OVERWHELMED, Sector.MULTI_SECTOR)]
+
+
+def test_a_described_speaker_is_the_provider_of_its_own_strain(gazetteer):
+    proposal = one("Aid groups in Idlib say they are struggling to cope: a Save the Children clinic there saw 1,100 "
+                   "patients this week.", gazetteer)
+    assert (proposal["provider"], proposal["provider_description"]) == (None, "aid groups in Idlib")

@@ -864,6 +864,8 @@ def _speaker_provider(subject: str, attribution: Attribution | None, aid_organiz
         return None
     if attribution and attribution.organization and attribution.organization.kind in AID_KINDS:
         return attribution.organization.id
+    if own and attribution and not attribution.organization:
+        return None  # "Aid groups in Tawilah say they are struggling": the speaker described, not an org named later
     return aid_organizations[0].id if aid_organizations else None
 
 
