@@ -946,3 +946,7 @@ def test_a_described_speaker_is_the_provider_of_its_own_strain(gazetteer):
     proposal = one("Aid groups in Idlib say they are struggling to cope: a Save the Children clinic there saw 1,100 "
                    "patients this week.", gazetteer)
     assert (proposal["provider"], proposal["provider_description"]) == (None, "aid groups in Idlib")
+
+
+def test_people_who_crossed_back_have_returned(gazetteer):
+    assert one("Some 1,400 Syrians crossed back from Turkey on Saturday.", gazetteer)["term"] == "returned"
