@@ -200,7 +200,7 @@ TERMS: tuple[tuple[str, str, str], ...] = (
      r"|(?:have|has) returned"
      # "went home", "moved back", "bused back to their villages"
      r"|(?:went|gone|go|goes|going|headed|heading) home|(?:moved|move|moving|moves) back"
-     r"|(?:crossed|crossing|cross|crosses) back"  # "18,400 Afghans crossed back from Iran": home again
+     r"|crossed back"  # "18,400 Afghans crossed back from Iran": home again
      r"|(?:bused|bussed|trucked|flown|ferried|brought|taken) back"
      # "officials counted 2,150 returnees": the noun names the movement when no verb does (see ADJECTIVE_TERMS)
      r"|returnees",
