@@ -950,3 +950,10 @@ def test_a_described_speaker_is_the_provider_of_its_own_strain(gazetteer):
 
 def test_people_who_crossed_back_have_returned(gazetteer):
     assert one("Some 1,400 Syrians crossed back from Turkey on Saturday.", gazetteer)["term"] == "returned"
+
+
+def test_an_organization_found_by_its_words_is_named_again_by_its_noun(gazetteer):
+    text = ("Some 400 civilians fled Idlib, according to the UN high commissioner.\n\n"
+            "The commissioner said a further 300 people had fled Maarat al-Numan on Saturday.")
+    names = [(p["attributed_to"] or {}).get("name") for p in propose(text, gazetteer)]
+    assert names == ["Office of the UN High Commissioner for Refugees"] * 2

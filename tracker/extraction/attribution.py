@@ -113,6 +113,7 @@ def _resolve_name(text: str, who_start: int, who_end: int, mentions: list[Mentio
             if len(holding) == 1:
                 attribution = Attribution(holding[0], who)
                 speakers.remember(who, attribution)
+                speakers.organizations.append(holding[0].id)  # so that "the committee said" is it again
                 return attribution
             key = f"the {longer['noun']}"
     if match := re.fullmatch(r"the ([a-z]+(?: [a-z]+)?)", key):
