@@ -957,3 +957,9 @@ def test_an_organization_found_by_its_words_is_named_again_by_its_noun(gazetteer
             "The commissioner said a further 300 people had fled Maarat al-Numan on Saturday.")
     names = [(p["attributed_to"] or {}).get("name") for p in propose(text, gazetteer)]
     assert names == ["Office of the UN High Commissioner for Refugees"] * 2
+
+
+def test_the_teams_of_an_organization_named_before_are_its_own(gazetteer):
+    text = ("UNHCR said its staff were safe.\n\n"
+            "The commissioner's teams suspended distributions in Al-Hol camp on Saturday.")
+    assert one(text, gazetteer)["provider"]["name"] == "Office of the UN High Commissioner for Refugees"

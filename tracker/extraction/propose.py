@@ -110,6 +110,7 @@ _DATELINE_START = re.compile(
     r"[A-Z][A-Z'\u2019. -]{2,40}(?:,\s*[A-Z][\w'\u2019. ]{0,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
     r"(?:\s*\([A-Za-z ]+\))?\s*[-\u2013\u2014]\s"
 )
+_OWNER_NOUN = re.compile(r"the (?P<noun>[a-z]+)['\u2019]s\b", re.IGNORECASE)
 _EARLIER_YEAR = re.compile(lexicon.EARLIER_YEAR, re.IGNORECASE)
 _WITH_FAMILIES = re.compile(r"^\s*(?:,\s*)?(?:and|with|along with|together with) (?:their |its )?(?:families"
                             r"|relatives|wives and children|dependants|dependents)", re.IGNORECASE)
@@ -812,6 +813,12 @@ def _aid_capacity(text: str, start: int, end: int, mentions: list[Mention], plac
         provider = next((m.id for m in aid_organizations if subject_start <= m.start < match.start()), None)
         if provider is None:
             provider = _speaker_provider(subject, attribution, aid_organizations, gazetteer)
+        if provider is None and (owner := _OWNER_NOUN.match(subject)):
+            # "The council's teams suspended distributions": the aid organization named last whose name holds it
+            noun = re.compile(rf"\b{re.escape(owner['noun'])}\b", re.IGNORECASE)
+            provider = next((id_ for id_ in reversed(state.speakers.organizations)
+                             if gazetteer.organizations[id_].kind in AID_KINDS
+                             and noun.search(gazetteer.organizations[id_].name)), None)
         description = None
         words = subject.lower().split()
         if provider is None and words and words[0] in lexicon.PRONOUNS and attribution and not attribution.organization:
