@@ -963,3 +963,9 @@ def test_the_teams_of_an_organization_named_before_are_its_own(gazetteer):
     text = ("UNHCR said its staff were safe.\n\n"
             "The commissioner's teams suspended distributions in Al-Hol camp on Saturday.")
     assert one(text, gazetteer)["provider"]["name"] == "Office of the UN High Commissioner for Refugees"
+
+
+def test_the_same_day_is_the_day_of_the_figure_before(gazetteer):
+    text = ("Some 1,800 Syrians crossed back from Turkey on Thursday, UNHCR said.\n\n"
+            "At the Iraq border, officials counted 2,150 returnees on the same day.")
+    assert [p["start_date"] for p in propose(text, gazetteer)] == ["2019-03-07", "2019-03-07"]

@@ -110,6 +110,7 @@ _DATELINE_START = re.compile(
     r"[A-Z][A-Z'\u2019. -]{2,40}(?:,\s*[A-Z][\w'\u2019. ]{0,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
     r"(?:\s*\([A-Za-z ]+\))?\s*[-\u2013\u2014]\s"
 )
+_SAME_DAY = re.compile(r"\b(?:on )?the same day\b|\bthat same day\b", re.IGNORECASE)
 _OWNER_NOUN = re.compile(r"the (?P<noun>[a-z]+)['\u2019]s\b", re.IGNORECASE)
 _EARLIER_YEAR = re.compile(lexicon.EARLIER_YEAR, re.IGNORECASE)
 _WITH_FAMILIES = re.compile(r"^\s*(?:,\s*)?(?:and|with|along with|together with) (?:their |its )?(?:families"
@@ -220,6 +221,7 @@ class ArticleState:
     speakers: Speakers = field(default_factory=Speakers)
     parties: list[int] = field(default_factory=list)
     retracted: tuple[str, str] | None = None  # (kind, term) of a figure the previous sentence took back
+    dated: Period | None = None  # the period of the last figure whose sentence named its date
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -726,6 +728,10 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
             first = min(q.start for q, _t, _g in kept)
             own_dates = [d for d in dates if d.end <= first and not _CLAUSE_START.search(text, start, d.start)]
         period = _choose_dates(text, own_dates, term.start, published, stock=stock, sentence_start=start)
+        if own_dates:
+            state.dated = period
+        elif state.dated is not None and _SAME_DAY.search(text, start, end):
+            period = state.dated  # "counted 2,150 returnees on the same day": the day of the figure before
         if not own_dates and quantity.start in following and proposals:
             # "seven militants surrendered on Wednesday ..., and three more were arrested": the same day
             previous = proposals[-1]
