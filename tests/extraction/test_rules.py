@@ -969,3 +969,8 @@ def test_the_same_day_is_the_day_of_the_figure_before(gazetteer):
     text = ("Some 1,800 Syrians crossed back from Turkey on Thursday, UNHCR said.\n\n"
             "At the Iraq border, officials counted 2,150 returnees on the same day.")
     assert [p["start_date"] for p in propose(text, gazetteer)] == ["2019-03-07", "2019-03-07"]
+
+
+def test_two_weekdays_joined_are_the_days_between(gazetteer):
+    proposal = one("A further 4,000 households registered at Al-Hol camp on Wednesday and Thursday.", gazetteer)
+    assert (proposal["start_date"], proposal["end_date"]) == ("2019-03-06", "2019-03-07")

@@ -65,6 +65,8 @@ _MONTH_RANGE = re.compile(
     rf"(?:\s+(?P<year>(?:19|20)\d\d))?",
     re.IGNORECASE,
 )
+_WEEKDAY_RANGE = re.compile(
+    rf"\b(?:on|between|from)\s+(?P<first>{WEEKDAY})\s+(?:and|to|until|through)\s+(?P<last>{WEEKDAY})\b", re.IGNORECASE)
 _IN_YEAR = re.compile(r"\b(?:in|since|during) (?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
 
 
@@ -151,6 +153,12 @@ def find_dates(text: str, start: int, end: int, published: date) -> list[DateMen
         if match.group().lower().startswith("since"):
             last, end_precision = published, day
         add(match.start(), match.end(), Period(date(year, 1, 1), DatePrecision.YEAR, last, end_precision))
+    for match in _WEEKDAY_RANGE.finditer(text, start, end):
+        # "on Wednesday and Thursday", "from Monday to Wednesday": the days between, both counted
+        first, last = (published if WEEKDAYS[d.lower()] == published.weekday() else latest_weekday_before(published,
+                       d.lower()) for d in (match["first"], match["last"]))
+        if first < last:
+            add(match.start(), match.end(), Period(first, day, last, day))
     for match in _ON_WEEKDAY.finditer(text, start, end):
         weekday = match["day"].lower()
         when = published if WEEKDAYS[weekday] == published.weekday() else latest_weekday_before(published, weekday)
