@@ -974,3 +974,8 @@ def test_the_same_day_is_the_day_of_the_figure_before(gazetteer):
 def test_two_weekdays_joined_are_the_days_between(gazetteer):
     proposal = one("A further 4,000 households registered at Al-Hol camp on Wednesday and Thursday.", gazetteer)
     assert (proposal["start_date"], proposal["end_date"]) == ("2019-03-06", "2019-03-07")
+
+
+def test_a_border_named_by_its_neighbour_is_no_place_of_its_own(gazetteer):
+    proposal = one("At Baghouz, on the Iraq border, officials counted 2,150 returnees on Saturday.", gazetteer)
+    assert proposal["location"]["name"] == "Baghouz"

@@ -110,6 +110,7 @@ _DATELINE_START = re.compile(
     r"[A-Z][A-Z'\u2019. -]{2,40}(?:,\s*[A-Z][\w'\u2019. ]{0,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
     r"(?:\s*\([A-Za-z ]+\))?\s*[-\u2013\u2014]\s"
 )
+_BORDER_OF = re.compile(r"\s+(?:border|frontier)\b", re.IGNORECASE)
 _SAME_DAY = re.compile(r"\b(?:on )?the same day\b|\bthat same day\b", re.IGNORECASE)
 _OWNER_NOUN = re.compile(r"the (?P<noun>[a-z]+)['\u2019]s\b", re.IGNORECASE)
 _EARLIER_YEAR = re.compile(lexicon.EARLIER_YEAR, re.IGNORECASE)
@@ -427,11 +428,16 @@ def _places_in(text: str, sentence_start: int, mentions: list[Mention]) -> list[
     """The places of the sentence, without where the reporter stands ("Reporting from Gaziantep", a dateline
     such as "JALALABAD, Afghanistan -")."""
     dateline = _DATELINE_START.match(text, sentence_start)
-    return [
+    places = [
         m for m in mentions
         if m.type == PLACE and not _DATELINE.search(text, max(sentence_start, m.start - 40), m.start)
         and not (dateline and m.end <= dateline.end())
     ]
+    # "At Torkham, on the Pakistan border, officials counted ...": a border named by its neighbour describes the
+    # place; it is no place of its own while the sentence names another.
+    borders = [m for m in places
+               if _BORDER_OF.match(text, m.end) and re.search(r"\bthe\s+\Z", text[max(0, m.start - 5):m.start])]
+    return [m for m in places if m not in borders] if len(borders) < len(places) else places
 
 
 def _dateline_places(text: str, sentence_start: int, mentions: list[Mention]) -> list[Mention]:
