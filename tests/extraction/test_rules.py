@@ -979,3 +979,9 @@ def test_two_weekdays_joined_are_the_days_between(gazetteer):
 def test_a_border_named_by_its_neighbour_is_no_place_of_its_own(gazetteer):
     proposal = one("At Baghouz, on the Iraq border, officials counted 2,150 returnees on Saturday.", gazetteer)
     assert proposal["location"]["name"] == "Baghouz"
+
+
+def test_figures_sharing_one_verb_share_the_place_after_it(gazetteer):
+    proposals = propose("Another 118 ISIS fighters and about 200 of their wives and children gave themselves up "
+                        "in February around Baghouz.", gazetteer)
+    assert [p["location"]["name"] for p in proposals] == ["Baghouz", "Baghouz"]

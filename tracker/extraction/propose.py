@@ -713,6 +713,11 @@ def _sentence(text: str, start: int, end: int, *, published: date, gazetteer: Ga
              and not _COMPARED.search(text, max(start, d.start - 40), d.start)]  # "up from 2,000 last week"
     for quantity, term, unit_guessed in kept:
         own_places = [m for m in places if _place_owner(text, m, kept) is quantity]
+        if not own_places:
+            # "118 fighters and about 200 of their wives and children gave themselves up around Mora": figures
+            # that share one verb share the place after it
+            sharing = {id(q) for q, t, _g in kept if q is not quantity and (t.start, t.end) == (term.start, term.end)}
+            own_places = [m for m in places if m.start >= term.end and id(_place_owner(text, m, kept)) in sharing]
         # by span: family members counted with a surrender share its verb, read as a displacement term
         own_dates = [d for d in dates if (owner := _owner(text, d, [t for _q, t, _g in kept])) is not None
                      and (owner.start, owner.end) == (term.start, term.end)]
