@@ -985,3 +985,9 @@ def test_figures_sharing_one_verb_share_the_place_after_it(gazetteer):
     proposals = propose("Another 118 ISIS fighters and about 200 of their wives and children gave themselves up "
                         "in February around Baghouz.", gazetteer)
     assert [p["location"]["name"] for p in proposals] == ["Baghouz", "Baghouz"]
+
+
+def test_a_date_before_when_is_the_time_of_the_when_clause(gazetteer):
+    proposal = one("The number has barely changed since the start of the year, when some 48,000 Syrians came through "
+                   "the crossing into Turkey.", gazetteer)
+    assert (proposal["start_date"], proposal["end_date"]) == ("2019-01-01", "2019-03-10")

@@ -565,6 +565,8 @@ def _same_clause(text: str, sentence_start: int, mention: DateMention, anchor: i
     between = text[mention.end:anchor] if mention.end <= anchor else text[anchor:mention.start]
     if not _CLAUSE_START.search(between):
         return True
+    if mention.end <= anchor and re.match(r",?\s*when\b", between) and not _CLAUSE_START.search(between, 1):
+        return True  # "since the start of the year, when some 48,000 Venezuelans came through": the when's time
     if mention.start >= anchor and text[mention.start:mention.end].lower().startswith("since") and not (
         _CLAUSE_BREAK.search(between) or between.count(",") > 2
     ):
