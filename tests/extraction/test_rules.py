@@ -991,3 +991,9 @@ def test_a_date_before_when_is_the_time_of_the_when_clause(gazetteer):
     proposal = one("The number has barely changed since the start of the year, when some 48,000 Syrians came through "
                    "the crossing into Turkey.", gazetteer)
     assert (proposal["start_date"], proposal["end_date"]) == ("2019-01-01", "2019-03-10")
+
+
+def test_facilities_of_an_area_are_not_the_speakers_own(gazetteer):
+    proposal = one("Health facilities in the district are overwhelmed with cases of cholera, UNHCR's director said.",
+                   gazetteer)
+    assert (proposal["provider"], proposal["provider_description"]) == (None, "health facilities in the district")

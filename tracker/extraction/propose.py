@@ -111,6 +111,8 @@ _DATELINE_START = re.compile(
     r"(?:\s*\([A-Za-z ]+\))?\s*[-\u2013\u2014]\s"
 )
 _BORDER_OF = re.compile(r"\s+(?:border|frontier)\b", re.IGNORECASE)
+_PLURAL_FACILITY = re.compile(rf"(?:[\w-]+\s+)?(?:{lexicon.PROVIDER_FACILITIES})(?<=s)\s+(?:in|at|across|around)\b",
+                              re.IGNORECASE)
 _SAME_DAY = re.compile(r"\b(?:on )?the same day\b|\bthat same day\b", re.IGNORECASE)
 _OWNER_NOUN = re.compile(r"the (?P<noun>[a-z]+)['\u2019]s\b", re.IGNORECASE)
 _EARLIER_YEAR = re.compile(lexicon.EARLIER_YEAR, re.IGNORECASE)
@@ -888,6 +890,8 @@ def _speaker_provider(subject: str, attribution: Attribution | None, aid_organiz
     own = not words or words[-1] in lexicon.PRONOUNS or words[0] in ("its", "their", "our", *lexicon.PRONOUNS)
     if not own and not (_FACILITIES.search(subject) and not _GENERIC_PROVIDERS.search(subject)):
         return None
+    if not own and _PLURAL_FACILITY.match(subject):
+        return None  # "Health facilities in the district", "health teams in the camps": an area's, not the speaker's
     if attribution and attribution.organization and attribution.organization.kind in AID_KINDS:
         return attribution.organization.id
     if own and attribution and not attribution.organization:
