@@ -997,3 +997,9 @@ def test_facilities_of_an_area_are_not_the_speakers_own(gazetteer):
     proposal = one("Health facilities in the district are overwhelmed with cases of cholera, UNHCR's director said.",
                    gazetteer)
     assert (proposal["provider"], proposal["provider_description"]) == (None, "health facilities in the district")
+
+
+def test_a_return_from_abroad_with_no_place_named_is_at_the_country(gazetteer):
+    text = ("Some 3,000 Syrians crossed back into Baghouz on Saturday, UNHCR said.\n\n"
+            "Since January, 1.2 million Syrians have returned from the two neighbours, it said.")
+    assert [p["location"]["name"] for p in propose(text, gazetteer)] == ["Baghouz", "Syria"]

@@ -113,6 +113,7 @@ _DATELINE_START = re.compile(
 _BORDER_OF = re.compile(r"\s+(?:border|frontier)\b", re.IGNORECASE)
 _PLURAL_FACILITY = re.compile(rf"(?:[\w-]+\s+)?(?:{lexicon.PROVIDER_FACILITIES})(?<=s)\s+(?:in|at|across|around)\b",
                               re.IGNORECASE)
+_BACK_FROM = re.compile(r"\s+(?:home\s+)?from\b", re.IGNORECASE)
 _SAME_DAY = re.compile(r"\b(?:on )?the same day\b|\bthat same day\b", re.IGNORECASE)
 _OWNER_NOUN = re.compile(r"the (?P<noun>[a-z]+)['\u2019]s\b", re.IGNORECASE)
 _EARLIER_YEAR = re.compile(lexicon.EARLIER_YEAR, re.IGNORECASE)
@@ -519,6 +520,9 @@ def _choose_place(text: str, sentence_start: int, places: list[Mention], anchor:
             return named[-1].id, False
     if state.place is not None:
         if _NATIONWIDE.search(text, sentence_start, sentence_end):
+            return _country(gazetteer, state.place.id), True
+        if term == DisplacementTerm.RETURNED and term_end is not None and _BACK_FROM.match(text, term_end):
+            # "1.2 million Afghans have returned from the two neighbours": back to the country, no place in it named
             return _country(gazetteer, state.place.id), True
         if area:
             if (found := _area(gazetteer, state, lexicon.AREA_WORDS[" ".join(area["area"].lower().split())])):
