@@ -14,13 +14,8 @@ tracker/services/extraction.py. docs/intake.md describes what is proposed and wh
 
 from tracker.extraction.numbers import PhraseParts, parse_phrase
 from tracker.extraction.places import Gazetteer
-from tracker.extraction.propose import (
-    RULES_VERSION,
-    Extraction,
-    Proposal,
-    extract,
-    propose_from_sentence,
-)
+from tracker.extraction.propose import extract, propose_from_sentence
+from tracker.extraction.records import RULES_VERSION, Extraction, Proposal
 from tracker.extraction.sentences import sentence_spans
 
 __all__ = [

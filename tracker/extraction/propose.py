@@ -14,232 +14,105 @@ The steps, in order, for each sentence (docs/intake.md, "How the assistant reads
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from tracker.choices import (
     CombatantStatus,
-    DatePrecision,
     DisplacementCategory,
     DisplacementTerm,
-    OrganizationKind,
     Quantifier,
     Sector,
     SurrenderTerm,
     Unit,
 )
 from tracker.extraction import lexicon
-from tracker.extraction.attribution import Attribution, Speakers, find_attribution
-from tracker.extraction.dates import DateMention, find_dates, publication_day
+from tracker.extraction.anchoring import (
+    _choose_dates,
+    _choose_place,
+    _clause_start,
+    _country,
+    _cue,
+    _dateline_places,
+    _gap,
+    _innermost,
+    _owner,
+    _place_owner,
+    _places_in,
+)
+from tracker.extraction.attribution import Attribution, find_attribution
+from tracker.extraction.dates import DateMention, find_dates
 from tracker.extraction.numbers import Quantity, find_quantities
+from tracker.extraction.patterns import (
+    _AID_PROVIDERS,
+    _CAMP_STAYS,
+    _CAMP_WORDS,
+    _CLAUSE_START,
+    _COMPARED,
+    _COUNT_VERB_BEFORE,
+    _COUNTED_NOUN,
+    _DATELINE_START,
+    _EARLIER_YEAR,
+    _ELLIPSIS_AFTER,
+    _ELLIPSIS_BEFORE,
+    _FACILITIES,
+    _FORECASTS,
+    _GENERIC_PROVIDERS,
+    _HEDGES,
+    _KEY_FIGURE_LABEL,
+    _LABEL_TERMS,
+    _LEFT_FROM,
+    _MORE,
+    _NEGATIONS,
+    _NONE_OF,
+    _OF_THOSE,
+    _OTHER_TOPICS,
+    _OWNER_NOUN,
+    _PARENTHETICAL,
+    _PLANNED_AFTER,
+    _PLURAL_FACILITY,
+    _RETRACTION,
+    _SAME_DAY,
+    _SECTORS,
+    _SPEECH_IN_SUBJECT,
+    _STOCK_DISPLACED,
+    _STRAINS,
+    _SUBJECT_AUX,
+    _SUBJECT_HEAD,
+    _SUBJECT_SECTORS,
+    _SUBJECT_TRIM,
+    _TERMS,
+    _TO_TOTAL,
+    _TOKEN,
+    _WHO_BEFORE,
+    _WITH_FAMILIES,
+    _ZERO,
+    _ZERO_COMPLEMENT,
+    AID_KINDS,
+    AID_PLACE,
+    LEAVING_TERMS,
+)
 from tracker.extraction.places import ORGANIZATION, PLACE, Gazetteer, Mention
+from tracker.extraction.records import (
+    ArticleState,
+    Extraction,
+    Proposal,
+    TermMatch,
+    _attribution_fields,
+    _confidence,
+    _organization_json,
+    _place_json,
+)
 from tracker.extraction.sentences import sentence_spans
 from tracker.rules.periods import Period
 from tracker.rules.terms import TERM_CATEGORIES
 
-RULES_VERSION = "2026.12-3"
 NOTICE_NOT_ENGLISH = (
     "The assistant reads English only for now: it proposes nothing for a source in {language}. Enter its records "
     "by hand, with the excerpt in the source's language and its English translation in excerpt_translation."
 )
 
-AID_PLACE = "aid"  # where a provider works: not where its supplies come from
-LEAVING_TERMS = frozenset(
-    {DisplacementTerm.FLED, DisplacementTerm.EVACUATED, DisplacementTerm.DISPLACED, DisplacementTerm.RELOCATED}
-)
-AID_KINDS = frozenset({OrganizationKind.NGO, OrganizationKind.UN_AGENCY, OrganizationKind.RED_CROSS,
-                       OrganizationKind.GOVERNMENT, OrganizationKind.OTHER})
-
-
-def _words(pattern: str) -> re.Pattern:
-    return re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
-
-
-_TERMS = [(_words(pattern), kind, term) for pattern, kind, term in lexicon.TERMS]
-_CAMP_STAYS = _words(lexicon.CAMP_STAYS)
-_CAMP_WORDS = _words(lexicon.CAMP_WORDS)
-_NATIONWIDE = _words(lexicon.NATIONWIDE)
-_SINCE_EVENT = re.compile(rf"\b{lexicon.SINCE_EVENT}$", re.IGNORECASE)
-_OTHER_TOPICS = _words(lexicon.OTHER_TOPICS)
-_FORECASTS = _words(lexicon.FORECASTS)
-_NEGATIONS = re.compile(rf"(?:\b(?:{lexicon.NEGATIONS.replace('|n' + chr(39) + 't', '')})\b|n['\u2019]t\b)",
-                        re.IGNORECASE)
-_HEDGES = _words(lexicon.HEDGES)
-_ZERO = re.compile(rf"\b(?:(?P<pronoun>{lexicon.ZERO_PRONOUNS})|(?P<head>{lexicon.ZERO_HEADS}))\b", re.IGNORECASE)
-_NONE_OF = re.compile(
-    rf"\s+of\s+(?:the|these|those|its|their|them)\b[^.;]{{0,40}}?\b(?P<unit>{'|'.join(lexicon.UNIT_WORDS)})\b",
-    re.IGNORECASE,
-)
-_STRAINS = [(_words(pattern), strain) for pattern, strain in lexicon.STRAINS]
-_AID_PROVIDERS = _words(lexicon.AID_PROVIDERS)
-_SECTORS = [(_words(pattern), sector) for pattern, sector in lexicon.SECTORS]
-_SUBJECT_SECTORS = _SECTORS + [(_words(pattern), sector) for pattern, sector in lexicon.SUBJECT_SECTORS]
-_FACILITIES = _words(lexicon.PROVIDER_FACILITIES)
-_GENERIC_PROVIDERS = _words(lexicon.GENERIC_PROVIDERS)
-_LEFT_AREA = re.compile(rf"\s*(?:[\w-]+\s+)?(?:from|out of)\s+(?P<area>{'|'.join(lexicon.AREA_WORDS)})\b",
-                        re.IGNORECASE)
-_AREA_WORDS = re.compile(
-    rf"\b(?:in|of|across|throughout|around|from|to|near|outside|inside|within|into|fled|flee|fleeing|left|leave"
-    rf"|leaving|entered|entering|reached|evacuated|shelled|captured|seized|stormed|besieged)\s+"
-    rf"(?P<area>{'|'.join(lexicon.AREA_WORDS)})\b", re.IGNORECASE)
-_ORIGIN_CUE = re.compile(rf"\b(?:{lexicon.ORIGIN_CUES})\s+(?:the\s+)?(?P<extra>(?:[\w-]+\s+){{1,2}})?$",
-                         re.IGNORECASE)
-_DESTINATION_CUE = re.compile(
-    rf"\b(?:{lexicon.DESTINATION_CUES})\s+(?:the\s+)?(?P<extra>(?:[\w-]+\s+){{1,2}})?$", re.IGNORECASE
-)
-_DATELINE = re.compile(rf"\b(?:{lexicon.DATELINE_CUES})\s+$", re.IGNORECASE)
-_SPEECH_BEFORE = re.compile(
-    r"\b(?:said|say|says|told(?:\s+\w+){0,2}|announced|added|reported|stated|confirmed|tweeted|wrote)\s*$",
-    re.IGNORECASE,
-)
-_SPEECH_IN_SUBJECT = re.compile(rf"\b(?:{lexicon.SPEECH_VERBS})\b(?:\s+that\b)?\s*", re.IGNORECASE)
-# A clause that describes the subject rather than names it: "The transit centre, built for 3,000 people, is ...".
-_PARENTHETICAL = re.compile(
-    r"(?:[a-z]+(?:ed|en|ing)|built|run|set|made|which|who|where|once|now|home to|a|an|one of|located|situated|near"
-    r"|close to|about|some|with|just)\b"
-)
-_SUBJECT_HEAD = re.compile(r",|\s(?:in|at|near|across|around|of|on|to|for|along|outside|inside)\s", re.IGNORECASE)
-_COMPARED = re.compile(rf"\b(?:{lexicon.COMPARISON_CUES})\b(?:[^,;]|(?<=\d),(?=\d))*$", re.IGNORECASE)
-# Where people came from: no place of arrivals, returns, camps or the trapped ("in Goma, people who fled Rutshuru").
-_LEFT_FROM = re.compile(
-    r"\b(?:from|out of|fled|fleeing|flee|left|leaving|escaped|escaping|evacuated)\s+(?:the\s+)?(?:[\w-]+\s+)?$",
-    re.IGNORECASE,
-)
-# "JALALABAD, Afghanistan - ", "BEIRUT, Oct 3 - ": the place a story was filed from, before its first sentence.
-_DATELINE_START = re.compile(
-    r"[A-Z][A-Z'\u2019. -]{2,40}(?:,\s*[A-Z][\w'\u2019. ]{0,30}?)?(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-    r"(?:\s*\([A-Za-z ]+\))?\s*[-\u2013\u2014]\s"
-)
-_BORDER_OF = re.compile(r"\s+(?:border|frontier)\b", re.IGNORECASE)
-_PLURAL_FACILITY = re.compile(rf"(?:[\w-]+\s+)?(?:{lexicon.PROVIDER_FACILITIES})(?<=s)\s+(?:in|at|across|around)\b",
-                              re.IGNORECASE)
-_BACK_FROM = re.compile(r"\s+(?:home\s+)?from\b", re.IGNORECASE)
-_SAME_DAY = re.compile(r"\b(?:on )?the same day\b|\bthat same day\b", re.IGNORECASE)
-_OWNER_NOUN = re.compile(r"the (?P<noun>[a-z]+)['\u2019]s\b", re.IGNORECASE)
-_EARLIER_YEAR = re.compile(lexicon.EARLIER_YEAR, re.IGNORECASE)
-_WITH_FAMILIES = re.compile(r"^\s*(?:,\s*)?(?:and|with|along with|together with) (?:their |its )?(?:families"
-                            r"|relatives|wives and children|dependants|dependents)", re.IGNORECASE)
-_ELLIPSIS_BEFORE = re.compile(r"(?:,\s*|\s)(?:and|while|with|,)\s+(?:another\s+|a further\s+)?$", re.IGNORECASE)
-_ELLIPSIS_AFTER = re.compile(r"\s+(?:to|into|from|in|at|towards|for)\s", re.IGNORECASE)
-_OF_THOSE = re.compile(r"\s+of\s+(?:them|whom|those)\b", re.IGNORECASE)
-_SUBJECT_TRIM = " ,\"'\u201c\u201d\u2018\u2019"
-_CLAUSE_START = re.compile(r"(?:,(?!\d)|;|:|\u2014)")  # not the comma of "3,000"
-_CLAUSE_BREAK = re.compile(r";|:|\s[\u2013\u2014]\s|\b(?:while|whereas|but|although)\b|,\s+and\b", re.IGNORECASE)
-_STOCK_DISPLACED = re.compile(
-    r"\b(?:are|remain|remains|remained|still|currently|now|there are|is home to|hosts?|hosting)\b(?:\s+[\w,.]+){0,5}?"
-    r"\s+(?:internally\s+)?displaced\b",
-    re.IGNORECASE,
-)
-_TOKEN = re.compile(r"[\w'\u2019-]+")
-_COUNT_VERB_BEFORE = re.compile(r"^(?:reached|reaching|crossed the border)$", re.IGNORECASE)
-_COUNTED_NOUN = re.compile(
-    r"[ \t]+(?!(?:in|into|at|on|from|to|by|for|with|and|or|but|since|after|before|as|while|over|across|near|of|the|a"
-    r"|this|that|last|more|others|people|who|which|have|has|had|were|was|are|is|be|been|had|remain|remained|now"
-    r"|alone|so|still|already|yesterday|today|overnight)\b)[a-z][\w-]*",
-    re.IGNORECASE,
-)
-_WHO_BEFORE = re.compile(r"\b(?:who|that|which)\s+(?:had\s+|have\s+|has\s+|were\s+|was\s+)?(?:been\s+)?$",
-                         re.IGNORECASE)
-_TO_TOTAL = re.compile(r"(?:\b(?:number|total|tally|figure|count)\b.*\b(?:to|at|of|reached|is|was|stands at)"
-                       r"|\bpopulation\b.*\b(?:stands|stood) at)\s*$",
-                       re.IGNORECASE)
-# "Number of IDPs: 1,245,000": a short label and a colon, then the figure.
-_KEY_FIGURE_LABEL = re.compile(r"^[^.;:!?]{2,60}:\s*$")
-_LABEL_TERMS = [(_words(pattern), term) for pattern, term in lexicon.LABEL_TERMS]
-_PLANNED_AFTER = re.compile(rf"[^,;.]{{0,30}}?\b(?:{lexicon.PLANNED_AFTER})\b", re.IGNORECASE)
-_RETRACTION = re.compile(rf"(?:{lexicon.RETRACTIONS})", re.IGNORECASE)
-_MORE = re.compile(r"\s+(?:more|others|another)\b", re.IGNORECASE)
-# "No residents of the Velyka community could be evacuated": the zero's "of ..." complement, before its verb.
-_ZERO_COMPLEMENT = re.compile(r"\s+of\s+(?:[\w'\u2019-]+\s+){1,5}?(?=(?:could|had|has|have|were|was|is|are)\b)",
-                              re.IGNORECASE)
-_SUBJECT_AUX = re.compile(
-    r"(?:\s+(?:are|is|were|was|have been|has been|had been|had|has|have|say they are|said they were|remain"
-    r"|remained|appear to be|were being|are being|now|also|still|already|increasingly))+\s*$",
-    re.IGNORECASE,
-)
-
-
-@dataclass
-class Proposal:
-    """One proposed record, with the field names of extract_records' JSON (see :meth:`as_json`)."""
-
-    kind: str
-    excerpt: str
-    excerpt_start: int
-    excerpt_end: int
-    start_date: date
-    end_date: date
-    start_precision: str
-    end_precision: str
-    confidence: float
-    term: str | None = None
-    quantifier: str | None = None
-    reported_value: int | None = None
-    reported_value_max: int | None = None
-    magnitude_word: str | None = None
-    unit: str | None = None
-    reported_phrase: str | None = None
-    location: dict | None = None
-    attributed_to: dict | None = None
-    attribution_text: str = ""
-    strain: str | None = None
-    sector: str | None = None
-    provider: dict | None = None
-    provider_description: str | None = None
-    category: str | None = None
-    surrendering_group: dict | None = None
-    received_by: dict | None = None
-    combatant_status: str | None = None
-    rules_version: str = RULES_VERSION
-
-    def as_json(self) -> dict:
-        data = asdict(self)
-        for key, value in data.items():
-            if isinstance(value, date):
-                data[key] = value.isoformat()
-            elif isinstance(value, str):
-                data[key] = str(value)
-        return data
-
-
-@dataclass
-class Extraction:
-    proposals: list[Proposal] = field(default_factory=list)
-    notice: str | None = None
-
-
-@dataclass(frozen=True)
-class TermMatch:
-    start: int
-    end: int
-    kind: str | None  # None: a figure of another topic (killed, injured...)
-    term: str | None
-
-
-@dataclass
-class ArticleState:
-    """What earlier sentences tell later ones: the last place named, speakers, the last party named."""
-
-    place: Mention | None = None
-    counts: dict[int, int] = field(default_factory=dict)  # how often each place was named, in order of naming
-    speakers: Speakers = field(default_factory=Speakers)
-    parties: list[int] = field(default_factory=list)
-    retracted: tuple[str, str] | None = None  # (kind, term) of a figure the previous sentence took back
-    dated: Period | None = None  # the period of the last figure whose sentence named its date
-
 
 # --- helpers -------------------------------------------------------------------------------------------------
-
-
-def _place_json(gazetteer: Gazetteer, place_id: int | None) -> dict | None:
-    return None if place_id is None else {"id": place_id, "name": gazetteer.places[place_id].name}
-
-
-def _organization_json(gazetteer: Gazetteer, organization_id: int | None) -> dict | None:
-    if organization_id is None:
-        return None
-    organization = gazetteer.organizations[organization_id]
-    return {"id": organization.id, "name": organization.name}
 
 
 def _terms(text: str, start: int, end: int) -> list[TermMatch]:
@@ -252,12 +125,6 @@ def _terms(text: str, start: int, end: int) -> list[TermMatch]:
     # "reached 4,000" counts; it is no arrival.
     return [t for t in found if not (_COUNT_VERB_BEFORE.match(text[t.start:t.end])
                                      and re.match(r"\s+(?:\w+\s+){0,2}\d", text[t.end:t.end + 30]))]
-
-
-def _gap(text: str, first_end: int, second_start: int) -> int:
-    """Characters between two spans, plus a penalty for each clause break crossed."""
-    between = text[first_end:second_start]
-    return len(between) + 60 * len(_CLAUSE_BREAK.findall(between)) + 12 * between.count(",")
 
 
 def _nearest_term(text: str, quantity: Quantity, terms: list[TermMatch]) -> TermMatch | None:
@@ -279,11 +146,6 @@ def _nearest_term(text: str, quantity: Quantity, terms: list[TermMatch]) -> Term
         if best_cost is None or cost < best_cost:
             best, best_cost = term, cost
     return best if best_cost is not None and best_cost < 220 else None
-
-
-def _clause_start(text: str, sentence_start: int, position: int) -> int:
-    breaks = list(_CLAUSE_START.finditer(text, sentence_start, position))
-    return breaks[-1].end() if breaks else sentence_start
 
 
 def _is_forecast(text: str, sentence_start: int, first: int, term_start: int, *, zero: bool = False) -> bool:
@@ -402,231 +264,6 @@ def _unit_before(text: str, sentence_start: int, position: int) -> str | None:
         if token.group().lower() in lexicon.UNIT_WORDS:
             return lexicon.UNIT_WORDS[token.group().lower()]
     return None
-
-
-def _cue(before: str) -> tuple[bool, bool]:
-    """(origin?, destination?) from the words just before a place: the nearest cue word decides."""
-    for pattern, extra in ((_DESTINATION_CUE, False), (_ORIGIN_CUE, False), (_DESTINATION_CUE, True),
-                           (_ORIGIN_CUE, True)):
-        if (match := pattern.search(before)) and (extra or not match.group("extra")):
-            return pattern is _ORIGIN_CUE, pattern is _DESTINATION_CUE
-    return False, False
-
-
-def _place_cost(text: str, sentence_start: int, mention: Mention, anchor: int, term: str | None) -> int:
-    distance = abs(mention.start - anchor)
-    before = text[max(sentence_start, mention.start - 30):mention.start]
-    origin, destination = _cue(before)
-    if term in LEAVING_TERMS:
-        if destination:
-            distance += 200
-        elif origin:
-            distance -= 20
-    elif term is not None and origin and _LEFT_FROM.search(before):
-        distance += 200
-    return distance
-
-
-def _places_in(text: str, sentence_start: int, mentions: list[Mention]) -> list[Mention]:
-    """The places of the sentence, without where the reporter stands ("Reporting from Gaziantep", a dateline
-    such as "JALALABAD, Afghanistan -")."""
-    dateline = _DATELINE_START.match(text, sentence_start)
-    places = [
-        m for m in mentions
-        if m.type == PLACE and not _DATELINE.search(text, max(sentence_start, m.start - 40), m.start)
-        and not (dateline and m.end <= dateline.end())
-    ]
-    # "At Torkham, on the Pakistan border, officials counted ...": a border named by its neighbour describes the
-    # place; it is no place of its own while the sentence names another.
-    borders = [m for m in places
-               if _BORDER_OF.match(text, m.end) and re.search(r"\bthe\s+\Z", text[max(0, m.start - 5):m.start])]
-    return [m for m in places if m not in borders] if len(borders) < len(places) else places
-
-
-def _dateline_places(text: str, sentence_start: int, mentions: list[Mention]) -> list[Mention]:
-    dateline = _DATELINE_START.match(text, sentence_start)
-    return [m for m in mentions if m.type == PLACE and dateline and m.end <= dateline.end()]
-
-
-def _owner(text: str, mention: DateMention, terms: list[TermMatch]) -> TermMatch | None:
-    """The term a date phrase belongs to: the nearest in its clause, a term before it preferred."""
-    def cost(term: TermMatch) -> float:
-        if mention.start >= term.end:
-            return _gap(text, term.end, mention.start)
-        return _gap(text, mention.end, term.start) * 1.5
-    return min(terms, key=cost) if terms else None
-
-
-def _place_owner(text: str, mention: Mention, figures: list[tuple[Quantity, TermMatch, bool]]) -> Quantity | None:
-    """The figure a place belongs to: the nearest, counted in its clause, from the figure's number and term."""
-    def cost(figure: tuple[Quantity, TermMatch, bool]) -> float:
-        quantity, term, _guessed = figure
-        first, last = min(quantity.start, term.start), max(quantity.end, term.end)
-        if mention.start >= last:
-            return _gap(text, last, mention.start)
-        if mention.end <= first:
-            return _gap(text, mention.end, first) * 1.2
-        return 0
-    return min(figures, key=cost)[0] if figures else None
-
-
-def _ancestors(gazetteer: Gazetteer, place_id: int) -> set[int]:
-    found, parent = set(), gazetteer.places[place_id].parent
-    while parent is not None and parent not in found and parent in gazetteer.places:
-        found.add(parent)
-        parent = gazetteer.places[parent].parent
-    return found
-
-
-def _innermost(places: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
-    """Places without a smaller place named beside them: "Plaine Savo camp in Djugu" is Plaine Savo camp."""
-    return [
-        m for m in places
-        if not any(m.id in _ancestors(gazetteer, other.id) and abs(other.start - m.start) <= 60 for other in places)
-    ]
-
-
-def _country(gazetteer: Gazetteer, place_id: int) -> int:
-    chain = [place_id, *_ancestors(gazetteer, place_id)]
-    return next((p for p in chain if gazetteer.places[p].level == "country"), place_id)
-
-
-def _choose_place(text: str, sentence_start: int, places: list[Mention], anchor: int, term: str | None,
-                  state: ArticleState, gazetteer: Gazetteer, sentence_end: int,
-                  term_end: int | None = None, sentence_places: list[Mention] | None = None) -> tuple[int | None, bool]:
-    """(place id, carried forward?): the place nearest the figure in its sentence, the more specific of two
-    nested places ("Plaine Savo camp in Djugu"), where people left from for leaving terms and where they are for
-    the others; else the place carried forward (its country for a figure "nationwide")."""
-    candidates = _innermost(places, gazetteer)
-    if term in LEAVING_TERMS and state.place is not None and term_end is not None and (
-        left := _LEFT_AREA.match(text, term_end, min(sentence_end, term_end + 30))
-    ):
-        # "relocated from the camp to a new settlement outside Jalalabad": the camp named before.
-        if found := _area(gazetteer, state, lexicon.AREA_WORDS[" ".join(left["area"].lower().split())]):
-            return found, True
-    if term is not None:
-        fitting = [m for m in candidates if _fits(text, sentence_start, m, term)]
-        if candidates and not fitting and state.place is not None:
-            candidates = []  # every place named is where people went (or came from): the figure's is earlier
-    if candidates:
-        chosen = min(candidates, key=lambda m: _place_cost(text, sentence_start, m, anchor, term))
-        return _joined_places(text, chosen, candidates, gazetteer), False
-    area = _AREA_WORDS.search(text, sentence_start, sentence_end)
-    if area and sentence_places:
-        # "went home to Sinjar ..., bringing the number who have moved back to the district to 120,000": the
-        # district is the one this sentence names.
-        level = lexicon.AREA_WORDS[" ".join(area["area"].lower().split())]
-        if named := [m for m in sentence_places if gazetteer.places[m.id].level == level and m.start < area.start()]:
-            return named[-1].id, False
-    if state.place is not None:
-        if _NATIONWIDE.search(text, sentence_start, sentence_end):
-            return _country(gazetteer, state.place.id), True
-        if term == DisplacementTerm.RETURNED and term_end is not None and _BACK_FROM.match(text, term_end):
-            # "1.2 million Afghans have returned from the two neighbours": back to the country, no place in it named
-            return _country(gazetteer, state.place.id), True
-        if area:
-            if (found := _area(gazetteer, state, lexicon.AREA_WORDS[" ".join(area["area"].lower().split())])):
-                return found, True
-        return state.place.id, True
-    return None, False
-
-
-def _joined_places(text: str, chosen: Mention, candidates: list[Mention], gazetteer: Gazetteer) -> int:
-    """"gone home to Maru and Anka": two places joined are the smallest place holding both, when there is one."""
-    for other in candidates:
-        first, second = sorted((chosen, other), key=lambda m: m.start)
-        if other is chosen or not re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[first.end:second.start]):
-            continue
-        common = _ancestors(gazetteer, other.id)
-        parent, seen = gazetteer.places[chosen.id].parent, set()
-        while parent is not None and parent in gazetteer.places and parent not in seen:  # nearest first
-            if parent in common:
-                return parent
-            seen.add(parent)
-            parent = gazetteer.places[parent].parent
-        return chosen.id
-    return chosen.id
-
-
-def _area(gazetteer: Gazetteer, state: ArticleState, level: str) -> int | None:
-    """"the state": the carried place's area of that level; "the city": the locality named most so far."""
-    if level in ("locality", "site"):
-        towns = [(count, -order, id_) for order, (id_, count) in enumerate(state.counts.items())
-                 if gazetteer.places[id_].level == level]
-        return max(towns)[2] if towns else None
-    chain = [state.place.id, *_ancestors(gazetteer, state.place.id)]
-    return next((p for p in chain if gazetteer.places[p].level == level), None)
-
-
-def _fits(text: str, sentence_start: int, mention: Mention, term: str) -> bool:
-    """Whether a place can be the figure's: not a destination for people leaving, not an origin for others."""
-    before = text[max(sentence_start, mention.start - 30):mention.start]
-    origin, destination = _cue(before)
-    if term in LEAVING_TERMS:
-        return not destination
-    return not (origin and _LEFT_FROM.search(before))
-
-
-def _same_clause(text: str, sentence_start: int, mention: DateMention, anchor: int) -> bool:
-    between = text[mention.end:anchor] if mention.end <= anchor else text[anchor:mention.start]
-    if not _CLAUSE_START.search(between):
-        return True
-    if mention.end <= anchor and re.match(r",?\s*when\b", between) and not _CLAUSE_START.search(between, 1):
-        return True  # "since the start of the year, when some 48,000 Venezuelans came through": the when's time
-    if mention.start >= anchor and text[mention.start:mention.end].lower().startswith("since") and not (
-        _CLAUSE_BREAK.search(between) or between.count(",") > 2
-    ):
-        return True  # "have arrived in Kanyarutshinya, north of Goma, since Tuesday": an appositive between
-    if dateline := _DATELINE_START.match(text, sentence_start):
-        sentence_start = dateline.end()
-    return mention.end <= anchor and not _CLAUSE_START.search(text, sentence_start, mention.start)
-
-
-def _choose_dates(text: str, dates: list[DateMention], anchor: int, published: date, *, stock: bool = False,
-                  sentence_start: int = 0) -> Period:
-    """The date phrase nearest the term, preferring one after it; the day a speaker spoke ("said on Sunday")
-    only when there is no other. A stock is at one date: the end of the period named, else publication."""
-    # A date in another clause than the term is another event's ("where fighting resumed in February"), unless
-    # it opens the sentence ("On Sunday, 480 women and children ... were relocated").
-    dates = [d for d in dates if _same_clause(text, sentence_start, d, anchor)]
-    spoken = [d for d in dates if _SPEECH_BEFORE.search(text, max(0, d.start - 30), d.start)]
-    usable = [d for d in dates if d not in spoken] or spoken
-    if not usable:
-        return publication_day(published)
-    chosen = min(usable, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.end) * 1.5)
-    period = chosen.period
-    if _SINCE_EVENT.search(text, max(sentence_start, chosen.start - 80), chosen.start):
-        period = Period(period.start_date, period.start_precision, published, DatePrecision.DAY)
-    if stock:
-        if period.end_date == published and period.start_date != published:
-            return publication_day(published)  # "living in camps, most of them since 2017": at publication
-        return Period(period.end_date, period.end_precision, period.end_date, period.end_precision)
-    return period
-
-
-def _attribution_fields(gazetteer: Gazetteer, attribution: Attribution | None) -> tuple[dict | None, str]:
-    if attribution is None:
-        return None, ""
-    organization = attribution.organization
-    attributed = None if organization is None else {
-        "id": organization.id, "name": organization.name, "is_party": organization.is_party}
-    return attributed, attribution.text
-
-
-def _confidence(*, carried: bool, no_place: bool, attribution: Attribution | None, hedged: bool,
-                unit_guessed: bool) -> float:
-    confidence = 0.9
-    if carried:
-        confidence -= 0.15
-    if no_place:
-        confidence -= 0.25
-    if attribution is not None and attribution.organization is None:
-        confidence -= 0.05
-    if hedged:
-        confidence -= 0.15
-    if unit_guessed:
-        confidence -= 0.1
-    return round(max(0.05, min(0.99, confidence)), 2)
 
 
 # --- one sentence --------------------------------------------------------------------------------------------
