@@ -24,6 +24,9 @@ from tracker.choices import LocationLevel
 from tracker.permissions import ADMINISTRATORS, ANALYSTS, REVIEWERS, ensure_groups
 from tracker.services import claim_create
 
+# Fixtures of one concern used by tests in several folders.
+pytest_plugins = ["tests.intake.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def fresh_cache():

@@ -3,39 +3,15 @@ near duplicates; unreadable, duplicate and oversized uploads refused with nothin
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from tests.api.conftest import API
-from tests.factories import OrganizationFactory
 from tests.intake.helpers import UNRELATED, article_page, demo_article, encrypted, make_pdf, reprint
-from tracker.choices import OrganizationKind
 from tracker.models import Source
-from tracker.services.intake import source_intake
 
 pytestmark = pytest.mark.django_db
-PUBLISHED = datetime.date(2019, 3, 14)
-
-
-@pytest.fixture
-def wire(db):
-    return OrganizationFactory(name="Reuters", kind=OrganizationKind.MEDIA)
-
-
-@pytest.fixture
-def outlet(db):
-    return OrganizationFactory(name="Levant Daily", kind=OrganizationKind.MEDIA)
-
-
-@pytest.fixture
-def stored(analyst, wire):
-    """The wire story, stored from pasted text (its licence does not allow keeping the text)."""
-    return source_intake(created_by=analyst, text=demo_article(), fields={
-        "title": "Thousands more leave Baghouz", "publisher": wire, "publication_date": PUBLISHED,
-        "url": "https://wire.example.org/a"}).source
 
 
 def test_the_api_creates_a_source_from_a_multipart_upload_with_its_near_duplicates(analyst_client, outlet, stored):

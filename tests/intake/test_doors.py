@@ -3,41 +3,18 @@ source page (near duplicates, the text's drop). The API's door: tests/api/test_s
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.factories import OrganizationFactory
 from tests.intake.helpers import UNRELATED, article_page, demo_article, encrypted, make_pdf, reprint
-from tracker.choices import IntakeFormat, OrganizationKind
+from tracker.choices import IntakeFormat
 from tracker.models import Source, SourceSignatureBand
-from tracker.services.intake import source_intake
 
 pytestmark = pytest.mark.django_db
-PUBLISHED = datetime.date(2019, 3, 14)
 NO_INLINES = {f"{prefix}-{key}": value for prefix in ("displacementfigures", "surrenderfigures", "aidcapacityreports")
               for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))}
-
-
-@pytest.fixture
-def wire(db):
-    return OrganizationFactory(name="Reuters", kind=OrganizationKind.MEDIA)
-
-
-@pytest.fixture
-def outlet(db):
-    return OrganizationFactory(name="Levant Daily", kind=OrganizationKind.MEDIA)
-
-
-@pytest.fixture
-def stored(analyst, wire):
-    """The wire story, stored from pasted text (its licence does not allow keeping the text)."""
-    return source_intake(created_by=analyst, text=demo_article(), fields={
-        "title": "Thousands more leave Baghouz", "publisher": wire, "publication_date": PUBLISHED,
-        "url": "https://wire.example.org/a"}).source
 
 
 def add_form(**fields) -> dict:
