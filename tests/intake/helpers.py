@@ -108,4 +108,3 @@ and that the first lorries of grain were expected at the mills by the end of the
 
 #: bytes no reader takes: a binary header and zeros
 UNREADABLE_NOTE = b"\x7fELF\x02\x01\x01" + bytes(512)
-
