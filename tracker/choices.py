@@ -15,6 +15,7 @@ class SourceKind(models.TextChoices):
     UN_REPORT = "un_report", "UN report"
     OFFICIAL_STATEMENT = "official_statement", "Official statement"
     SOCIAL_MEDIA = "social_media", "Social media"
+    DATASET = "dataset", "Dataset or spreadsheet"
     OTHER = "other", "Other"
 
 

@@ -12,6 +12,7 @@ from tracker.models.claims import (
     party_claim_expression,
 )
 from tracker.models.extraction import Proposal, ProposalKind
+from tracker.models.imports import ImportBatch, ImportItem, ImportKind, ImportMapping, ImportStatus
 from tracker.models.reference import (
     Crisis,
     Event,
@@ -35,6 +36,11 @@ __all__ = [
     "Crisis",
     "DisplacementFigure",
     "Event",
+    "ImportBatch",
+    "ImportItem",
+    "ImportKind",
+    "ImportMapping",
+    "ImportStatus",
     "Location",
     "LocationName",
     "Organization",
