@@ -653,7 +653,7 @@ def write_results(results: list[Result], facts: dict, started: float, load_befor
     return text
 
 
-BENCHMARKS = ("generator", "list", "descendants", "admin", "csv", "report", "move")
+BENCHMARKS = ("generator", "list", "descendants", "admin", "csv", "report", "move", "import")
 
 
 def main() -> None:
@@ -696,6 +696,10 @@ def main() -> None:
                 results.append(bench_csv(server, creds, args.csv_runs))
             elif name == "move":
                 results.append(bench_move(creds))
+            elif name == "import":
+                from bench.imports import bench_commit, bench_preview
+
+                results += [bench_commit(creds["user"], Result), bench_preview(creds["user"], Result)]
             else:
                 raise SystemExit(f"Unknown benchmark {name!r}: choose from {BENCHMARKS}.")
             for r in results[before:]:
