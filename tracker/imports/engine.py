@@ -81,6 +81,8 @@ class RowReport:
     object_id: int | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     double_counts: list[int] = field(default_factory=list)
+    #: rows of the same file this row may double count (written earlier in the run)
+    double_count_rows: list[int] = field(default_factory=list)
     cells: list[str] | None = None
 
     def as_json(self) -> dict:
@@ -89,6 +91,8 @@ class RowReport:
             data["errors"] = self.errors
         if self.double_counts:
             data["possible_double_counts"] = self.double_counts
+        if self.double_count_rows:
+            data["possible_double_counts_rows"] = self.double_count_rows
         return data
 
 
@@ -170,7 +174,10 @@ class Run:
         self.file_source: Source | None = None
         self.lines: dict[int, tuple[int | None, int | None, str]] = {}
         self.pending: list[tuple[RowReport, models.Model, list | None]] = []
-        self.items: list[ImportItem] = []
+        #: (model, object_id, action, prior_version, version, row) of every row written: ImportItems on commit
+        self.items: list[tuple] = []
+        #: the ids this run created, by the row that created them (a double count within the file names the row)
+        self.created_rows: dict[int, int] = {}
         self.reason = batch.reason if batch is not None and batch.pk else "Imported"
         # the column a model field's error is shown under: the first column of the file writing it
         self.column_of: dict[str, str] = {}
@@ -341,8 +348,8 @@ class Run:
 
     def row(self, number: int, cells: list[Cell]) -> RowReport | None:
         named, errors = self.values(cells)
-        if not named and not errors:
-            return None
+        if not errors and all(is_empty(cell.value) for cell in named.values()):
+            return None  # a row of empty cells (",,,," in a CSV, spaces): passed over and counted
         report = RowReport(number, "create")
         instance = self.existing(named, errors)
         expected = self.expected_version(named, errors)
@@ -415,8 +422,10 @@ class Run:
             return
         for report, instance, _ in passing:
             report.object_id = instance.pk
-            self.items.append(ImportItem(model=self.model._meta.model_name, object_id=instance.pk,
-                                         action=ImportItem.Action.CREATED, version=instance.version, row=report.row))
+            self.created_rows[instance.pk] = report.row
+            self.items.append((self.model._meta.model_name, instance.pk, ImportItem.Action.CREATED, None,
+                               instance.version, report.row))
+        self.double_counts([report for report, _, _ in passing])
 
     def write_one(self, report: RowReport, instance, many: dict[str, list], adding: bool,
                   expected: int | None) -> None:
@@ -456,9 +465,31 @@ class Run:
             report.action = "unchanged"
             return
         report.action = "create" if adding else "update"
-        self.items.append(ImportItem(
-            model=self.model._meta.model_name, object_id=instance.pk, row=report.row, version=instance.version,
-            action=ImportItem.Action.CREATED if adding else ImportItem.Action.UPDATED, prior_version=prior))
+        if adding:
+            self.created_rows[instance.pk] = report.row
+        self.items.append((self.model._meta.model_name, instance.pk,
+                           ImportItem.Action.CREATED if adding else ImportItem.Action.UPDATED, prior,
+                           instance.version, report.row))
+        self.double_counts([report])
+
+    def double_counts(self, reports: list[RowReport]) -> None:
+        """The possible double counts the rows just written take part in: stored records by id, other rows of
+        this file by row number (their ids do not outlive a preview)."""
+        if self.model._meta.model_name not in ("displacementfigure", "surrenderfigure"):
+            return
+        mine = {report.object_id: report for report in reports if report.object_id}
+        if not mine:
+            return
+        pairs = PossibleDoubleCount.objects.filter(kind=self.model._meta.model_name).filter(
+            models.Q(first_id__in=list(mine)) | models.Q(second_id__in=list(mine)))
+        for first, second in pairs.values_list("first_id", "second_id"):
+            for own, other in ((first, second), (second, first)):
+                if own not in mine:
+                    continue
+                if other in self.created_rows:
+                    mine[own].double_count_rows.append(self.created_rows[other])
+                else:
+                    mine[own].double_counts.append(other)
 
     def reference_unchanged(self, instance, many: dict[str, list]) -> bool:
         """Whether a place, organization or source row says nothing new (it is then left alone: reference_update
@@ -536,8 +567,7 @@ class Run:
             except ValidationError as error:
                 raise FileRefused("The file cannot be stored as a source: " + "; ".join(error.messages)) from error
             self.file_source = source
-            self.items.append(ImportItem(model="source", object_id=source.pk, action=ImportItem.Action.CREATED,
-                                         version=source.version, row=0))
+            self.items.append(("source", source.pk, ImportItem.Action.CREATED, None, source.version, 0))
         if self.file_source.text != text:  # stored otherwise: offsets are found again from the excerpts
             spans = {number: (None, None, line) for number, (_, _, line) in spans.items()}
         self.lines = spans
@@ -599,7 +629,6 @@ def run_import(kind: str, file_name: str, data: bytes, *, user: AbstractBaseUser
         if written:
             _finish(run, result, batch)
         else:
-            _double_counts(run, result)
             transaction.set_rollback(True)
         result.written = written
     if not written:
@@ -631,33 +660,17 @@ def _rows(run: Run, result: ImportResult, limit: int, progress) -> None:
         result.counts[key] += 1
         if report.action == "error":
             result.skipped.append(report)
-        if report.action == "error" or len(kept) < ROWS_KEPT:
+        if report.action == "error" or report.double_counts or report.double_count_rows or len(kept) < ROWS_KEPT:
             kept.append(report)
     result.rows = kept
     if result.counts["empty"]:
         result.notes.append(f"{result.counts['empty']} empty row(s) were passed over.")
 
 
-def _double_counts(run: Run, result: ImportResult) -> None:
-    """The possible double counts each new or changed figure takes part in, for the preview and the summary."""
-    ids = {report.object_id: report for report in result.rows if report.object_id and report.action != "error"}
-    if not ids or run.model._meta.model_name not in ("displacementfigure", "surrenderfigure"):
-        return
-    pairs = PossibleDoubleCount.objects.filter(kind=run.model._meta.model_name)
-    for chunk_start in range(0, len(ids), 500):
-        chunk = list(ids)[chunk_start:chunk_start + 500]
-        for first, second in pairs.filter(models.Q(first_id__in=chunk) | models.Q(second_id__in=chunk)) \
-                .values_list("first_id", "second_id"):
-            for mine, other in ((first, second), (second, first)):
-                if mine in ids:
-                    ids[mine].double_counts.append(other)
-
-
 def _finish(run: Run, result: ImportResult, batch: ImportBatch) -> None:
-    _double_counts(run, result)
-    ImportItem.objects.bulk_create([ImportItem(batch=batch, **{
-        f: getattr(item, f) for f in ("model", "object_id", "action", "prior_version", "version", "row")})
-        for item in run.items], batch_size=1000)
+    fields = ("model", "object_id", "action", "prior_version", "version", "row")
+    ImportItem.objects.bulk_create([ImportItem(batch=batch, **dict(zip(fields, item, strict=True)))
+                                    for item in run.items], batch_size=1000)
     batch.status = ImportStatus.COMMITTED
     batch.committed_at = timezone.now()
     batch.summary = result.counts
