@@ -3,4 +3,5 @@
 The admin's autodiscovery imports this package; each module registers the admins of one concern.
 """
 
+import tracker.admin.imports  # noqa: F401  (registers the spreadsheet imports' admin)
 from tracker.admin import claims, double_counts, extraction, keys, reference, sources  # noqa: F401  (registers the admins)
