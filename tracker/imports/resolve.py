@@ -78,8 +78,11 @@ class Resolver:
         code = code.strip()
 
         def find():
-            found = Location.objects.select_related("parent").filter(Q(pcode__iexact=code) | Q(iso3__iexact=code))
-            found = list(found[:2])
+            # Exact first (the unique indexes answer it), then without case (a scan, but only for a code typed
+            # in another case).
+            places = Location.objects.select_related("parent")
+            found = list(places.filter(Q(pcode=code) | Q(iso3=code))[:2]) or list(
+                places.filter(Q(pcode__iexact=code) | Q(iso3__iexact=code))[:2])
             if not found:
                 near = list(Location.objects.select_related("parent").filter(pcode__istartswith=code[:4])
                             .order_by("pcode")[:CANDIDATES_SHOWN + 1]) if len(code) >= 4 else []
@@ -93,7 +96,10 @@ class Resolver:
         name = name.strip()
 
         def find():
+            exact = Q(name=name) | Q(pk__in=LocationName.objects.filter(name=name).values("location"))
             named = Q(name__iexact=name) | Q(pk__in=LocationName.objects.filter(name__iexact=name).values("location"))
+            if Location.objects.filter(exact).exists():
+                named = exact  # the indexed lookup; without case only when the name is typed otherwise
             places = Location.objects.select_related("parent").filter(named)
             if country is not None:
                 places = places.filter(Q(country=country) | Q(pk=country.pk))
