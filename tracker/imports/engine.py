@@ -23,6 +23,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -51,7 +52,8 @@ from tracker.services.common import ConcurrentEditError, changed_fields, has_per
 
 ROW = "row"  # the error key of a row-level message (no single column)
 BATCH_SIZE = 500
-ROWS_KEPT = 1000  # rows a preview lists in full; past it, only rows with errors or double counts
+ROWS_KEPT = 1000
+PREVIEWS_KEPT = timedelta(days=7)  # rows a preview lists in full; past it, only rows with errors or double counts
 
 
 @dataclass
@@ -617,6 +619,9 @@ def run_import(kind: str, file_name: str, data: bytes, *, user: AbstractBaseUser
                                            options=options.as_json(), created_by=user,
                                            valid_rows_only=options.valid_rows_only)
     result.batch = batch
+    # Previews nobody confirmed keep their file a week, for the analyst to come back to; then they go.
+    ImportBatch.objects.filter(status=ImportStatus.PREVIEWED,
+                               created_at__lt=timezone.now() - PREVIEWS_KEPT).exclude(pk=batch.pk).delete()
     with transaction.atomic():
         run = Run(kind, table, matches, user=user, options=options, batch=batch, result=result)
         try:
@@ -632,12 +637,13 @@ def run_import(kind: str, file_name: str, data: bytes, *, user: AbstractBaseUser
             transaction.set_rollback(True)
         result.written = written
     if not written:
+        batch.summary = result.counts
         ImportBatch.objects.filter(pk=batch.pk).update(summary=result.counts)
     return result
 
 
 def _rows(run: Run, result: ImportResult, limit: int, progress) -> None:
-    total = run.table.size_hint
+    total, done = run.table.size_hint, 0
     for done, (number, cells) in enumerate(run.table.rows, start=1):
         if done > limit:
             raise FileRefused(f"The sheet has more than {limit:,} rows: split it into files of at most that many.")
@@ -653,7 +659,7 @@ def _rows(run: Run, result: ImportResult, limit: int, progress) -> None:
             progress(done, total)
     run.flush()
     if progress:
-        progress(total, total)
+        progress(done, done)  # the rows read: the size hint is an estimate (a CSV's line count)
     kept = []
     for report in result.rows:
         key = {"create": "created", "update": "updated", "unchanged": "unchanged", "error": "failed"}[report.action]
