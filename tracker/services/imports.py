@@ -2,7 +2,8 @@
 
 Records the batch created are deleted while they are still drafts (``claim_delete``); records it updated go back
 to the version they had before (``claim_update``, with that version's values); places, organizations and sources
-it created are deleted when nothing else uses them (``reference_delete``), and kept, named, when something does.
+it created are deleted when nothing else uses them (``reference_delete``), and kept, named, when something does
+or when the person withdrawing may not delete them (analysts add reference rows; administrators delete them).
 Everything is checked first: when anything the batch wrote was submitted, approved or edited since, nothing is
 withdrawn and the refusal names each of them.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -106,6 +108,8 @@ def import_withdraw(batch: ImportBatch, *, withdrawn_by: AbstractBaseUser) -> Wi
                 done.deleted.append(label)
             except WorkflowError:
                 done.kept.append(f"{label}: still used")
+            except PermissionDenied as error:  # an analyst may add places, organizations and sources, not delete
+                done.kept.append(f"{label}: {error}")
     batch.status = ImportStatus.WITHDRAWN
     batch.withdrawn_by = withdrawn_by
     batch.withdrawn_at = timezone.now()
