@@ -62,6 +62,15 @@ def test_upload_previews_the_row_error_and_writes_nothing(client_in, places, sou
     assert ImportBatch.objects.get().status == ImportStatus.PREVIEWED
 
 
+def test_the_record_lists_link_to_the_import_page_for_their_kind(client_in):
+    page = client_in.get(reverse("admin:tracker_displacementfigure_changelist")).content.decode()
+    assert f'href="{UPLOAD}?kind=displacement"' in page
+
+    form = client_in.get(UPLOAD, {"kind": "displacement"}).context["form"]
+    assert form["kind"].value() == "displacement"
+    assert 'id="import-link"' in client_in.get(reverse("admin:tracker_importbatch_changelist")).content.decode()
+
+
 def test_a_refused_file_is_shown_on_the_form(client_in, places):
     response = upload(client_in, "%PDF-1.4 not a sheet", name="report.pdf")
 

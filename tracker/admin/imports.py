@@ -12,6 +12,7 @@ import csv
 import io
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -177,6 +178,13 @@ def _unknown_headers(batch: ImportBatch, options: Options) -> list:
         return []
     matches, _ = match_headers(batch.kind, table.headers, table.hashtags, options.mapping)
     return [match for match in matches if match.how == "unknown"]
+
+
+def _verbose_name(model_name: str) -> str:
+    try:
+        return str(apps.get_model("tracker", model_name)._meta.verbose_name)
+    except LookupError:
+        return model_name
 
 
 def _skipped_rows(batch: ImportBatch) -> list[dict]:
@@ -387,7 +395,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         items = list(batch.items.all()[:ITEMS_SHOWN])
         return self._render(request, "detail.html", {
             "title": str(batch), "batch": batch, "original": batch, "summary": batch.summary or {},
-            "items": [{"item": item, "url": record_url(item.model, item.object_id)} for item in items],
+            "items": [{"item": item, "url": record_url(item.model, item.object_id),
+                       "label": f"{_verbose_name(item.model)} #{item.object_id}"} for item in items],
             "more_items": max(batch.items.count() - len(items), 0),
             "skipped": _skipped_rows(batch), "options": batch.options or {},
             "may_withdraw": batch.status == ImportStatus.COMMITTED and may_import(request.user, batch.kind),
