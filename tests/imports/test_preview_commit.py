@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import date
 
 import pytest
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections
 from django.test import RequestFactory
 
 from tests.factories import DisplacementFigureFactory, UserFactory, build_claim
@@ -166,3 +168,43 @@ def test_the_summary_as_json(world, overlapping):
     assert data["rows"][0]["possible_double_counts"] == [overlapping.pk]
     assert data["rows"][1]["errors"]["location_name"] == ["No place is named 'Nowhere' in Syria."]
     assert {column["column"] for column in data["columns"]} == set(HEADER)
+
+
+def confirm(batch, user):
+    return run_import(batch.kind, batch.file_name, bytes(batch.file), user=user, commit=True,
+                      options=Options.from_json(batch.options), batch=batch)
+
+
+def test_a_preview_confirmed_twice_is_written_once(world):
+    preview = run("displacement", good_file(world), world.analyst, commit=False)
+    assert confirm(preview.batch, world.analyst).written
+    after = counts()
+    again = confirm(ImportBatch.objects.get(pk=preview.batch.pk), world.analyst)
+    assert not again.written
+    assert again.file_errors == [f"Import #{preview.batch.pk} is no longer a preview (written, withdrawn or dropped): "
+                                 "nothing was written again."]
+    assert counts() == after
+    assert ImportBatch.objects.get(pk=preview.batch.pk).summary["created"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_confirmations_write_once(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises the two writing transactions; the race needs PostgreSQL's row locks")
+    preview = run("displacement", good_file(world), world.analyst, commit=False)
+    start, results = threading.Barrier(2), [None, None]
+
+    def confirm_in_thread(n: int) -> None:
+        try:
+            start.wait()
+            results[n] = confirm(ImportBatch.objects.get(pk=preview.batch.pk), world.analyst)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm_in_thread, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(result.written for result in results) == [False, True]
+    assert DisplacementFigure.objects.count() == 2 and ImportItem.objects.count() == 2

@@ -623,6 +623,13 @@ def run_import(kind: str, file_name: str, data: bytes, *, user: AbstractBaseUser
     ImportBatch.objects.filter(status=ImportStatus.PREVIEWED,
                                created_at__lt=timezone.now() - PREVIEWS_KEPT).exclude(pk=batch.pk).delete()
     with transaction.atomic():
+        if commit and not ImportBatch.objects.select_for_update().filter(
+                pk=batch.pk, status=ImportStatus.PREVIEWED).exists():
+            # confirmed twice (a second click, a second tab): the first confirmation wrote it; this one waits for
+            # it on the row lock, then writes nothing
+            result.file_errors.append(f"Import #{batch.pk} is no longer a preview (written, withdrawn or dropped): "
+                                      "nothing was written again.")
+            return result
         run = Run(kind, table, matches, user=user, options=options, batch=batch, result=result)
         try:
             if _needs_file_source(kind, matches):
