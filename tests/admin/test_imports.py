@@ -195,3 +195,19 @@ def test_the_template_of_a_kind_downloads(client_in):
     assert response.status_code == 200
     assert response.content.startswith(b"PK")
     assert "import-template-displacement.xlsx" in response["Content-Disposition"]
+
+
+def test_a_header_mapped_to_nothing_is_ignored_from_then_on(client_in, places, source):
+    header, row = rows(source, ("Baghouz", 1000)).splitlines()
+    text = f"{header},Checked by\n{row},Maya\n"
+    upload(client_in, text)
+    batch = ImportBatch.objects.get()
+    preview = reverse("admin:tracker_importbatch_preview", args=[batch.pk])
+    field = next(iter(client_in.get(preview).context["mapping_form"].fields))
+    assert client_in.post(preview, {field: ""}).context["mapping_form"].errors  # a choice is needed
+
+    response = client_in.post(preview, {field: "-"})
+
+    assert ImportMapping.objects.get(kind="displacement").column == ""
+    assert response.context["columns"][-1]["how"] == "ignored"
+    assert response.context["counts"]["created"] == 1
