@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 
 from tests.api.conftest import API, body, token_client
-from tests.factories import DisplacementFigureFactory, build_claim
+from tests.factories import AidCapacityReportFactory, DisplacementFigureFactory, SurrenderFigureFactory, build_claim
 from tests.imports.conftest import EXCERPTS, counts, csv_bytes, errors_of, run, xlsx_bytes
-from tracker.models import DisplacementFigure
+from tracker.models import DisplacementFigure, LocationName, OrganizationAlias
 from tracker.services import claim_create, claim_update
 
 
@@ -137,3 +137,53 @@ def test_an_unknown_id_is_an_error_on_the_id_column(world, records):
     result = run("displacement", csv_bytes(table), world.analyst)
     assert errors_of(result) == {2: {"id": [
         "No displacement figure has id 999999: leave the id empty to add a new one."]}}
+
+
+@pytest.fixture
+def every_kind(world):
+    """A record of each kind quoting the article, with cited sources, an origin, a range and a household size,
+    and reference rows with aliases and alternate names: what an export carries back."""
+    OrganizationAlias.objects.create(organization=world.sdf, name="Qasad")
+    LocationName.objects.create(location=world.places.baghouz, name="Al-Baghuz")
+    claim_create(build_claim(SurrenderFigureFactory, source=world.source, location=world.places.baghouz,
+                             excerpt=EXCERPTS[2], surrendering_group=world.sdf, received_by=world.unhcr),
+                 created_by=world.analyst, cited_sources=[world.unhcr])
+    claim_create(build_claim(AidCapacityReportFactory, source=world.source, location=world.places.baghouz,
+                             excerpt=EXCERPTS[1], provider=world.unhcr), created_by=world.analyst)
+    claim_create(build_claim(DisplacementFigureFactory, source=world.source, location=world.places.camp,
+                             excerpt=EXCERPTS[1], origin=world.places.baghouz, attributed_to=world.sdf,
+                             quantifier="range", reported_value=100, reported_value_max=200,
+                             reported_phrase="100 to 200 families", unit="families", household_size=5,
+                             household_size_source="analyst_estimate"),
+                 created_by=world.analyst, cited_sources=[world.unhcr, world.sdf])
+
+
+@pytest.mark.parametrize("resource, kind", [
+    ("displacement-figures", "displacement"), ("surrenders", "surrender"), ("aid-capacity", "aid_capacity"),
+    ("sources", "source"), ("organizations", "organization"), ("locations", "location"),
+])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "hxl"])
+def test_every_kind_re_imports_unchanged_from_every_format(world, every_kind, resource, kind, fmt):
+    response = token_client(world.reviewer).get(f"{API}/{resource}/", {"format": fmt})
+    assert response.status_code == 200
+    before = counts()
+    result = run(kind, body(response), world.analyst, name=f"export.{'xlsx' if fmt == 'xlsx' else 'csv'}")
+    assert result.ok, result.error_lines()
+    assert result.counts["unchanged"] == result.counts["rows"] > 0
+    assert counts() == before
+
+
+def test_an_edited_organization_is_updated_and_its_new_aliases_added(world):
+    header = ["id", "version", "name", "acronym", "aliases", "kind"]
+    data = csv_bytes([header, [world.sdf.pk, 1, "Syrian Democratic Forces", "QSD", "Qasad", "armed_group"]])
+    result = run("organization", data, world.analyst)
+    assert result.counts["updated"] == 1, result.error_lines()
+    world.sdf.refresh_from_db()
+    assert (world.sdf.acronym, world.sdf.version) == ("QSD", 2)
+    assert list(world.sdf.aliases.values_list("name", flat=True)) == ["Qasad"]
+    assert run("organization", csv_bytes([header, [world.sdf.pk, 2, "Syrian Democratic Forces", "QSD", "Qasad",
+                                                   "armed_group"]]), world.analyst).counts["unchanged"] == 1
+    stale = run("organization", csv_bytes([header, [world.sdf.pk, 1, "SDF coalition", "QSD", "", "armed_group"]]),
+                world.analyst)
+    assert errors_of(stale) == {2: {"version": [
+        f"Organization #{world.sdf.pk} was changed by analyst (version 2) after you opened version 1."]}}
