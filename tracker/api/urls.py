@@ -6,6 +6,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
+from tracker.api import imports as spreadsheet_imports
 from tracker.api import reports, schema, tokens
 from tracker.api.base import TrackerAPIMixin
 from tracker.api.claims import AidCapacityReportViewSet, DisplacementFigureViewSet, SurrenderFigureViewSet
@@ -54,6 +55,13 @@ urlpatterns = [
     path("vocabularies/", VocabulariesView.as_view(), name="vocabularies"),
     # Analysts: what the extraction assistant reads in a stored source or an uploaded file (docs/intake.md).
     path("extract/", ExtractView.as_view(), name="extract"),
+    # Analysts: spreadsheet imports, previewed or written, their status, skipped rows, withdrawal and templates
+    # (tracker.api.imports, docs/import.md).
+    path("imports/", spreadsheet_imports.ImportView.as_view(), name="imports"),
+    path("imports/templates/<str:kind>.xlsx", spreadsheet_imports.TemplateView.as_view(), name="import-template"),
+    path("imports/<str:id>/", spreadsheet_imports.ImportBatchView.as_view(), name="import-detail"),
+    path("imports/<str:id>/skipped.csv", spreadsheet_imports.SkippedRowsView.as_view(), name="import-skipped"),
+    path("imports/<str:id>/withdraw/", spreadsheet_imports.WithdrawView.as_view(), name="import-withdraw"),
     path("reports/displacement/", reports.DisplacementReportView.as_view(), name="report-displacement"),
     path("reports/surrenders/", reports.SurrenderReportView.as_view(), name="report-surrenders"),
     path("reports/aid-capacity/", reports.AidCapacityStatusView.as_view(), name="report-aid-capacity"),
