@@ -169,3 +169,30 @@ def _administrator():
     from tracker.permissions import ADMINISTRATORS
 
     return UserFactory(username="administrator", groups=[ADMINISTRATORS])
+
+
+def test_withdrawing_puts_back_the_organizations_a_record_cited(world):
+    figure = claim_create(build_claim(DisplacementFigureFactory, source=world.source, location=world.places.baghouz,
+                                      excerpt=EXCERPTS[0]), created_by=world.analyst, cited_sources=[world.unhcr])
+    result = run("displacement", csv_bytes([["id", "version", "cited_sources"], [figure.pk, 1, "SDF"]]),
+                 world.analyst)
+    assert result.counts["updated"] == 1, result.error_lines()
+    assert list(figure.cited_sources.all()) == [world.sdf]
+    import_withdraw(result.batch, withdrawn_by=world.analyst)
+    figure.refresh_from_db()
+    assert list(figure.cited_sources.all()) == [world.unhcr] and figure.version == 3
+
+
+def test_withdrawing_puts_back_a_sources_co_credited_organizations(world):
+    source = world.source
+    source.co_credited.set([world.unhcr])
+    header = ["id", "version", "title", "co_credited", "notes"]
+    result = run("source", csv_bytes([header, [source.pk, source.version, source.title, "SDF", "Checked."]]),
+                 world.analyst)
+    assert result.counts["updated"] == 1, result.error_lines()
+    source.refresh_from_db()
+    assert list(source.co_credited.all()) == [world.sdf] and source.notes == "Checked."
+    done = import_withdraw(result.batch, withdrawn_by=world.analyst)
+    assert done.reverted == [f"source #{source.pk} (row 2)"]
+    source.refresh_from_db()
+    assert list(source.co_credited.all()) == [world.unhcr] and source.notes == ""

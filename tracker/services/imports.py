@@ -59,17 +59,39 @@ def withdraw_blockers(batch: ImportBatch) -> list[str]:
     return reasons
 
 
-def _prior_values(model, item: ImportItem) -> dict:
-    """The editable values the row had at the version the import found."""
+#: the many-to-many fields an import writes (a record's cited sources, a source's co-credited organizations)
+WRITTEN_LINKS = ("cited_sources", "co_credited")
+
+
+def _prior_row(model, item: ImportItem):
+    """The row's history at the version the import found (its last row of that version: the one with its links)."""
     old = (model.history.filter(id=item.object_id, version=item.prior_version)
            .order_by("-history_date", "-history_id").first())
     if old is None:
         raise WorkflowError(f"{_label(model, item.object_id, item)}: its version {item.prior_version} is not in "
                             "its history, so it cannot be put back.")
+    return old
+
+
+def _prior_values(model, old) -> dict:
+    """The editable values the row had at that version."""
     excluded = {"review_status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_comment",
                 "version", "created_by", "created_at", "updated_by", "updated_at"}
     return {f.attname: getattr(old, f.attname) for f in model._meta.concrete_fields
             if f.editable and not f.primary_key and f.name not in excluded and hasattr(old, f.attname)}
+
+
+def _prior_links(model, old) -> dict[str, list]:
+    """The rows each many-to-many field an import writes linked at that version (history keeps the links)."""
+    links = {}
+    for name in WRITTEN_LINKS:
+        if not hasattr(old, name):
+            continue
+        field = model._meta.get_field(name)
+        column = f"{field.m2m_reverse_field_name()}_id"
+        links[name] = list(field.related_model.objects.filter(
+            pk__in=[getattr(link, column) for link in getattr(old, name).all()]))
+    return links
 
 
 @transaction.atomic
@@ -92,11 +114,13 @@ def import_withdraw(batch: ImportBatch, *, withdrawn_by: AbstractBaseUser) -> Wi
         label = _label(model, item.object_id, item)
         is_claim = issubclass(model, Claim)
         if item.action == ImportItem.Action.UPDATED:
-            data = _prior_values(model, item)
+            old = _prior_row(model, item)
+            data, links = _prior_values(model, old), _prior_links(model, old)
             if is_claim:
-                claim_update(current, changed_by=withdrawn_by, data=data, reason=reason)
+                claim_update(current, changed_by=withdrawn_by, data=data, cited_sources=links.get("cited_sources"),
+                             reason=reason)
             else:
-                reference_update(current, changed_by=withdrawn_by, data=data, reason=reason)
+                reference_update(current, changed_by=withdrawn_by, data=data, m2m=links or None, reason=reason)
             done.reverted.append(label)
         elif is_claim:
             claim_delete(current, deleted_by=withdrawn_by)
