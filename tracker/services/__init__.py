@@ -7,6 +7,7 @@ from tracker.services.access import (
     api_key_update,
     may_grant_confidential_scope,
 )
+from tracker.services.batch import BatchValidationError, claims_create_batch, claims_validate_batch
 from tracker.services.claims import (
     approval_blockers,
     claim_approve,
@@ -37,6 +38,7 @@ from tracker.services.sync import tombstone_write
 
 __all__ = [
     "API_KEY_CHANGEABLE",
+    "BatchValidationError",
     "ConcurrentEditError",
     "IntakeResult",
     "WorkflowError",
@@ -53,6 +55,8 @@ __all__ = [
     "claim_request_changes",
     "claim_submit",
     "claim_update",
+    "claims_create_batch",
+    "claims_validate_batch",
     "double_count_decide",
     "double_count_refresh",
     "double_counts_for",
