@@ -227,3 +227,32 @@ def test_an_excerpt_not_in_the_sources_stored_text_is_an_error_on_the_excerpt(wo
     assert not result.written and result.counts["failed"] == 1
     assert errors_of(result) == {3: {"excerpt": ["This excerpt does not occur in the source's stored text."]}}
     assert counts() == before
+
+
+@pytest.mark.parametrize("name, build", [("figures.csv", csv_bytes), ("figures.xlsx", xlsx_bytes)])
+def test_a_sheet_of_headers_only_or_empty_rows_is_refused(world, name, build):
+    for rows in ([HEADER], [HEADER, [""] * len(HEADER), [" "] * len(HEADER)]):
+        result = run("displacement", build(rows), world.analyst, name=name)
+        assert refused(result) == ("The file has no rows under its column headers (empty rows are passed over): "
+                                   "nothing to import.")
+        assert result.batch.status == "previewed"
+
+
+@pytest.mark.parametrize("data, name, said", [
+    (b"", "figures.csv", "The file is empty."),
+    (b"\r\n\r\n", "figures.csv", "The file is empty: its first row should hold the column headers."),
+])
+def test_an_empty_file_is_refused(world, data, name, said):
+    assert refused(run("displacement", data, world.analyst, name=name)) == said
+
+
+def test_an_empty_workbook_is_refused(world):
+    assert refused(run("displacement", xlsx_bytes([]), world.analyst, name="figures.xlsx")) == (
+        "The first sheet is empty: its first row should hold the column headers.")
+
+
+def test_a_workbook_of_several_sheets_is_read_from_its_first(world):
+    data = xlsx_bytes([HEADER, row(world.source)],
+                      write=lambda book, sheet: book.add_worksheet("Notes").write(0, 0, "Compiled by the team"))
+    result = run("displacement", data, world.analyst, name="figures.xlsx")
+    assert result.written and "Read the first sheet, 'Data'." in result.notes

@@ -208,3 +208,10 @@ def test_two_simultaneous_confirmations_write_once(world):
         thread.join(timeout=60)
     assert sorted(result.written for result in results) == [False, True]
     assert DisplacementFigure.objects.count() == 2 and ImportItem.objects.count() == 2
+
+
+def test_rows_of_one_file_that_may_double_count_each_other_name_their_rows(world):
+    data = csv_bytes([HEADER, row(world.source), row(world.source, excerpt=EXCERPTS[1], place="Al-Hol camp")])
+    result = run("displacement", data, world.analyst, commit=False)  # the camp lies in Baghouz, the same days
+    assert [(report.row, report.double_count_rows) for report in result.rows] == [(2, [3]), (3, [2])]
+    assert result.as_json()["rows"][0]["possible_double_counts_rows"] == [3]

@@ -238,3 +238,9 @@ def test_a_sheet_as_source_from_xlsx_renders_dates_and_numbers_as_csv(world):
 def test_a_row_naming_its_own_excerpt_keeps_it(world):
     data = with_columns(world.source, excerpt=EXCERPTS[1])
     assert one(world, data).excerpt == EXCERPTS[1]
+
+
+def test_rows_of_an_hxl_file_are_numbered_as_the_spreadsheet_shows_them(world):
+    data = csv_bytes([HEADER, hashtags(HEADER), row(world.source), row(world.source, location_name="Nowhere")])
+    result = run("displacement", data, world.analyst)
+    assert list(errors_of(result)) == [4]

@@ -667,6 +667,9 @@ def _rows(run: Run, result: ImportResult, limit: int, progress) -> None:
     run.flush()
     if progress:
         progress(done, done)  # the rows read: the size hint is an estimate (a CSV's line count)
+    if not result.counts["rows"]:
+        raise FileRefused("The file has no rows under its column headers (empty rows are passed over): nothing to "
+                          "import.")
     kept = []
     for report in result.rows:
         key = {"create": "created", "update": "updated", "unchanged": "unchanged", "error": "failed"}[report.action]
