@@ -256,3 +256,16 @@ def test_a_workbook_of_several_sheets_is_read_from_its_first(world):
                       write=lambda book, sheet: book.add_worksheet("Notes").write(0, 0, "Compiled by the team"))
     result = run("displacement", data, world.analyst, name="figures.xlsx")
     assert result.written and "Read the first sheet, 'Data'." in result.notes
+
+
+@pytest.mark.parametrize("written, named", [("utf-8-sig", "utf-8"), ("utf-8-sig", "UTF8"), ("utf-16", "utf-16-le")])
+def test_a_named_encoding_reads_a_file_with_a_bom(world, written, named):
+    data = csv_bytes([HEADER, row(world.source)], encoding=written)
+    result = run("displacement", data, world.analyst, encoding=named)
+    assert result.written, result.error_lines()
+
+
+def test_an_unknown_or_wrong_named_encoding_is_refused(world):
+    data = csv_bytes(_with_notes(world.source, ["Déplacés"]), encoding="cp1252")
+    assert refused(run("displacement", data, world.analyst, encoding="klingon")) == "Unknown encoding 'klingon'."
+    assert refused(run("displacement", data, world.analyst, encoding="utf-8")).startswith("The file is not utf-8: byte ")

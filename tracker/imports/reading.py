@@ -65,7 +65,7 @@ def decode_csv(data: bytes, encoding: str = "") -> str:
     the line where it stops being UTF-8, unless the caller names the encoding."""
     if encoding:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding).removeprefix("\ufeff")  # a BOM, when the named encoding keeps it
         except LookupError as error:
             raise FileRefused(f"Unknown encoding '{encoding}'.") from error
         except UnicodeDecodeError as error:
