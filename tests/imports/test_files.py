@@ -268,4 +268,5 @@ def test_a_named_encoding_reads_a_file_with_a_bom(world, written, named):
 def test_an_unknown_or_wrong_named_encoding_is_refused(world):
     data = csv_bytes(_with_notes(world.source, ["Déplacés"]), encoding="cp1252")
     assert refused(run("displacement", data, world.analyst, encoding="klingon")) == "Unknown encoding 'klingon'."
-    assert refused(run("displacement", data, world.analyst, encoding="utf-8")).startswith("The file is not utf-8: byte ")
+    message = refused(run("displacement", data, world.analyst, encoding="utf-8"))
+    assert message.startswith("The file is not utf-8: byte ")
