@@ -244,3 +244,13 @@ def test_rows_of_an_hxl_file_are_numbered_as_the_spreadsheet_shows_them(world):
     data = csv_bytes([HEADER, hashtags(HEADER), row(world.source), row(world.source, location_name="Nowhere")])
     result = run("displacement", data, world.analyst)
     assert list(errors_of(result)) == [4]
+
+
+def test_mapping_one_of_our_own_columns_applies_to_that_file_only(world):
+    data = csv_bytes([[*HEADER, "notes"], [*row(world.source), "Not for the database."]])
+    result = run("displacement", data, world.analyst, mapping={"notes": ""})
+    assert result.written and "Ignored column: notes." in result.notes
+    assert DisplacementFigure.objects.get().notes == ""
+
+    save_mapping("displacement", {"notes": "", "ID": "", "Lieu": "location_name"}, world.analyst)
+    assert list(ImportMapping.objects.values_list("header", "column")) == [("lieu", "location_name")]

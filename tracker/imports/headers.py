@@ -47,10 +47,14 @@ def saved_mapping(kind: str) -> dict[str, str]:
 
 
 def save_mapping(kind: str, mapping: dict[str, str], user) -> None:
-    """Keep a team's header mapping for the next file (one row per header; a later mapping replaces it)."""
+    """Keep a team's header mapping for the next file (one row per header; a later mapping replaces it).
+
+    One of our own column names is not kept: mapped for one file (``id`` ignored, to add copies), it would
+    otherwise change how every later export reads back, unseen."""
     known = {column.name for column in import_columns(kind)}
+    ours = {header_key(name) for name in known}
     for header, column in mapping.items():
-        if column and column not in known:
+        if (column and column not in known) or header_key(header) in ours:
             continue
         ImportMapping.objects.update_or_create(kind=kind, header=header_key(header),
                                                defaults={"column": column or "", "saved_by": user})
