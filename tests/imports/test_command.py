@@ -128,3 +128,22 @@ def test_a_user_who_may_not_add_records_is_refused(world, good):
     UserFactory(username="visitor")
     with pytest.raises(CommandError, match="You do not have permission to add displacement figures."):
         import_records(good, "--kind", "displacement", "--user", "visitor")
+
+
+def test_a_dry_run_with_a_failing_row_exits_1(world, bad):
+    with pytest.raises(SystemExit) as exit_:
+        import_records(bad, "--kind", "displacement", "--user", "analyst", "--dry-run")
+    assert exit_.value.code == 1 and not DisplacementFigure.objects.exists()
+
+
+def test_a_sheet_naming_no_source_takes_its_publisher(world, tmp_path):
+    path = tmp_path / "hdx.csv"
+    path.write_bytes(csv_bytes([["term", "quantifier", "reported_value", "country_iso3", "location_name",
+                                 "start_date", "end_date"],
+                                ["fled", "exact", "4000", "SYR", "Baghouz", "2019-03-03", "2019-03-10"]]))
+    with pytest.raises(SystemExit):
+        import_records(path, "--kind", "displacement", "--user", "analyst")
+    out, _ = import_records(path, "--kind", "displacement", "--user", "analyst", "--publisher", "UNHCR")
+    assert "1 created" in out
+    figure = DisplacementFigure.objects.get()
+    assert (figure.source.kind, figure.source.publisher) == ("dataset", world.unhcr)
