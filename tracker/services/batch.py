@@ -53,6 +53,9 @@ from tracker.services.common import require_permission
 
 # Ids per IN list: SQLite refuses more than 999 variables in one statement.
 ID_CHUNK = 500
+# New figures per double-count join: their ids are written into the statement, so only the size of the join
+# bounds it, and every chunk reads the candidates again.
+PAIR_CHUNK = 2500
 
 
 class BatchValidationError(ValidationError):
@@ -339,8 +342,9 @@ def _overlapping_pairs(model: type[QuantifiedClaim], figures: list[QuantifiedCla
 
     Places nest when one path is a prefix of the other. Two halves, each one join per chunk: the other figure
     lies at the new figure's place or above it (the ancestors are read from the path, so the join is on the
-    indexed place column), or an existing figure lies strictly below it (a path prefix). A new figure below
-    another new one is found by the first half from the lower figure's side."""
+    indexed place column), or it lies strictly below it (a path prefix). A pair of two new figures may be found
+    by both halves, once from each side; it is kept once. (Leaving the new figures out of the second half
+    with NOT IN cost more than finding them twice: PostgreSQL tests such a list item by item.)"""
     if not figures:
         return set()
     table = model._meta.db_table
@@ -351,10 +355,9 @@ def _overlapping_pairs(model: type[QuantifiedClaim], figures: list[QuantifiedCla
     )
     overlap = """y.term_group = x.term_group AND y.start_date <= x.end_date AND y.end_date >= x.start_date
                  AND (x.event_id IS NULL OR y.event_id IS NULL OR x.event_id = y.event_id) AND y.id <> x.id"""
-    new_ids = ", ".join(str(int(figure.pk)) for figure in figures)
     pairs: set[tuple[int, int]] = set()
     with connection.cursor() as cursor:
-        for chunk in _chunks(figures, ID_CHUNK):
+        for chunk in _chunks(figures, PAIR_CHUNK):
             above = ", ".join(f"({int(figure.pk)}, {int(ancestor)})" for figure in chunk
                               for ancestor in tree.ancestor_ids(figure.location.path))
             cursor.execute(
@@ -369,7 +372,7 @@ def _overlapping_pairs(model: type[QuantifiedClaim], figures: list[QuantifiedCla
                 f"""SELECT x.id, y.id FROM {table} x JOIN {Location._meta.db_table} place ON place.id = x.location_id
                     JOIN ({candidates}) y ON y.place_path LIKE (place.path || '%%') AND y.location_id <> x.location_id
                      AND {overlap}
-                    WHERE x.id IN ({chunk_ids}) AND y.id NOT IN ({new_ids})""",
+                    WHERE x.id IN ({chunk_ids})""",
                 candidate_params,
             )
             pairs.update(cursor.fetchall())
