@@ -215,3 +215,11 @@ def test_rows_of_one_file_that_may_double_count_each_other_name_their_rows(world
     result = run("displacement", data, world.analyst, commit=False)  # the camp lies in Baghouz, the same days
     assert [(report.row, report.double_count_rows) for report in result.rows] == [(2, [3]), (3, [2])]
     assert result.as_json()["rows"][0]["possible_double_counts_rows"] == [3]
+
+
+def test_an_empty_required_cell_gets_the_admin_forms_message_under_its_own_column(world):
+    result = run("displacement", csv_bytes([HEADER, row(world.source, place="", source_id="")]), world.analyst)
+    form = admin_form_errors(world.analyst, {})
+    assert errors_of(result)[2]["location_name"] == list(form["location"]) == ["This field is required."]
+    assert errors_of(result)[2]["source_id"] == list(form["source"])
+    assert "country_iso3" not in errors_of(result)[2]  # the country narrows a name: the place is not its fault

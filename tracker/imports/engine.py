@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -151,9 +152,14 @@ class ImportResult:
         }
 
 
+#: the admin form's message for an empty required field (the model says "cannot be null" or "cannot be blank")
+REQUIRED = str(forms.Field.default_error_messages["required"])
+
+
 def _messages(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
-        return {name: [str(m) for m in ValidationError(errors).messages] for name, errors in error.error_dict.items()}
+        return {name: [REQUIRED if item.code in ("null", "blank") else str(item.messages[0])
+                       for item in errors] for name, errors in error.error_dict.items()}
     return {ROW: [str(m) for m in error.messages]}
 
 
@@ -183,7 +189,8 @@ class Run:
         self.reason = batch.reason if batch is not None and batch.pk else "Imported"
         # the column a model field's error is shown under: the first column of the file writing it
         self.column_of: dict[str, str] = {}
-        for match in matches:
+        # a country that narrows a place's name is not the place: its column comes last
+        for match in sorted(matches, key=lambda m: m.column is not None and m.column.role.by == spec.SCOPE):
             if match.column is not None and match.column.role.role in (spec.FIELD, spec.REF, spec.MANY):
                 target = match.column.role.target or match.column.name
                 self.column_of.setdefault(target.removesuffix("_id") if target.endswith("_id") else target,
