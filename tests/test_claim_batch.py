@@ -32,7 +32,13 @@ from tracker.choices import (
     Unit,
 )
 from tracker.models import AidCapacityReport, DisplacementFigure, Location, PossibleDoubleCount, SurrenderFigure
-from tracker.services import BatchValidationError, claim_create, claims_create_batch, claims_validate_batch
+from tracker.services import (
+    BatchValidationError,
+    claim_create,
+    claims_create_batch,
+    claims_create_valid,
+    claims_validate_batch,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +240,14 @@ def test_a_failing_row_gets_claim_create_s_message_and_nothing_is_written(world,
     assert {i: e.message_dict for i, e in info.value.errors.items()} == one_by_one
     assert "end_date: The period cannot end after the source was published (10 March 2019)." in info.value.messages
     assert stored() == before
+
+    # An import's path: the rows that pass are stored, the others come back with the same messages.
+    valid_only = inputs()
+    failures = claims_create_valid(valid_only, created_by=analyst)
+    assert {i: e.message_dict for i, e in failures.items()} == one_by_one
+    assert valid_only[0].pk is not None and DisplacementFigure.objects.filter(pk=valid_only[0].pk).exists()
+    assert all(claim.pk is None for claim in valid_only[1:])
+    assert stored()[0] == before[0] + 1
 
 
 def test_a_missing_related_row_gets_django_s_message(world, analyst):

@@ -146,3 +146,17 @@ def test_a_move_across_countries_marks_records_updated_and_a_later_rename_marks_
     assert moved > before
     reference_update(places.deir_ez_zor, changed_by=analyst, data={"name": "Deir ez-Zor"})
     assert DisplacementFigure.objects.get(pk=figure.pk).updated_at > moved
+
+
+def test_an_unused_governorate_can_be_deleted_and_one_with_places_under_it_cannot(places, django_user_model):
+    """A country, adm1 or adm2 is its own ancestor link: that link alone must not keep it from being deleted."""
+    from tracker.services import reference_delete
+    from tracker.services.common import WorkflowError
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    reference_delete(places.hasakeh, deleted_by=admin)
+    assert not Location.objects.filter(pk=places.hasakeh.pk).exists()
+    with pytest.raises(WorkflowError, match="still used by"):
+        reference_delete(places.deir_ez_zor, deleted_by=admin)
+    places.deir_ez_zor.refresh_from_db()
+    assert places.deir_ez_zor.adm1_id == places.deir_ez_zor.pk  # its own link is back: nothing was written

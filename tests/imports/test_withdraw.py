@@ -93,8 +93,6 @@ def test_withdrawing_deletes_created_places_and_organizations_unless_used(world)
     assert not Organization.objects.filter(acronym="SARC").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="reference_delete refuses any country, adm1 or adm2 place: its own ancestor "
-                                       "link (Location.adm2 for an adm2) protects it, 'still used by' itself")
 def test_withdrawing_deletes_created_districts(world):
     places = import_places(world, "adm2", "")
     done = import_withdraw(places.batch, withdrawn_by=_administrator())

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import zipfile
-import zlib
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -39,8 +37,6 @@ from tracker.services.common import has_permission
 from tracker.services.imports import import_withdraw
 
 MAX_MAPPED_HEADERS = 500
-#: what a damaged workbook raises while openpyxl reads it (its XML, or its compressed parts)
-DAMAGED_WORKBOOK = (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError)
 HEADER_MAX_LENGTH = 200  # ImportMapping.header
 
 
@@ -287,13 +283,8 @@ class ImportView(ImportEndpoint):
         options = Options(mapping=data["mapping"], day_first=data["day_first"], encoding=data["encoding"],
                           publisher=data["publisher"].strip(), valid_rows_only=data["valid_rows_only"])
         name = _file_name(upload)
-        try:
-            result = run_import(kind, name, upload.read(), user=request.user, commit=not data["dry_run"],
-                                options=options)
-        except DAMAGED_WORKBOOK:
-            result = ImportResult(kind, name, file_errors=[
-                "This workbook is damaged: part of it cannot be read. Open it in your spreadsheet program, save it "
-                "again as .xlsx (or as CSV UTF-8), and upload that."])
+        result = run_import(kind, name, upload.read(), user=request.user, commit=not data["dry_run"],
+                            options=options)
         refused = bool(result.file_errors) or (not data["dry_run"] and not result.written)
         return Response(import_answer(result, request, dry_run=data["dry_run"]),
                         status=status.HTTP_400_BAD_REQUEST if refused else status.HTTP_200_OK)

@@ -237,6 +237,8 @@ class Run:
             target = role.target or name
             model_field = self.model._meta.get_field(target.removesuffix("_id") if target.endswith("_id")
                                                      else target)
+            if is_empty(cell.value) and model_field.has_default() and not model_field.blank:
+                continue  # an empty cell of a field that has a default (a precision): the default, or as stored
             try:
                 if target.endswith("_id"):
                     value = parse_id(cell)
@@ -405,30 +407,20 @@ class Run:
 
     def flush(self) -> None:
         """Create the pending new records as one batch through the batch service."""
-        from tracker.services.batch import BatchValidationError, claims_create_batch, claims_validate_batch
+        from tracker.services.batch import claims_create_valid
 
         pending, self.pending = self.pending, []
         if not pending:
             return
-        failures = claims_validate_batch([instance for _, instance, _ in pending])
+        with transaction.atomic():
+            failures = claims_create_valid([instance for _, instance, _ in pending], created_by=self.user,
+                                           cited_sources=[cited for _, _, cited in pending], reason=self.reason)
         passing = []
         for index, (report, instance, cited) in enumerate(pending):
             if index in failures:
                 report.action, report.errors = "error", self.columns_for(failures[index])
             else:
                 passing.append((report, instance, cited))
-        if not passing:
-            return
-        try:
-            with transaction.atomic():
-                claims_create_batch([instance for _, instance, _ in passing], created_by=self.user,
-                                    cited_sources=[cited for _, _, cited in passing], reason=self.reason)
-        except BatchValidationError as error:  # a row the first check passed failed on writing: report it
-            for index, (report, _, _) in enumerate(passing):
-                failure = error.errors.get(index)
-                if failure is not None:
-                    report.action, report.errors = "error", self.columns_for(failure)
-            return
         for report, instance, _ in passing:
             report.object_id = instance.pk
             self.created_rows[instance.pk] = report.row

@@ -104,8 +104,11 @@ def match_headers(kind: str, headers: list[str], hashtags: list[str] | None,
             unknown.append(header)
         matches.append(HeaderMatch(index, header, tag, column, how))
     if unknown:
+        unknown = list(dict.fromkeys(unknown))
+        listed = ", ".join(repr(u) for u in unknown[:20]) + (f" and {len(unknown) - 20} more" if len(unknown) > 20
+                                                             else "")
         errors.append(
-            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(repr(u) for u in unknown)}. Map each to "
+            f"Unknown column{'s' if len(unknown) > 1 else ''}: {listed}. Map each to "
             f"one of ours (or to nothing, to ignore it), or remove it. Our columns: "
             f"{', '.join(c.name for c in columns)}."
         )

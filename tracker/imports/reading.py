@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -153,17 +154,32 @@ def _xlsx_value(cell) -> Cell:
     return Cell(value)
 
 
+#: what openpyxl raises, somewhere in a workbook, when its zip or XML is damaged
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError, SyntaxError)
+
+
+def _guarded(rows: Iterator) -> Iterator:
+    """A sheet's rows, a damaged part of the workbook refused with a message rather than raised."""
+    number = 0
+    try:
+        for number, row in enumerate(rows, start=1):  # noqa: B007 - the number is read after the loop
+            yield row
+    except DAMAGED as error:
+        raise FileRefused(f"The workbook is damaged (after row {number}): open it in a spreadsheet and save it "
+                          "again, or export it as CSV UTF-8.") from error
+
+
 def read_xlsx(data: bytes) -> Table:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except (InvalidFileException, *DAMAGED) as error:
         raise FileRefused("This file cannot be read as an Excel workbook (.xlsx). Upload CSV, XLSX or "
                           "HXL-tagged CSV.") from error
     sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows()
+    rows = _guarded(sheet.iter_rows())
     first = next(rows, None)
     if first is None:
         raise FileRefused("The first sheet is empty: its first row should hold the column headers.")

@@ -7,7 +7,12 @@ from tracker.services.access import (
     api_key_update,
     may_grant_confidential_scope,
 )
-from tracker.services.batch import BatchValidationError, claims_create_batch, claims_validate_batch
+from tracker.services.batch import (
+    BatchValidationError,
+    claims_create_batch,
+    claims_create_valid,
+    claims_validate_batch,
+)
 from tracker.services.claims import (
     approval_blockers,
     claim_approve,
@@ -56,6 +61,7 @@ __all__ = [
     "claim_submit",
     "claim_update",
     "claims_create_batch",
+    "claims_create_valid",
     "claims_validate_batch",
     "double_count_decide",
     "double_count_refresh",

@@ -41,6 +41,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker.choices import ReviewStatus
 from tracker.models import Claim, Location, Organization, PossibleDoubleCount, QuantifiedClaim
+from tracker.models.reference import path_prefix_q
 from tracker.rules import tree
 from tracker.services.claims import (
     OVERLAP_CANDIDATES,
@@ -53,9 +54,8 @@ from tracker.services.common import require_permission
 
 # Ids per IN list: SQLite refuses more than 999 variables in one statement.
 ID_CHUNK = 500
-# New figures per double-count join: their ids are written into the statement, so only the size of the join
-# bounds it, and every chunk reads the candidates again.
-PAIR_CHUNK = 2500
+# (new figure, place) links per double-count join: they are written into the statement as integers.
+PAIR_CHUNK = 5000
 
 
 class BatchValidationError(ValidationError):
@@ -244,6 +244,31 @@ def claims_create_batch(
     written nothing, when any record breaks a rule."""
     if not claims:
         return []
+    _create(claims, created_by=created_by, cited_sources=cited_sources, reason=reason, batch_size=batch_size,
+            keep_valid=False)
+    return claims
+
+
+@transaction.atomic
+def claims_create_valid(
+    claims: list[Claim],
+    *,
+    created_by: AbstractBaseUser,
+    cited_sources: list[list[Organization] | None] | None = None,
+    reason: str = REASON_CREATED,
+    batch_size: int = 500,
+) -> dict[int, ValidationError]:
+    """``claims_create_batch`` for the records that pass: those are stored (with their history and possible
+    double counts), the others are returned as index -> ValidationError. One pass, for an import that reports
+    the failing rows and writes or previews the rest."""
+    if not claims:
+        return {}
+    return _create(claims, created_by=created_by, cited_sources=cited_sources, reason=reason,
+                   batch_size=batch_size, keep_valid=True)
+
+
+def _create(claims: list[Claim], *, created_by, cited_sources, reason: str, batch_size: int,
+            keep_valid: bool) -> dict[int, ValidationError]:
     model = _model_of(claims)
     require_permission(created_by, _perm(claims[0], "add"), f"add {model._meta.verbose_name_plural}")
     if cited_sources is not None and len(cited_sources) != len(claims):
@@ -259,14 +284,19 @@ def claims_create_batch(
         claim._change_reason = reason
         claim.country_id = claim.location.country_id if claim.location_id else None
     errors.update(_insert_checked(model, passed, batch_size))
-    if errors:
+    if errors and not keep_valid:
         raise BatchValidationError(errors)
-    _copy_to_history(model, [claim.pk for claim in claims], user=created_by, reason=reason)
+    # A chunk the database refused was rolled back whole: its rows that pass go in again.
+    again = [(index, claim) for index, claim in passed if index not in errors and claim.pk is None]
+    errors.update(_insert_checked(model, again, batch_size))
+    kept = [index for index in range(len(claims)) if index not in errors]
+    created = [claims[index] for index in kept]
+    _copy_to_history(model, [claim.pk for claim in created], user=created_by, reason=reason)
     if cited_sources is not None:
-        _cite_sources(model, claims, cited_sources, batch_size)
+        _cite_sources(model, created, [cited_sources[index] for index in kept], batch_size)
     if issubclass(model, QuantifiedClaim):
-        _store_double_counts(model, claims, batch_size)
-    return claims
+        _store_double_counts(model, created, batch_size)
+    return dict(sorted(errors.items()))
 
 
 def _cite_sources(model: type[Claim], claims: list[Claim], cited_sources: list, batch_size: int) -> None:
@@ -340,11 +370,11 @@ def _copy_to_history(model: type[models.Model], ids: list[int], *, user: Abstrac
 def _overlapping_pairs(model: type[QuantifiedClaim], figures: list[QuantifiedClaim]) -> set[tuple[int, int]]:
     """Every (lower id, higher id) pair of a new figure and another figure that ``overlapping_figures`` would give.
 
-    Places nest when one path is a prefix of the other. Two halves, each one join per chunk: the other figure
-    lies at the new figure's place or above it (the ancestors are read from the path, so the join is on the
-    indexed place column), or it lies strictly below it (a path prefix). A pair of two new figures may be found
-    by both halves, once from each side; it is kept once. (Leaving the new figures out of the second half
-    with NOT IN cost more than finding them twice: PostgreSQL tests such a list item by item.)"""
+    Places nest when one path is a prefix of the other: the other figure lies at the new figure's place or above
+    it (the ancestors are read from the path), or strictly below it (the places below are read once per place,
+    from the path index). Each (new figure, place) link is joined with the candidates on their indexed place
+    column, so the cost follows the links, not the table: a LIKE join on paths read every candidate of a
+    million-record table for each chunk. A pair of two new figures is found from both sides and kept once."""
     if not figures:
         return set()
     table = model._meta.db_table
@@ -355,24 +385,24 @@ def _overlapping_pairs(model: type[QuantifiedClaim], figures: list[QuantifiedCla
     )
     overlap = """y.term_group = x.term_group AND y.start_date <= x.end_date AND y.end_date >= x.start_date
                  AND (x.event_id IS NULL OR y.event_id IS NULL OR x.event_id = y.event_id) AND y.id <> x.id"""
+    below: dict[int, list[int]] = {}  # a place's id -> the places strictly below it
+    for figure in figures:
+        place = figure.location
+        if place.pk not in below:
+            below[place.pk] = list(Location.objects.filter(path_prefix_q("path", place.path))
+                                   .exclude(pk=place.pk).values_list("pk", flat=True))
+    # (new figure, place) pairs: the figure's own place and those above it, then the places below it; each half
+    # joins the candidates on their indexed place column.
+    links = [(figure.pk, ancestor) for figure in figures for ancestor in tree.ancestor_ids(figure.location.path)]
+    links += [(figure.pk, place) for figure in figures for place in below[figure.location_id]]
     pairs: set[tuple[int, int]] = set()
     with connection.cursor() as cursor:
-        for chunk in _chunks(figures, PAIR_CHUNK):
-            above = ", ".join(f"({int(figure.pk)}, {int(ancestor)})" for figure in chunk
-                              for ancestor in tree.ancestor_ids(figure.location.path))
+        for chunk in _chunks(links, PAIR_CHUNK):
+            values = ", ".join(f"({int(figure)}, {int(place)})" for figure, place in chunk)
             cursor.execute(
-                f"""SELECT x.id, y.id FROM (VALUES {above}) a
+                f"""SELECT x.id, y.id FROM (VALUES {values}) a
                     JOIN {table} x ON x.id = a.column1
                     JOIN ({candidates}) y ON y.location_id = a.column2 AND {overlap}""",
-                candidate_params,
-            )
-            pairs.update(cursor.fetchall())
-            chunk_ids = ", ".join(str(int(figure.pk)) for figure in chunk)
-            cursor.execute(
-                f"""SELECT x.id, y.id FROM {table} x JOIN {Location._meta.db_table} place ON place.id = x.location_id
-                    JOIN ({candidates}) y ON y.place_path LIKE (place.path || '%%') AND y.location_id <> x.location_id
-                     AND {overlap}
-                    WHERE x.id IN ({chunk_ids})""",
                 candidate_params,
             )
             pairs.update(cursor.fetchall())

@@ -170,6 +170,10 @@ def reference_delete(instance: models.Model, *, deleted_by: AbstractBaseUser) ->
     current._change_reason = "Deleted"
     try:
         with transaction.atomic():
+            if isinstance(current, Location):
+                # A country, adm1 or adm2 is its own ancestor link (``country``, ``adm1``, ``adm2``): protected by
+                # itself, it could never be deleted. Its own links go first; a child or a record still blocks it.
+                Location.objects.filter(pk=current.pk).update(country=None, adm1=None, adm2=None)
             current.delete()
     except models.ProtectedError as error:
         users = sorted({f"{obj._meta.verbose_name} #{obj.pk}" for obj in error.protected_objects})
