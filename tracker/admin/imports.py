@@ -24,9 +24,9 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from tracker.imports import Options, run_import, spec
-from tracker.imports.engine import ROW
 from tracker.imports.headers import match_headers, save_mapping
 from tracker.imports.reading import FileRefused, cell_text, read_table
+from tracker.imports.results import ROW
 from tracker.models import ImportBatch, ImportItem, ImportKind, ImportStatus
 from tracker.services.common import WorkflowError, has_permission
 from tracker.services.imports import import_withdraw, withdraw_blockers

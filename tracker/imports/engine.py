@@ -22,10 +22,8 @@ import io
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -37,6 +35,7 @@ from tracker.imports.cells import cell_value, is_empty, parse, parse_id
 from tracker.imports.headers import HeaderMatch, match_headers
 from tracker.imports.reading import Cell, FileRefused, Table, cell_text, read_table
 from tracker.imports.resolve import Resolver
+from tracker.imports.results import ROW, ImportResult, Options, RowReport, messages_of
 from tracker.models import (
     ImportBatch,
     ImportItem,
@@ -51,122 +50,9 @@ from tracker.models import (
 from tracker.rules.normalise import _BLANKS, content_hash
 from tracker.services.common import ConcurrentEditError, changed_fields, has_permission
 
-ROW = "row"  # the error key of a row-level message (no single column)
 BATCH_SIZE = 500
-ROWS_KEPT = 1000
-PREVIEWS_KEPT = timedelta(days=7)  # rows a preview lists in full; past it, only rows with errors or double counts
-
-
-@dataclass
-class Options:
-    #: the team's header -> our column ("" to ignore it)
-    mapping: dict[str, str] = field(default_factory=dict)
-    day_first: bool = False
-    encoding: str = ""
-    #: who published the file, when its rows name no source and the file itself becomes their source
-    publisher: str = ""
-    valid_rows_only: bool = False
-
-    def as_json(self) -> dict:
-        return {"mapping": self.mapping, "day_first": self.day_first, "encoding": self.encoding,
-                "publisher": self.publisher, "valid_rows_only": self.valid_rows_only}
-
-    @classmethod
-    def from_json(cls, data: dict) -> Options:
-        return cls(**{key: data[key] for key in ("mapping", "day_first", "encoding", "publisher", "valid_rows_only")
-                      if key in data})
-
-
-@dataclass
-class RowReport:
-    row: int
-    action: str  # create, update, unchanged, error
-    object_id: int | None = None
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    double_counts: list[int] = field(default_factory=list)
-    #: rows of the same file this row may double count (written earlier in the run)
-    double_count_rows: list[int] = field(default_factory=list)
-    cells: list[str] | None = None
-
-    def as_json(self) -> dict:
-        data = {"row": self.row, "action": self.action, "id": self.object_id}
-        if self.errors:
-            data["errors"] = self.errors
-        if self.double_counts:
-            data["possible_double_counts"] = self.double_counts
-        if self.double_count_rows:
-            data["possible_double_counts_rows"] = self.double_count_rows
-        return data
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    file_name: str
-    format: str = ""
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("rows", "created", "updated", "unchanged", "failed", "empty"), 0))
-    file_errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    headers: list[HeaderMatch] = field(default_factory=list)
-    rows: list[RowReport] = field(default_factory=list)
-    written: bool = False
-    batch: ImportBatch | None = None
-    source: Source | None = None
-    skipped: list[RowReport] = field(default_factory=list)
-    skipped_headers: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_errors and not self.counts["failed"]
-
-    def error_lines(self) -> list[str]:
-        """Every error as one line: the file's, then each row's by column."""
-        lines = list(self.file_errors)
-        for report in self.rows:
-            for column, messages in report.errors.items():
-                for message in messages:
-                    where = f"row {report.row}" + ("" if column == ROW else f", column {column}")
-                    lines.append(f"{where}: {message}")
-        return lines
-
-    def skipped_csv(self) -> str:
-        """The rows left out, as they were, with an ``errors`` column: fix them and import this file again."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["row", *self.skipped_headers, "errors"])
-        for report in self.skipped:
-            errors = "; ".join(f"{'' if col == ROW else col + ': '}{message}"
-                               for col, messages in report.errors.items() for message in messages)
-            writer.writerow([report.row, *(report.cells or []), errors])
-        return out.getvalue()
-
-    def as_json(self) -> dict:
-        return {
-            "kind": self.kind, "file": self.file_name, "format": self.format, "written": self.written,
-            "batch": self.batch.pk if self.batch else None, "counts": self.counts,
-            "file_errors": self.file_errors, "notes": self.notes,
-            "columns": [match.as_json() for match in self.headers],
-            "source": self.source.pk if self.source and self.source.pk else None,
-            "rows": [report.as_json() for report in self.rows],
-        }
-
-
-#: the admin form's message for an empty required field (the model says "cannot be null" or "cannot be blank")
-REQUIRED = str(forms.Field.default_error_messages["required"])
-
-
-def _messages(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {name: [REQUIRED if item.code in ("null", "blank") else str(item.messages[0])
-                       for item in errors] for name, errors in error.error_dict.items()}
-    return {ROW: [str(m) for m in error.messages]}
-
-
-class RowError(Exception):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
+ROWS_KEPT = 1000  # rows a preview lists in full; past it, only rows with errors or double counts
+PREVIEWS_KEPT = timedelta(days=7)
 
 
 class Run:
@@ -202,7 +88,7 @@ class Run:
     def columns_for(self, error: ValidationError) -> dict[str, list[str]]:
         """A model's errors by the file's columns (a field the file has no column for is named as the field)."""
         out: dict[str, list[str]] = defaultdict(list)
-        for name, messages in _messages(error).items():
+        for name, messages in messages_of(error).items():
             key = ROW if name in ("__all__", ROW) else self.column_of.get(name, name)
             out[key].extend(messages)
         return dict(out)
