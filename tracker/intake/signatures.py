@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
+from collections.abc import Iterator
+from itertools import islice
 
 import numpy as np
 
@@ -22,6 +25,7 @@ SHINGLE_WORDS = 5
 BANDS = 16
 ROWS = NUM_PERM // BANDS
 NEAR_DUPLICATE_THRESHOLD = 0.8
+SIGNATURE_CHUNK = 10_000  # shingles hashed at a time: 128 x 10,000 x 8 bytes per array
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -36,15 +40,38 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+def batched(items: Iterator, size: int) -> Iterator[tuple]:
+    """``itertools.batched`` (Python 3.12) for 3.11."""
+    while chunk := tuple(islice(items, size)):
+        yield chunk
+
+
+def _shingle_stream(text: str) -> Iterator[bytes]:
+    """The text's shingles one by one, as ``shingles`` gives them but repeats included (a MinHash takes the
+    minimum of each permutation, so a repeat changes nothing) and without holding the text's words at once."""
+    window: deque[str] = deque(maxlen=SHINGLE_WORDS)
+    for match in _WORD.finditer(text.lower()):
+        window.append(match.group())
+        if len(window) == SHINGLE_WORDS:
+            yield " ".join(window).encode()
+    if 0 < len(window) < SHINGLE_WORDS:
+        yield " ".join(window).encode()
+
+
 def signature(text: str) -> bytes | None:
-    """The text's MinHash signature as 512 bytes; None for a text without words."""
+    """The text's MinHash signature as 512 bytes; None for a text without words.
+
+    The shingles are hashed in chunks: datasketch's ``update_batch`` builds a permutations x shingles array, which
+    for a 100,000-row spreadsheet stored as a source (a million shingles) would take gigabytes at once."""
     from datasketch import MinHash
 
-    grams = shingles(text)
-    if not grams:
-        return None
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
-    minhash.update_batch(list(grams))
+    empty = True
+    for chunk in batched(_shingle_stream(text), SIGNATURE_CHUNK):
+        minhash.update_batch(list(chunk))
+        empty = False
+    if empty:
+        return None
     return minhash.hashvalues.astype(">u4").tobytes()
 
 
