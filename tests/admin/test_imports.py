@@ -194,7 +194,7 @@ def test_the_template_of_a_kind_downloads(client_in):
 
     assert response.status_code == 200
     assert response.content.startswith(b"PK")
-    assert "import-template-displacement.xlsx" in response["Content-Disposition"]
+    assert "template-displacement.xlsx" in response["Content-Disposition"]
 
 
 def test_a_header_mapped_to_nothing_is_ignored_from_then_on(client_in, places, source):

@@ -27,6 +27,7 @@ from tracker.imports import Options, run_import, spec
 from tracker.imports.headers import match_headers, save_mapping
 from tracker.imports.reading import FileRefused, cell_text, read_table
 from tracker.imports.results import ROW
+from tracker.imports.templates import template_bytes, template_filename
 from tracker.models import ImportBatch, ImportItem, ImportKind, ImportStatus
 from tracker.services.common import WorkflowError, has_permission
 from tracker.services.imports import import_withdraw, withdraw_blockers
@@ -150,9 +151,9 @@ def preview_context(result, batch: ImportBatch | None, options: Options) -> dict
                                                for message in messages]}
               for report in result.rows if report.errors]
     others = _other_records(kind, {pk for report in result.rows for pk in report.double_counts})
-    doubles = [{"row": report.row, "action": report.action, "rows": getattr(report, "double_count_rows", []),
+    doubles = [{"row": report.row, "action": report.action, "rows": report.double_count_rows,
                 "others": [(pk, record_url(model_name, pk) if pk in others else None) for pk in report.double_counts]}
-               for report in result.rows if report.double_counts or getattr(report, "double_count_rows", [])]
+               for report in result.rows if report.double_counts or report.double_count_rows]
     shown = [report for report in result.rows if report.action in ("create", "update")][:PREVIEW_ROWS]
     cells = _first_cells(batch, options, {report.row for report in shown}) if batch is not None else {}
     return {
@@ -443,13 +444,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise Http404("No such kind of import.")
         if not may_import(request.user, kind):
             raise PermissionDenied
-        try:
-            from tracker.imports.templates import write_template
-        except ImportError as error:
-            raise Http404("The templates are not available yet.") from error
-        buffer = io.BytesIO()
-        write_template(kind, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="import-template-{kind}.xlsx"'
+        response = HttpResponse(template_bytes(kind), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{template_filename(kind)}"'
         return response
 
