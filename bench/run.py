@@ -641,7 +641,7 @@ def write_results(results: list[Result], facts: dict, started: float, load_befor
               "|---|---|---|---|---|---|---|"]
     for r in results:
         verdict = "-" if r.passed is None else "pass" if r.passed else "FAIL"
-        ratio = f"{r.ratio:.2f} {r.ratio_label}" if r.ratio is not None else "-"
+        ratio = f"{r.ratio:{'.2f' if r.ratio >= 0.01 else '.2g'}} {r.ratio_label}" if r.ratio is not None else "-"
         lines.append(f"| {r.name} | {r.measure} | {fmt(r.value, r.unit)} | {fmt(r.limit, r.unit)} "
                      f"({r.limit_label}) | {ratio} | {r.target} | {verdict} |")
     lines += ["", "## Details", ""]
