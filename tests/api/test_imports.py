@@ -295,3 +295,9 @@ def test_an_oversized_file_is_refused_before_it_is_read(analyst_client, sheet, s
     response = upload(analyst_client, sheet)  # under the multipart allowance, over the file limit
     assert response.status_code == 413 and "MB" in response.json()["detail"]
     assert ImportBatch.objects.count() == 0
+
+
+def test_the_api_root_lists_the_imports(analyst_client):
+    response = analyst_client.get("/api/v1/")
+    assert response.status_code == 200
+    assert response.json()["imports"].endswith("/api/v1/imports/")

@@ -40,7 +40,7 @@ class ApiRoot(TrackerAPIMixin, DefaultRouter.APIRootView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        for name in ("deletions", "vocabularies", "extract", "schema", "docs"):
+        for name in ("deletions", "vocabularies", "extract", "imports", "schema", "docs"):
             response.data[name] = reverse(f"api:{name}", request=request)
         return response
 
