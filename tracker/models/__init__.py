@@ -6,11 +6,11 @@ from tracker.models.claims import (
     AidCapacityReport,
     Claim,
     DisplacementFigure,
-    PossibleDoubleCount,
     QuantifiedClaim,
     SurrenderFigure,
     party_claim_expression,
 )
+from tracker.models.double_counts import PossibleDoubleCount
 from tracker.models.extraction import Proposal, ProposalKind
 from tracker.models.imports import ImportBatch, ImportItem, ImportKind, ImportMapping, ImportStatus
 from tracker.models.reference import (
