@@ -7,7 +7,6 @@ same bytes the analyst saw previewed.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 
@@ -25,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 
 from tracker.imports import Options, run_import, spec
 from tracker.imports.headers import match_headers, save_mapping
-from tracker.imports.reading import FileRefused, cell_text, read_table
+from tracker.imports.reading import FileRefused, cell_text, check_encoding, read_table
 from tracker.imports.results import ROW
 from tracker.imports.templates import template_bytes, template_filename
 from tracker.models import ImportBatch, ImportItem, ImportKind, ImportStatus
@@ -89,14 +88,10 @@ class UploadForm(forms.Form):
         return upload
 
     def clean_encoding(self):
-        encoding = self.cleaned_data["encoding"].strip()
-        if encoding:
-            try:
-                codecs.lookup(encoding)
-            except LookupError as error:
-                raise ValidationError(f"'{encoding}' is not an encoding Python knows (e.g. utf-8, cp1252, "
-                                      "latin-1).") from error
-        return encoding
+        try:
+            return check_encoding(self.cleaned_data["encoding"])
+        except FileRefused as error:
+            raise ValidationError(error.message) from error
 
     def options(self) -> Options:
         data = self.cleaned_data

@@ -9,7 +9,6 @@ Analysts only: keys never import, and read nothing here.
 
 from __future__ import annotations
 
-import codecs
 import json
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from tracker.api.renderers import XLSXRenderer
 from tracker.api.schema import ERROR, errors
 from tracker.imports import ImportResult, Options, run_import, spec
 from tracker.imports.headers import save_mapping
+from tracker.imports.reading import FileRefused, check_encoding
 from tracker.imports.templates import template_bytes, template_filename
 from tracker.models import ImportBatch, ImportKind, ImportStatus
 from tracker.parsing import whole_number
@@ -127,16 +127,10 @@ class ImportUploadSerializer(serializers.Serializer):
                   '{"Displaced (people)": "reported_value"}. Saved for the next file of this kind.')
 
     def validate_encoding(self, value: str) -> str:
-        value = value.strip()
-        if not value:
-            return ""
         try:
-            known = codecs.lookup(value)._is_text_encoding
-        except (LookupError, ValueError, TypeError):
-            known = False
-        if not known:
-            raise serializers.ValidationError(f"Unknown text encoding '{value}': give one such as cp1252 or latin-1.")
-        return value
+            return check_encoding(value)
+        except FileRefused as error:
+            raise serializers.ValidationError(error.message) from error
 
     def validate(self, data: dict) -> dict:
         data["mapping"] = self.read_mapping(data.get("mapping", ""), data["kind"])

@@ -35,8 +35,9 @@ from tracker.imports.cells import cell_value, is_empty, parse, parse_id
 from tracker.imports.headers import HeaderMatch, match_headers
 from tracker.imports.reading import Cell, FileRefused, Table, cell_text, read_table
 from tracker.imports.resolve import Resolver
-from tracker.imports.results import ROW, ImportResult, Options, RowReport, messages_of
+from tracker.imports.results import REQUIRED, ROW, ImportResult, Options, RowReport, messages_of
 from tracker.models import (
+    QUANTIFIED_MODELS,
     ImportBatch,
     ImportItem,
     ImportKind,
@@ -274,7 +275,7 @@ class Run:
         for group in spec.required_columns(self.kind):
             if group & set(named):
                 continue
-            errors.setdefault(sorted(group)[0], []).append("This field is required.")
+            errors.setdefault(sorted(group)[0], []).append(REQUIRED)
 
     def claim_source(self, instance, number: int, named, errors, adding: bool) -> None:
         """A record's source: the one its row names, else the file itself (its excerpt its own line)."""
@@ -362,7 +363,7 @@ class Run:
     def double_counts(self, reports: list[RowReport]) -> None:
         """The possible double counts the rows just written take part in: stored records by id, other rows of
         this file by row number (their ids do not outlive a preview)."""
-        if self.model._meta.model_name not in ("displacementfigure", "surrenderfigure"):
+        if self.model not in QUANTIFIED_MODELS:
             return
         mine = {report.object_id: report for report in reports if report.object_id}
         if not mine:

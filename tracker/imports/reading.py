@@ -61,6 +61,20 @@ def _is_hashtag_row(values: list[str]) -> bool:
     return bool(filled) and all(_HXL_TAG.match(v) for v in filled)
 
 
+def check_encoding(name: str) -> str:
+    """A text encoding's name, stripped, or FileRefused naming it (every door asks here before reading)."""
+    name = name.strip()
+    if not name:
+        return ""
+    try:
+        known = codecs.lookup(name)._is_text_encoding
+    except (LookupError, ValueError, TypeError):
+        known = False
+    if not known:
+        raise FileRefused(f"Unknown text encoding '{name}': give one such as utf-8, cp1252 or latin-1.")
+    return name
+
+
 def decode_csv(data: bytes, encoding: str = "") -> str:
     """The file's text. UTF-8 (a BOM is dropped) and UTF-16 with a BOM are read; anything else is refused with
     the line where it stops being UTF-8, unless the caller names the encoding."""

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
+
 from tracker.exports import columns as registry
 from tracker.exports.columns import Column
 from tracker.models import (
@@ -228,7 +230,7 @@ def column_help(kind: str, column: ImportColumn) -> str:
     target = column.role.target or column.name
     try:
         field = model._meta.get_field(target.removesuffix("_id") if target.endswith("_id") else target)
-    except Exception:  # noqa: BLE001 - a column with no model field of its name
+    except FieldDoesNotExist:  # a column with no model field of its name
         return ""
     text = str(getattr(field, "help_text", "") or "")
     if column.role.role == REF:
