@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from tests.factories import DisplacementFigureFactory, OrganizationFactory, UserFactory, build_claim
+from tests.factories import DisplacementFigureFactory, UserFactory, build_claim
+from tests.intake.fixtures import PUBLISHED
 from tests.intake.helpers import UNREADABLE_NOTE, UNRELATED, article_page, demo_article, make_pdf, reprint
-from tracker.choices import IntakeFormat, OrganizationKind
+from tracker.choices import IntakeFormat
 from tracker.intake import Upload, near_duplicates
 from tracker.models import DisplacementFigure, OrganizationAlias, Source, SourceSignatureBand
 from tracker.rules.normalise import content_hash
@@ -21,17 +22,6 @@ from tracker.services import claim_create, claim_update, reference_update
 from tracker.services.intake import source_intake, source_text_drop, source_texts_drop_due
 
 pytestmark = pytest.mark.django_db
-PUBLISHED = datetime.date(2019, 3, 14)
-
-
-@pytest.fixture
-def wire(db):
-    return OrganizationFactory(name="Reuters", kind=OrganizationKind.MEDIA)
-
-
-@pytest.fixture
-def outlet(db):
-    return OrganizationFactory(name="Levant Daily", kind=OrganizationKind.MEDIA)
 
 
 def paste(analyst, text, publisher, **fields):
