@@ -19,7 +19,8 @@ FIRST_CHAIN = [
     "0009_api_key_history",
 ]
 # Migrations made after the squash. Fold them into a new squash when they grow slow to apply to a test database.
-LATER = [("tracker", "0010_source_intake_and_proposals"), ("tracker", "0011_imports"), ("tracker", "0012_source_urls")]
+LATER = [("tracker", "0010_source_intake_and_proposals"), ("tracker", "0011_imports"), ("tracker", "0012_source_urls"),
+         ("tracker", "0013_saved_queries")]
 
 
 @pytest.mark.django_db

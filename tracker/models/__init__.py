@@ -23,6 +23,7 @@ from tracker.models.reference import (
     Source,
     SourceSignatureBand,
 )
+from tracker.models.saved_queries import DigestFrequency, SavedQuery, SavedQueryResource
 from tracker.models.sync import Tombstone
 
 QUANTIFIED_MODELS = (DisplacementFigure, SurrenderFigure)
@@ -34,6 +35,7 @@ __all__ = [
     "ApiKey",
     "Claim",
     "Crisis",
+    "DigestFrequency",
     "DisplacementFigure",
     "Event",
     "ImportBatch",
@@ -49,6 +51,8 @@ __all__ = [
     "Proposal",
     "ProposalKind",
     "QuantifiedClaim",
+    "SavedQuery",
+    "SavedQueryResource",
     "Source",
     "SourceSignatureBand",
     "SurrenderFigure",
