@@ -22,6 +22,10 @@ FIRST_CHAIN = [
 LATER = [("tracker", "0010_source_intake_and_proposals"), ("tracker", "0011_imports"), ("tracker", "0012_source_urls"),
          ("tracker", "0013_saved_queries")]
 
+# The one data step, and why: the URL rule changed (trailing slashes), and url_normalized is derived and UNIQUE, so
+# stored forms are restated where they collide with nothing; on a new database it reads no row (one query).
+DATA_STEPS_ALLOWED = {("tracker", "0012_source_urls")}
+
 
 @pytest.mark.django_db
 def test_no_model_change_lacks_a_migration():
@@ -45,6 +49,8 @@ def test_the_schema_is_one_initial_migration_of_tables_alone_then_schema_changes
     assert {type(operation) for operation in migration.operations} == {migrations.CreateModel}
     for node in LATER:
         steps = {type(operation) for operation in graph.nodes[node].operations}
+        if node in DATA_STEPS_ALLOWED:
+            steps -= {migrations.RunPython}
         assert not steps & {migrations.RunPython, migrations.RunSQL}, node
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.rules.normalise import content_hash, normalise_text, normalise_url
+from tracker.rules.normalise import content_hash, normalise_text, normalise_url, stored_url_forms
 
 CANONICAL = "https://aljazeera.com/news/2019/3/10/us-backed-syrian-forces-resume-attacks"
 
@@ -21,6 +21,8 @@ CANONICAL = "https://aljazeera.com/news/2019/3/10/us-backed-syrian-forces-resume
         "https://www.aljazeera.com/news/2019/3/10/us-backed-syrian-forces-resume-attacks?fbclid=IwAR0abc",
         "https://www.aljazeera.com/news/2019/3/10/us-backed-syrian-forces-resume-attacks?gclid=Cj0KCQ",
         "  https://www.aljazeera.com/news/2019/3/10/us-backed-syrian-forces-resume-attacks  ",
+        "https://www.aljazeera.com/news/2019/3/10/us-backed-syrian-forces-resume-attacks/",
+        "http://aljazeera.com/news/2019/3/10/us-backed-syrian-forces-resume-attacks/?utm_source=x#top",
     ],
 )
 def test_one_page_under_many_urls_has_one_normal_form(url):
@@ -47,6 +49,19 @@ def test_only_a_leading_www_is_dropped():
 
 def test_host_root_with_or_without_slash():
     assert normalise_url("https://example.org") == normalise_url("https://example.org/")
+
+
+def test_a_trailing_slash_names_the_same_page_and_the_root_stays_a_slash():
+    assert normalise_url("https://example.org/a/") == normalise_url("https://example.org/a") == "https://example.org/a"
+    assert normalise_url("https://example.org/a//?id=7") == "https://example.org/a?id=7"
+    assert normalise_url("https://www.example.org/") == "https://example.org/"
+    assert normalise_url("https://example.org/a/b") != normalise_url("https://example.org/a")
+
+
+def test_a_page_is_looked_up_under_its_normal_form_and_the_one_kept_from_before_slashes_were_dropped():
+    assert stored_url_forms("http://www.example.org/a/?id=7&utm_source=x") == [
+        "https://example.org/a?id=7", "https://example.org/a/?id=7"]
+    assert stored_url_forms("https://example.org/") == ["https://example.org/"]
 
 
 def test_text_folds_whitespace_and_non_breaking_spaces():

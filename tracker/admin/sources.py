@@ -23,6 +23,7 @@ from tracker.models import (
     Source,
     SurrenderFigure,
 )
+from tracker.models.reference import DUPLICATE_SOURCE
 
 # --- the source as workbench -------------------------------------------------------------------
 
@@ -71,12 +72,11 @@ class SourceForm(VersionedForm):
         for field, message in list(self.errors.items()):
             if field in ("url", "text"):
                 for error in message.as_data():
-                    text = error.messages[0]
-                    if "source #" in text:
-                        pk = text.split("source #")[1].split(":")[0]
+                    if error.code == DUPLICATE_SOURCE:
+                        pk = error.params["id"]
                         url = reverse("admin:tracker_source_change", args=[pk])
                         self.errors[field] = self.error_class(
-                            [format_html('{} <a href="{}">Open source #{}</a>.', text, url, pk)])
+                            [format_html('{} <a href="{}">Open source #{}</a>.', error.messages[0], url, pk)])
 
 
 @admin.register(Source)

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from tracker import services
 from tracker.api import listing
 from tracker.api.access import TrackerAccess, audience_of, sees_confidential, visible
-from tracker.api.errors import Conflict, PreconditionFailed, PreconditionRequired, etag_of, field_errors
+from tracker.api.errors import Conflict, PreconditionFailed, PreconditionRequired, etag_of, refusal_of
 from tracker.api.pagination import KeysetPagination, ordering_of
 from tracker.api.parsers import JSONParser
 from tracker.api.renderers import RESOURCE_RENDERERS, CSVRenderer, ExportRenderer, XLSXRenderer, write_workbook
@@ -235,11 +235,11 @@ class ResourceViewSet(TrackerAPIMixin, viewsets.ModelViewSet):
             yield
         except WorkflowError as error:
             if hasattr(error, "error_dict"):
-                raise exceptions.ValidationError(field_errors(error, self.api_names(serializer))) from error
+                raise refusal_of(error, self.request, self.api_names(serializer)) from error
             raise Conflict({"detail": " ".join(error.messages), "errors": error.messages}) from error
         except DjangoValidationError as error:
             if hasattr(error, "error_dict"):
-                raise exceptions.ValidationError(field_errors(error, self.api_names(serializer))) from error
+                raise refusal_of(error, self.request, self.api_names(serializer)) from error
             raise exceptions.ValidationError({"non_field_errors": error.messages}) from error
 
     @staticmethod

@@ -50,6 +50,39 @@ def field_errors(error: DjangoValidationError, names: dict[str, str] | None = No
     }
 
 
+def existing_sources(error: DjangoValidationError, request, names: dict[str, str] | None = None) -> dict[str, dict]:
+    """Where a refusal names a source already stored (the same URL or text: ``Source.clean``), that source by
+    field, for a client to follow: its id, title, API URL and, for staff, its admin page."""
+    from rest_framework.reverse import reverse
+
+    from tracker.api.authentication import is_staff_request
+    from tracker.models.reference import DUPLICATE_SOURCE
+
+    found = {}
+    for field, errors in getattr(error, "error_dict", {}).items():
+        for refusal in errors:
+            if refusal.code != DUPLICATE_SOURCE:
+                continue
+            pk = refusal.params["id"]
+            link = {"id": pk, "title": refusal.params["title"],
+                    "url": reverse("api:sources-detail", args=[pk], request=request)}
+            if request is not None and is_staff_request(request):
+                link["admin_url"] = request.build_absolute_uri(reverse("admin:tracker_source_change", args=[pk]))
+            found[(names or {}).get(field, field)] = link
+    return found
+
+
+def refusal_of(error: DjangoValidationError, request,
+               names: dict[str, str] | None = None) -> exceptions.ValidationError:
+    """A model's field-level refusal as the API's 400: field -> messages, and ``existing_source`` (field -> the
+    source it names) where the refusal is a duplicate of a stored source."""
+    refusal = exceptions.ValidationError(field_errors(error, names))
+    links = existing_sources(error, request, names)
+    if links:
+        refusal.detail["existing_source"] = links  # set after construction: ids stay numbers, not strings
+    return refusal
+
+
 def etag_of(instance) -> str:
     """A row's ETag: its version, which a write's If-Match must name."""
     return f'"{instance.version}"'
@@ -71,7 +104,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         if hasattr(exc, "error_dict"):
-            return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+            return Response(refusal_of(exc, context.get("request")).detail, status=status.HTTP_400_BAD_REQUEST)
         code = status.HTTP_409_CONFLICT if isinstance(exc, WorkflowError) else status.HTTP_400_BAD_REQUEST
         return Response({"detail": " ".join(exc.messages), "errors": exc.messages}, status=code)
     if isinstance(exc, ProtectedError):

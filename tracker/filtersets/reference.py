@@ -120,13 +120,13 @@ class SourceFilterSet(StrictFilterSet):
         fields: list[str] = []
 
     def filter_url(self, queryset, name, value):
-        from tracker.rules.normalise import normalise_url
+        from tracker.rules.normalise import stored_url_forms
 
         try:
-            normalised = normalise_url(value)
+            forms = stored_url_forms(value)
         except Exception:  # noqa: BLE001 - any URL the normaliser cannot read matches nothing
             return queryset.none()
-        return queryset.filter(url_normalized=normalised)
+        return queryset.filter(url_normalized__in=forms)
 
     def search_q(self, term: str) -> Q:
         return (

@@ -151,7 +151,7 @@ class Resolver:
         url = url.strip()
 
         def find():
-            found = Source.objects.filter(url_normalized=normalise_url(url)).first()
+            found = Source.objects.with_url(url).order_by("pk").first()
             if found is None:
                 raise ValidationError(f"No source has the URL {url} (compared without tracking parameters, "
                                       "'www.' or the scheme). Add the source first, or give its id.")

@@ -20,7 +20,7 @@ from tracker.choices import (
 )
 from tracker.models.base import Audited, VisibleQuerySet
 from tracker.rules import tree
-from tracker.rules.normalise import content_hash, normalise_url
+from tracker.rules.normalise import content_hash, normalise_url, stored_url_forms
 from tracker.rules.tree import LOCATION_LEVEL_RANK
 
 
@@ -336,6 +336,20 @@ class SourceQuerySet(VisibleQuerySet):
         """Confidential sources are seen by staff and keys with the confidential scope only."""
         return None if audience.sees_confidential else Q(is_confidential=False)
 
+    def with_url(self, url: str) -> SourceQuerySet:
+        """The sources stored under ``url``'s normal form, or under the form a source kept from before the rule
+        last changed (``stored_url_forms``): every door that finds a source by URL asks this."""
+        return self.filter(url_normalized__in=stored_url_forms(url))
+
+
+#: The code of a refusal naming a source already stored; its params carry the source's ``id`` and ``title``,
+#: from which the admin and the API link to it.
+DUPLICATE_SOURCE = "duplicate_source"
+
+
+def duplicate_source_error(message: str, existing: Source) -> ValidationError:
+    return ValidationError(message, code=DUPLICATE_SOURCE, params={"id": existing.pk, "title": existing.title})
+
 
 class Source(Audited):
     """Where claims come from: an article, report or statement, with the excerpts' context."""
@@ -401,24 +415,40 @@ class Source(Audited):
         if self.accessed_on and self.publication_date and self.accessed_on < self.publication_date:
             errors["accessed_on"] = "The access date cannot be before publication."
         if self.url:
-            clash = Source.objects.filter(url_normalized=normalise_url(self.url)).exclude(pk=self.pk).first()
+            clash = Source.objects.with_url(self.url).exclude(pk=self.pk).order_by("pk").first()
             if clash:
-                errors["url"] = f"This URL is already recorded as source #{clash.pk}: {clash.title}."
+                errors["url"] = duplicate_source_error("This URL is already recorded as source #%(id)s: %(title)s.",
+                                                       clash)
         if self.text.strip():
             clash = Source.objects.filter(content_hash=content_hash(self.text)).exclude(pk=self.pk).first()
             if clash:
-                errors["text"] = f"This text is already stored as source #{clash.pk}: {clash.title}."
+                errors["text"] = duplicate_source_error("This text is already stored as source #%(id)s: %(title)s.",
+                                                        clash)
         if errors:
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs) -> None:
         self.bump_version()
-        self.url_normalized = normalise_url(self.url) if self.url else None
+        self.url_normalized = self.stored_url_form()
         if self.text.strip():
             self.content_hash = content_hash(self.text)
         elif not self.text_dropped_at:
             self.content_hash = ""
         super().save(*args, **kwargs)
+
+    def stored_url_form(self) -> str | None:
+        """The ``url_normalized`` to store: the URL's normal form; but a source whose normal form another source
+        holds keeps the older form it has (the two collided when the rule changed: see
+        ``manage.py source_url_collisions``), so a save that runs no validation (a text drop) cannot fail on the
+        unique column. Once the other source is merged away, the next save stores the normal form."""
+        if not self.url:
+            return None
+        normal = normalise_url(self.url)
+        if (self.pk and self.url_normalized and self.url_normalized != normal
+                and self.url_normalized in stored_url_forms(self.url)
+                and Source.objects.filter(url_normalized=normal).exclude(pk=self.pk).exists()):
+            return self.url_normalized
+        return normal
 
 
 class SourceSignatureBand(models.Model):

@@ -21,8 +21,9 @@ def normalise_url(url: str) -> str:
     """The form under which two URLs of the same page compare equal.
 
     Scheme and host lower case, http and https equal (stored as https), a leading
-    ``www.`` and default ports dropped, tracking parameters (``utm_*``, ``fbclid``,
-    ``gclid``...) and the fragment dropped, remaining parameters sorted.
+    ``www.`` and default ports dropped, trailing slashes of the path dropped
+    (``/a/`` is ``/a``; the root stays ``/``), tracking parameters (``utm_*``,
+    ``fbclid``, ``gclid``...) and the fragment dropped, remaining parameters sorted.
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
@@ -38,7 +39,19 @@ def normalise_url(url: str) -> str:
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
         if not key.lower().startswith("utm_") and key.lower() not in TRACKING_PARAMETERS
     )
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/") or "/", urlencode(query), ""))
+
+
+def stored_url_forms(url: str) -> list[str]:
+    """Every ``url_normalized`` a stored source of this page may hold: its normal form, and the form from before
+    trailing slashes were dropped (the path with one slash after it), which a source kept when its new form
+    collided with another's (``manage.py source_url_collisions`` lists those for a reviewer to merge). Finding a
+    source by URL asks for all of them, so a page is found, and refused as a duplicate, under either."""
+    normal = normalise_url(url)
+    parts = urlsplit(normal)
+    if parts.path == "/":
+        return [normal]
+    return [normal, urlunsplit(parts._replace(path=parts.path + "/"))]
 
 
 def normalise_text(text: str) -> str:
