@@ -7,7 +7,6 @@ from :mod:`tracker.reporting`; these views choose what to show and paginate it.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -21,8 +20,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from tracker.charts import week_range, weekly_flow_chart
-from tracker.choices import DisplacementCategory, LocationLevel, TermGroup
+from tracker.charts.data import weekly_charts
+from tracker.choices import DisplacementCategory, LocationLevel
 from tracker.models import AidCapacityReport, DisplacementFigure, Event, Location, SurrenderFigure
 from tracker.pages.csv import CSV_TABLES, report_csv, scoped_csv
 from tracker.parsing import whole_number
@@ -31,7 +30,6 @@ from tracker.reporting.cache import data_version
 from tracker.reporting.report import displacement_report, surrender_report
 from tracker.selectors.pages import (
     claims_about,
-    counted_end_dates,
     event_headline_totals,
     public_records,
     public_sources,
@@ -121,44 +119,24 @@ class HomeView(PageAccessMixin, TemplateView):
         return context
 
 
-def _chart_weeks(first: date | None, last: date | None, event: Event | None) -> tuple[list[date], bool]:
-    if event is not None:
-        first = min(filter(None, [first, event.start_date]))
-        last = max(filter(None, [last, event.end_date, event.start_date]))
-    if first is None or last is None:
-        return [], False
-    return week_range(first, last)
-
-
 def page_reports(*, event: Event | None = None, place: Location | None = None) -> dict[str, Any]:
-    """The totals, chart and warnings of an event or place page: the costly part, cached by data version."""
+    """The totals, charts and warnings of an event or place page: the costly part, cached by data version."""
     displacement = claims_about(DisplacementFigure, event=event, place=place)
-    flows = displacement.filter(category=DisplacementCategory.FLOW)
-    weeks, weeks_truncated = _chart_weeks(*counted_end_dates(flows), event)
-    charts = []
-    if weeks:
-        weekly = displacement_report(flows, group_by="week", date_from=weeks[0], with_ids=False,
-                                     with_warnings=False, with_totals=False)
-        name = event.name if event else place.name
-        for group in TermGroup:
-            rows = [row for row in weekly.rows if row["term_group"] == group]
-            if rows:
-                charts.append({
-                    "term_group": group.value,
-                    "label": group.label,
-                    "rows": rows,
-                    "svg": weekly_flow_chart(
-                        rows, weeks, title=f"People {group.label.lower()} per week: {name}",
-                        chart_id=f"chart-{group.value}",
-                    ),
-                })
+    surrenders = claims_about(SurrenderFigure, event=event, place=place)
+    name = event.name if event else place.name
+    dates = {"first": event.start_date, "last": event.end_date or event.start_date} if event else {}
+    flows = weekly_charts(DisplacementFigure, displacement.filter(category=DisplacementCategory.FLOW), name=name,
+                          id_prefix="chart", **dates)
+    surrender_flows = weekly_charts(SurrenderFigure, surrenders, name=name, id_prefix="chart-surrenders", **dates)
     return {
-        "charts": charts,
-        "weeks": weeks,
-        "weeks_truncated": weeks_truncated,
+        "charts": flows.charts,
+        "weeks": flows.weeks,
+        "weeks_truncated": flows.truncated,
+        "surrender_charts": surrender_flows.charts,
+        "surrender_weeks": surrender_flows.weeks,
+        "surrender_weeks_truncated": surrender_flows.truncated,
         "monthly": displacement_report(displacement, group_by="month", with_ids=False),
-        "surrenders": surrender_report(claims_about(SurrenderFigure, event=event, place=place), group_by="month",
-                                       with_ids=False),
+        "surrenders": surrender_report(surrenders, group_by="month", with_ids=False),
     }
 
 

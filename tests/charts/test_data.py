@@ -1,0 +1,80 @@
+"""What a page's weekly charts draw, from the database (both databases): long figures across their period, the
+others as bars, surrenders too."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.charts.probe import charts_probe
+from tests.reports.pages import elements, numbers
+from tracker.charts.data import weekly_charts
+from tracker.models import DisplacementFigure, Event, SurrenderFigure
+
+pytestmark = pytest.mark.django_db
+
+
+def svg_of(html: str, chart_id: str) -> str:
+    match = re.search(rf'<svg[^>]*id="{chart_id}".*?</svg>', html, re.S)
+    assert match, f"no chart {chart_id}"
+    return match.group(0)
+
+
+def test_a_long_figure_is_drawn_across_its_period_and_left_out_of_the_bars(places):
+    probe = charts_probe(places)
+    charts = weekly_charts(DisplacementFigure, DisplacementFigure.objects.filter(event=probe.event),
+                           name="Winter offensive", id_prefix="chart",
+                           first=probe.event.start_date, last=probe.event.end_date)
+    assert charts.weeks[0].isoformat() == "2025-12-01" and charts.weeks[-1].isoformat() == "2026-03-30"
+    (leaving,) = charts.charts
+    table = {(row["week"].isoformat(), row["period"] is not None): row["figure"] for row in leaving["table"]}
+    assert table == {
+        ("2025-12-15", False): "1,500", ("2026-01-12", False): "2,500 (2,500–4,000)",
+        ("2026-02-02", False): "1,000 (1,000 or more)", ("2026-03-02", False): "800",
+        ("2026-03-16", True): "12,000",  # the long one: its end week, drawn across 8 Dec - 20 Mar
+    }
+    bars = {g["data-week"]: numbers(g) for g in elements(leaving["svg"], "g", "data-week")}
+    assert "2026-03-16" not in bars  # no spike in the week of its end date
+    assert bars["2026-02-02"] == (1_000, 1_000, None, True)
+    (long,) = elements(leaving["svg"], "g", "data-start")
+    assert (long["data-start"], long["data-end"], long["data-best"]) == ("2025-12-08", "2026-03-20", "12000")
+
+
+def test_the_event_page_draws_both_widths_and_a_surrenders_chart(places, client):
+    probe = charts_probe(places)
+    html = client.get(reverse("pages:event", args=[probe.event.pk])).content.decode()
+    for chart_id in ("chart-leaving", "chart-leaving-narrow", "chart-surrenders-surrendered",
+                     "chart-surrenders-surrendered-narrow"):
+        svg = svg_of(html, chart_id)
+        assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in svg
+        assert re.search(r'class="tick-year"[^>]*>2025<', svg) and re.search(r'class="tick-year"[^>]*>2026<', svg)
+    surrenders = svg_of(html, "chart-surrenders-surrendered")
+    assert "People surrendered or captured per week: Winter offensive" in surrenders
+    assert 'data-week="2026-01-19"' in surrenders  # 250, within one week
+    assert 'data-start="2026-02-09" data-end="2026-03-01"' in surrenders  # more than 100, across three weeks
+    assert "open-marker" in surrenders
+    assert "<script" not in html.lower() and " style=" not in html.lower()
+
+
+def test_the_baghouz_page_draws_its_long_figure_across_december_to_march(client):
+    call_command("loaddata", "reference", "demo_baghouz", verbosity=0)
+    event = Event.objects.get(name="Battle of Baghouz")
+    html = client.get(reverse("pages:event", args=[event.pk])).content.decode()
+    leaving = svg_of(html, "chart-leaving")
+    (long,) = elements(leaving, "g", "data-start")
+    assert (long["data-start"], long["data-end"]) == ("2018-12-10", "2019-03-10")
+    assert numbers(long) == (20_000, 20_000, 99_999, False)
+    bars = {g["data-week"]: numbers(g) for g in elements(leaving, "g", "data-week")}
+    assert bars == {"2019-03-04": (0, 0, 0, False)}  # the zero, no 20,000 spike
+    surrenders = svg_of(html, "chart-surrenders-surrendered")
+    assert 'data-high-open="true"' in surrenders and SurrenderFigure.objects.count() == 1
+
+
+def test_a_page_without_surrenders_has_no_surrenders_chart(places, client):
+    probe = charts_probe(places)
+    SurrenderFigure.objects.all().delete()
+    html = client.get(reverse("pages:event", args=[probe.event.pk])).content.decode()
+    assert 'id="chart-surrenders' not in html and "No counted surrender figures: nothing to chart." in html

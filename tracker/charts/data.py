@@ -1,0 +1,84 @@
+"""What a page's weekly charts draw, read through the reporting module (:mod:`tracker.reporting`).
+
+A figure counts once, in the week of its end date (docs/counting.md, rule 6). Drawn there as a bar, a figure
+spanning December to March would read as a spike in one week; so the figures spanning several weeks (the same
+rule's ``multi_bucket`` figures, by week) are drawn on their own, across their period, and the bars are the
+report of the others. The largest :data:`SPANS_DRAWN` of each term group are drawn so; any others stay in the
+bar of their end week, hatched, as the report counts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import F, Max, Min, Model, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from tracker.charts.weekly import NARROW, WIDE, chart_table, week_range, weekly_chart
+from tracker.choices import TermGroup
+from tracker.reporting.counting import counted
+from tracker.reporting.dimensions import bucket_expression
+from tracker.reporting.report import figure_report
+
+SPANS_DRAWN = 12
+SPAN_FIELDS = ("pk", "term_group", "start_date", "end_date", "low", "best", "high", "high_open")
+
+
+def spanning_figures(figures: QuerySet) -> QuerySet:
+    """Counted figures whose period began before the week of their end date."""
+    return counted(figures).annotate(chart_end_week=bucket_expression("week", "end_date", figures.db)).filter(
+        start_date__lt=F("chart_end_week"))
+
+
+@dataclass
+class WeeklyCharts:
+    """The weekly charts of one kind of flow on a page, one per term group, and the weeks they share."""
+
+    weeks: list[date] = field(default_factory=list)
+    truncated: bool = False
+    charts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix: str, noun: str = "People",
+                  first: date | None = None, last: date | None = None) -> WeeklyCharts:
+    """The charts of the flows in ``figures`` (a page's scope of ``model``), one per term group, titled
+    "<noun> <term group> per week: <name>", over the weeks from ``first`` to ``last`` widened to every counted
+    figure's end date and to the periods of the figures drawn across them."""
+    # one query for the term groups and their end dates, one for the largest spanning figures of each group
+    groups = {row["term_group"]: row for row in counted(figures).values("term_group").order_by()
+              .annotate(first_end=Min("end_date"), last_end=Max("end_date"))}
+    if not groups:
+        return WeeklyCharts()
+    first_end = min(row["first_end"] for row in groups.values())
+    last_end = max(row["last_end"] for row in groups.values())
+    ranked = spanning_figures(figures).annotate(rank=Window(
+        RowNumber(), partition_by=[F("term_group")], order_by=[F("best").desc(), F("pk").asc()]))
+    spans: dict[str, list[dict[str, Any]]] = {}
+    for span in ranked.filter(rank__lte=SPANS_DRAWN).order_by("term_group", "rank").values(*SPAN_FIELDS):
+        spans.setdefault(span["term_group"], []).append(span)
+    starts = [span["start_date"] for group_spans in spans.values() for span in group_spans]
+    weeks, truncated = week_range(min(filter(None, [first, first_end, *starts])), max(filter(None, [last, last_end])))
+    drawn = [span["pk"] for group_spans in spans.values() for span in group_spans]
+    report = figure_report(model, figures.exclude(pk__in=drawn), group_by="week", date_from=weeks[0],
+                           with_ids=False, with_warnings=False, with_totals=False)
+    result = WeeklyCharts(weeks=weeks, truncated=truncated)
+    for group in TermGroup:
+        bars = [row for row in report.rows if row["term_group"] == group]
+        group_spans = [span for span in spans.get(group.value, []) if span["end_date"] >= weeks[0]]
+        if not bars and not group_spans:
+            continue
+        title = f"{noun} {group.label.lower()} per week: {name}"
+        chart_id = f"{id_prefix}-{group.value}"
+        result.charts.append({
+            "term_group": group.value,
+            "label": group.label,
+            "title": title,
+            "table": chart_table(bars, group_spans),
+            "hatched": any(row.get("multi_bucket_count") for row in bars),
+            "svg": weekly_chart(bars, group_spans, weeks, title=title, chart_id=chart_id, noun=noun, variant=WIDE),
+            "svg_narrow": weekly_chart(bars, group_spans, weeks, title=title, chart_id=f"{chart_id}-narrow",
+                                       noun=noun, variant=NARROW),
+        })
+    return result
