@@ -3,12 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tracker.api.feeds import saved_query_feed
 from tracker.health import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api.urls")),
     path("health/", health, name="health"),
+    # A saved query's private Atom feed: the token in the path reads that query and nothing else (docs/api.md).
+    path("feeds/<str:token>/", saved_query_feed, name="saved-query-feed"),
     path("", include("tracker.urls")),
 ]
 

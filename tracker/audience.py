@@ -35,3 +35,8 @@ class Audience(enum.Enum):
     @property
     def sees_anything(self) -> bool:
         return self is not Audience.NOBODY
+
+
+def key_audience(key) -> Audience:
+    """What an API key sees, read from its row as it is now: the confidential scope or not."""
+    return Audience.CONFIDENTIAL_KEY if key.confidential_scope else Audience.KEY

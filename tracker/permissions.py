@@ -26,6 +26,8 @@ def group_permissions() -> dict[str, set[tuple[str, str]]]:
     # Only drafts are ever deleted (the services refuse anything else).
     analyst |= {("tracker", f"delete_{model}") for model in CLAIM_MODELS}
     analyst |= {("tracker", "view_possibledoublecount")}
+    # Their own saved queries and feeds (tracker.services.saved_queries); on an NGO key's behalf needs change_apikey.
+    analyst |= {("tracker", f"{action}_savedquery") for action in ("view", "add", "change", "delete")}
     reviewer = analyst | {("tracker", "review_claim"), ("tracker", "change_possibledoublecount")}
     return {ANALYSTS: analyst, REVIEWERS: reviewer}
 

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from rest_framework import exceptions, permissions
 
 from tracker.api.authentication import api_key_of, is_staff_request
-from tracker.audience import Audience
+from tracker.audience import Audience, key_audience
 
 
 def audience_of(request) -> Audience:
@@ -24,7 +24,7 @@ def audience_of(request) -> Audience:
         return Audience.NOBODY
     key = api_key_of(request)
     if key is not None:
-        return Audience.CONFIDENTIAL_KEY if key.confidential_scope else Audience.KEY
+        return key_audience(key)
     if is_staff_request(request):
         return Audience.STAFF
     return Audience.NOBODY

@@ -15,6 +15,7 @@ from tracker.api.errors import not_found
 from tracker.api.extract import ExtractView
 from tracker.api.reference import EventViewSet, LocationViewSet, OrganizationViewSet, SourceViewSet
 from tracker.api.resources import RESOURCE_VIEWSETS
+from tracker.api.saved_queries import SavedQueryViewSet
 from tracker.api.throttling import AnonRateThrottle
 from tracker.api.vocabularies import VocabulariesView
 
@@ -49,6 +50,8 @@ router = DefaultRouter()
 router.APIRootView = ApiRoot
 for viewset in RESOURCE_VIEWSETS:
     router.register(viewset.resource, viewset, basename=viewset.resource)
+# Staff: saved queries and their private feeds (tracker.api.saved_queries, tracker.api.feeds, docs/api.md).
+router.register("saved-queries", SavedQueryViewSet, basename="saved-queries")
 
 urlpatterns = [
     path("deletions/", DeletionsView.as_view(), name="deletions"),

@@ -29,6 +29,7 @@ from tracker.services.claims import (
     double_counts_for,
 )
 from tracker.services.common import ConcurrentEditError, WorkflowError
+from tracker.services.digests import DigestResult, digest_send, digests_send
 from tracker.services.intake import IntakeResult, source_intake, source_text_drop, source_texts_drop_due
 from tracker.services.reference import (
     location_move,
@@ -39,12 +40,24 @@ from tracker.services.reference import (
     reference_update,
     source_create,
 )
+from tracker.services.saved_queries import (
+    feed_path,
+    saved_query_audience,
+    saved_query_changes,
+    saved_query_create,
+    saved_query_delete,
+    saved_query_for_token,
+    saved_query_revoke_token,
+    saved_query_rotate_token,
+    saved_query_update,
+)
 from tracker.services.sync import tombstone_write
 
 __all__ = [
     "API_KEY_CHANGEABLE",
     "BatchValidationError",
     "ConcurrentEditError",
+    "DigestResult",
     "IntakeResult",
     "WorkflowError",
     "api_key_create",
@@ -63,9 +76,12 @@ __all__ = [
     "claims_create_batch",
     "claims_create_valid",
     "claims_validate_batch",
+    "digest_send",
+    "digests_send",
     "double_count_decide",
     "double_count_refresh",
     "double_counts_for",
+    "feed_path",
     "location_move",
     "may_grant_confidential_scope",
     "mark_figures_updated",
@@ -73,6 +89,14 @@ __all__ = [
     "reference_create",
     "reference_delete",
     "reference_update",
+    "saved_query_audience",
+    "saved_query_changes",
+    "saved_query_create",
+    "saved_query_delete",
+    "saved_query_for_token",
+    "saved_query_revoke_token",
+    "saved_query_rotate_token",
+    "saved_query_update",
     "source_create",
     "source_intake",
     "source_text_drop",
