@@ -202,7 +202,7 @@ def weekly_chart(
         ty = y(tick)
         out.append(f'<line {look("grid")} x1="{frame.left}" x2="{frame.right:.1f}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
         out.append(f'<text {look("tick", font)} x="{frame.left - 6}" y="{ty + font / 3:.1f}" text-anchor="end">'
-                   f"{escape(count(int(tick)))}</text>")
+                   f"{escape(_tick_text(int(tick), compact=v is NARROW))}</text>")
         tick += frame.step
     if v is NARROW:
         out.append(f'<text {look("axis-label", font)} x="4" y="{top - font - 2:.1f}">{escape(noun)} per week</text>')
@@ -227,10 +227,18 @@ def weekly_chart(
     legend, height = _legend(frame, chart_id, label_y + font + 10, has_bars=bool(shown_bars),
                              has_band=any(row["high_open"] is False and row["high"] > row["low"] for row in bars),
                              has_open=any(item["high_open"] for item in [*bars, *shown_spans]),
-                             has_spans=bool(shown_spans), hatched=hatched)
+                             has_spans=bool(shown_spans), hatched=hatched,
+                             has_span_range=any(not s["high_open"] and s["high"] > s["low"] for s in shown_spans))
     out += legend
     out.append("</svg>")
     return mark_safe("".join(out).replace("{HEIGHT}", f"{height:.0f}", 1))  # noqa: S308 - every text is escaped
+
+
+def _tick_text(value: int, *, compact: bool) -> str:
+    """A y tick's number; in thousands ("125k") on the narrow chart, where "125,000" would not fit."""
+    if compact and value >= 10_000 and value % 1_000 == 0:
+        return f"{count(value // 1_000)}k"
+    return count(value)
 
 
 def _time_axis(frame: Frame) -> list[str]:
@@ -358,7 +366,7 @@ def _span(frame: Frame, span: dict[str, Any], taken: list[Box]) -> list[str]:
 
 
 def _legend(frame: Frame, chart_id: str, y0: float, *, has_bars: bool, has_band: bool, has_open: bool,
-            has_spans: bool, hatched: bool) -> tuple[list[str], float]:
+            has_spans: bool, has_span_range: bool, hatched: bool) -> tuple[list[str], float]:
     """The keys to what is drawn, wrapped to the chart's width; and the chart's height below them."""
     font = frame.variant.font
     items: list[tuple[str, str]] = []
@@ -372,13 +380,15 @@ def _legend(frame: Frame, chart_id: str, y0: float, *, has_bars: bool, has_band:
         items.append((f'<path {look("open-marker")} d="M1 1 L5 {-font + 3:g} L9 1 Z"/>', "or more (open bound)"))
     if has_spans:
         items.append((f'<line {look("span-line")} x1="0" x2="16" y1="{-font / 3:.1f}" y2="{-font / 3:.1f}"/>',
-                      "one figure over its period, dashes: its low–high"))
+                      "one figure across its period"))
+    if has_span_range:
+        items.append((f'<line {look("span-range")} x1="5" x2="5" y1="{-font + 1:g}" y2="2"/>', "its low–high"))
     if hatched:
         items.append((f'<rect x="0" y="{-font + 2:g}" width="10" height="{font - 1:g}" '
                       f'fill="url(#{chart_id}-hatch)"/>', "* counted in its end week"))
     out, x, y = [], frame.left, y0
     for sample, text in items:
-        sample_width = 22 if "line" in sample[:6] else 14
+        sample_width = 22 if 'class="span-line"' in sample else 14
         width = sample_width + text_width(text, font) + 14
         if x > frame.left and x + width > frame.variant.width - 4:
             x, y = frame.left, y + font + 8
