@@ -102,10 +102,10 @@ def test_the_public_pages_and_the_api_docs_work_under_the_policy_without_a_viola
         browser.goto(url)
         assert background(page, "header.site") == "rgb(29, 36, 48)", url  # pages.css applies
         assert browser.violations() == [], url
-    # the chart draws with its own presentation attributes: bars filled, spanning ones hatched
-    bar = page.locator("svg#chart-leaving g.week.reported rect.bar").first
-    assert bar.evaluate("el => getComputedStyle(el).fill").startswith("url(")  # Baghouz's figure spans weeks
-    legend = page.locator("svg#chart-leaving > rect.bar").first
+    # the chart draws with its own presentation attributes: bars filled, a figure spanning weeks as a bracket
+    span = page.locator("svg#chart-leaving g.span line.span-line").first  # Baghouz's figure spans weeks
+    assert span.evaluate("el => getComputedStyle(el).stroke") == "rgb(122, 74, 0)"
+    legend = page.locator("svg#chart-leaving g.legend-item rect.bar").first
     assert legend.evaluate("el => getComputedStyle(el).fill") == "rgb(31, 95, 139)"
 
     browser.goto(f"{base}/api/v1/docs/")

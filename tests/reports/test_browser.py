@@ -49,14 +49,14 @@ def test_the_baghouz_event_page_draws_its_chart_and_totals(demo_site, chromium):
         assert page.locator("svg#chart-leaving title").first.text_content() == (
             "People leaving per week: Battle of Baghouz")
         bars = page.locator("svg#chart-leaving g.week.reported")
-        assert bars.count() == 1
-        bar = bars.first
-        assert bar.get_attribute("data-week") == "2019-03-04"
-        assert "spans" in bar.get_attribute("class")
-        drawn = bar.locator("rect.bar").bounding_box()
-        assert drawn and drawn["height"] > 5 and drawn["width"] > 5  # really drawn, not an empty element
-        band = bar.locator("rect.band").bounding_box()
-        assert band["height"] > drawn["height"]  # 20,000-99,999 reaches far above the 20,000 bar
+        assert bars.count() == 1  # the reported zero of 9-10 March
+        assert bars.first.get_attribute("data-week") == "2019-03-04"
+        # "tens of thousands ... in recent months": drawn across 10 December to 10 March, not as a spike
+        span = page.locator('svg#chart-leaving g.span[data-start="2018-12-10"]')
+        drawn = span.locator("line.span-line").bounding_box()
+        assert drawn and drawn["width"] > 400  # really drawn, across most of the chart
+        whisker = span.locator("line.span-range").bounding_box()
+        assert whisker["height"] > 100  # 20,000-99,999 reaches far above the 20,000 bracket
         march = page.locator("#monthly-table tbody tr").first
         assert march.locator("td").nth(0).inner_text() == "March 2019"
         assert march.locator("td").nth(2).inner_text() == "20,000"
