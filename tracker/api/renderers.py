@@ -11,7 +11,6 @@ import io
 from collections.abc import Iterable, Iterator
 
 import orjson
-from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -103,7 +102,8 @@ class GeoJSONRenderer(ExportRenderer):
 
 
 class XLSXRenderer(ExportRenderer):
-    """An Excel workbook: the rows on one sheet, the licence on another. At most 1,048,575 rows."""
+    """An Excel workbook: the rows on one sheet (dates as dates, numbers as numbers), the licence on another, a
+    report's warnings on a third. At most 1,048,575 rows."""
 
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     format = "xlsx"
@@ -120,8 +120,10 @@ class XLSXRenderer(ExportRenderer):
 
 
 def write_workbook(target, items: Iterable[dict], view) -> int:
-    """The view's rows as a workbook in ``target`` (``tracker.exports.xlsx``); returns the count."""
-    return xlsx.write_workbook(target, items, view.export_columns(), view.resource)
+    """The view's rows as a workbook in ``target`` (``tracker.exports.xlsx``), with the view's warnings (a
+    report's, ``view.export_warnings()``) when it has any; returns the count."""
+    warnings = view.export_warnings() if hasattr(view, "export_warnings") else None
+    return xlsx.write_workbook(target, items, view.export_columns(), view.resource, warnings=warnings)
 
 
 EXPORT_RENDERERS = [CSVRenderer, HXLRenderer, XLSXRenderer, GeoJSONRenderer]
@@ -129,24 +131,36 @@ RESOURCE_RENDERERS = [JSONRenderer, *EXPORT_RENDERERS]
 
 
 class FormatNegotiation(DefaultContentNegotiation):
-    """An unknown ``?format=`` is a 400 naming the parameter and the formats this endpoint has."""
+    """``?format=`` (or a ``.csv`` suffix) wins over the Accept header; without it, Accept chooses.
+
+    A client naming a format gets it whatever it accepts: GDAL asks for ``?format=geojson`` with
+    ``Accept: text/plain, application/json``, and curl users add ``Accept: application/json`` out of habit.
+    Accept still refines the named format (``Accept: application/json; indent=4`` with ``?format=json``).
+    An unknown ``?format=`` is a 400 naming the parameter and the formats this endpoint has; without a format,
+    ``Accept: text/csv; hxl=present`` chooses HXL and an Accept no format matches is a 406.
+    """
 
     def select_renderer(self, request, renderers, format_suffix=None):
         if request.method not in ("GET", "HEAD"):
             # Writes, actions and OPTIONS always answer JSON, whatever ?format= says.
             return JSONRenderer(), JSONRenderer.media_type
+        formats = ", ".join(renderer.format for renderer in renderers)
         if "format" in request.query_params and not request.query_params["format"].strip():
             # DRF reads an empty ?format= as none given; like every other empty parameter it is a 400.
-            formats = ", ".join(renderer.format for renderer in renderers)
             raise exceptions.ValidationError({"format": [f"Choose a format; this endpoint serves: {formats}."]})
-        if not request.query_params.get("format") and "hxl=present" in request.META.get("HTTP_ACCEPT", ""):
+        named = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if named:
+            chosen = [renderer for renderer in renderers if renderer.format == named]
+            if not chosen:
+                raise exceptions.ValidationError(
+                    {"format": [f"Unknown format {named!r}; this endpoint serves: {formats}."]}
+                )
+            try:
+                return super().select_renderer(request, chosen, format_suffix)
+            except exceptions.NotAcceptable:
+                return chosen[0], chosen[0].media_type
+        if "hxl=present" in request.META.get("HTTP_ACCEPT", ""):
             for renderer in renderers:
                 if renderer.format == HXLRenderer.format:
                     return renderer, renderer.media_type
-        try:
-            return super().select_renderer(request, renderers, format_suffix)
-        except Http404:
-            formats = ", ".join(renderer.format for renderer in renderers)
-            raise exceptions.ValidationError(
-                {"format": [f"Unknown format {request.query_params.get('format')!r}; this endpoint serves: {formats}."]}
-            ) from None
+        return super().select_renderer(request, renderers, format_suffix)

@@ -1,4 +1,4 @@
-"""``/api/v1/reports/``: totals that never double count, as JSON, CSV and HXL.
+"""``/api/v1/reports/``: totals that never double count, as JSON, CSV, HXL and XLSX.
 
 Thin doors into :mod:`tracker.reporting`: the report FilterSets extend the list
 FilterSets (same filters, same 400s) with one difference, ``date_from`` and
@@ -9,6 +9,7 @@ counts approved records, and confidential ones only with the confidential scope.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -33,8 +34,9 @@ from rest_framework.views import APIView
 from tracker import filtersets
 from tracker.api.access import TrackerAccess, audience_of, visible
 from tracker.api.base import TrackerAPIMixin
-from tracker.api.renderers import CSVRenderer, ExportRenderer, FastJSONRenderer, HXLRenderer
+from tracker.api.renderers import CSVRenderer, ExportRenderer, FastJSONRenderer, HXLRenderer, XLSXRenderer
 from tracker.api.schema import ERRORS
+from tracker.exports.cells import BOOLEAN, DATE, INTEGER
 from tracker.exports.columns import Column, col
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
 from tracker.parsing import whole_number
@@ -43,7 +45,7 @@ from tracker.reporting.aid_capacity import AID_CAPACITY_COLUMNS, aid_capacity_ro
 from tracker.reporting.cache import data_version
 from tracker.reporting.report import Report, figure_report
 
-REPORT_RENDERERS = [FastJSONRenderer, CSVRenderer, HXLRenderer]
+REPORT_RENDERERS = [FastJSONRenderer, CSVRenderer, HXLRenderer, XLSXRenderer]
 
 
 # --- filters ----------------------------------------------------------------------------------------
@@ -155,14 +157,32 @@ AID_HXL = {
 }
 AID_STATUS_COLUMNS = [col(name, AID_HXL[name]) for name in AID_CAPACITY_COLUMNS]
 
+#: what the report columns that are not text hold (``Column.kind``: XLSX writes them as dates, numbers, booleans)
+REPORT_KINDS = {
+    **dict.fromkeys(("figures_count", "sources_count", "low", "best", "high", "multi_bucket_count", "year",
+                     "country_id", "adm1_id", "adm2_id", "event_id", "location_id", "provider_id", "capacity",
+                     "demand", "record_id", "source_id"), INTEGER),
+    **dict.fromkeys(("week_start", "month_start", "earliest_start_date", "reported_on"), DATE),
+    **dict.fromkeys(("high_open", "ids_truncated"), BOOLEAN),
+}
+
+
+def kinded(columns: list[Column]) -> list[Column]:
+    """The columns with their kinds (``REPORT_KINDS``)."""
+    return [dataclasses.replace(column, type=REPORT_KINDS.get(column.name, column.type)) for column in columns]
+
 
 # --- schema -------------------------------------------------------------------------------------------
 
 FORMAT = OpenApiParameter(
-    "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=["json", "csv", "hxl"],
-    description="json (rows, totals and warnings), csv (the rows), or hxl (csv with a hashtag row).",
+    "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=[renderer.format for renderer in REPORT_RENDERERS],
+    description="json (rows, totals and warnings), csv (the rows), hxl (csv with a hashtag row), or xlsx (an Excel "
+                "workbook: the rows, with dates as dates and numbers as numbers; the warnings and the licence on "
+                "sheets of their own). ?format= wins over the Accept header.",
 )
 CSV_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="The rows as CSV; ?format=hxl adds an HXL hashtag row.")
+XLSX_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="The rows as an Excel workbook, with sheets for "
+                                                                 "the warnings (when any) and the licence.")
 ROW_DOC = (
     "Each row: the group keys (places with id, name and P-code; an empty key means not attributable at this "
     "level), `category` and `term_group` (displacement rows always split by both: flows never add to stocks, nor "
@@ -296,7 +316,11 @@ class ReportView(TrackerAPIMixin, APIView):
         return filterset
 
     def export_columns(self) -> list[Column]:
-        return self.columns
+        return kinded(self.columns)
+
+    def export_warnings(self) -> list[dict]:
+        """What the workbook's warnings sheet lists."""
+        return getattr(self, "warnings", [])
 
     def export(self, rows, renderer: ExportRenderer) -> Response:
         response = Response(rows)
@@ -321,6 +345,7 @@ class FigureReportView(ReportView):
     def respond(self, request, report: Report) -> Response:
         if isinstance(request.accepted_renderer, ExportRenderer):
             self.columns = report_columns(report)
+            self.warnings = report.warnings
             return self.export(report.rows, request.accepted_renderer)
         lists = request.build_absolute_uri(f"/api/v1/{self.list_resource}/")
         for row in report.rows:
@@ -353,7 +378,8 @@ class FigureReportView(ReportView):
     summary="Displacement totals that never double count",
     description=ROW_DOC, parameters=[FORMAT, *_filter_parameters(DisplacementReportFilterSet)],
     responses={(200, "application/json"): OpenApiResponse(REPORT_SCHEMA, description="Rows, totals, warnings."),
-               (200, CSVRenderer.media_type): CSV_RESPONSE, **READ_ERRORS},
+               (200, CSVRenderer.media_type): CSV_RESPONSE, (200, XLSXRenderer.media_type): XLSX_RESPONSE,
+               **READ_ERRORS},
     examples=[BAGHOUZ_EXAMPLE],
 )
 class DisplacementReportView(FigureReportView):
@@ -372,7 +398,8 @@ class DisplacementReportView(FigureReportView):
                                                                           "form one group)"),
     parameters=[FORMAT, *_filter_parameters(SurrenderReportFilterSet)],
     responses={(200, "application/json"): OpenApiResponse(REPORT_SCHEMA, description="Rows, totals, warnings."),
-               (200, CSVRenderer.media_type): CSV_RESPONSE, **READ_ERRORS},
+               (200, CSVRenderer.media_type): CSV_RESPONSE, (200, XLSXRenderer.media_type): XLSX_RESPONSE,
+               **READ_ERRORS},
 )
 class SurrenderReportView(FigureReportView):
     """Surrender totals grouped by time, place, event or term."""
@@ -417,7 +444,7 @@ AID_SCHEMA = {
     description=(
         "The latest aid capacity report per provider (named, or by its description when unnamed), place and "
         "sector, dated on or before `as_of` (default today); ties go to the more reliable publisher, then the "
-        "lower id. Never summed. JSON is paged (`page`, `page_size`); CSV and HXL hold every row."
+        "lower id. Never summed. JSON is paged (`page`, `page_size`); CSV, HXL and XLSX hold every row."
     ),
     parameters=[
         FORMAT, *_filter_parameters(AidCapacityStatusFilterSet),
@@ -425,7 +452,8 @@ AID_SCHEMA = {
         OpenApiParameter("page_size", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Rows per JSON page."),
     ],
     responses={(200, "application/json"): OpenApiResponse(AID_SCHEMA, description="Status rows."),
-               (200, CSVRenderer.media_type): CSV_RESPONSE, **READ_ERRORS},
+               (200, CSVRenderer.media_type): CSV_RESPONSE, (200, XLSXRenderer.media_type): XLSX_RESPONSE,
+               **READ_ERRORS},
 )
 class AidCapacityStatusView(ReportView):
     """Where aid providers stand, as of a date."""

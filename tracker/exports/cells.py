@@ -10,7 +10,7 @@ twins to the same bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import connection
@@ -18,6 +18,10 @@ from django.db.models import Expression, F, Func, Model, TextField
 
 from tracker.exports.escape import EscapeFormula, escape_formula
 from tracker.models import Organization, party_claim_expression
+
+# --- what a cell holds (typed formats write it as such: XLSX dates as dates, numbers as numbers) ---
+
+TEXT, INTEGER, NUMBER, DATE, DATETIME, BOOLEAN = "text", "integer", "number", "date", "datetime", "boolean"
 
 # --- Python ---------------------------------------------------------------------------------------
 
@@ -29,6 +33,32 @@ def plain(value):
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def typed(value, kind: str):
+    """A cell's value as a typed format holds it (``kind``: TEXT, INTEGER...): ISO dates as dates, times as naive
+    UTC datetimes, numbers given as decimals or numeric text as numbers. A value that is not of its kind (a number
+    column holding a word) stays as it is."""
+    value = plain(value) if kind == TEXT else value
+    if value is None or value == "" or kind == TEXT or isinstance(value, bool):
+        return None if value == "" else value
+    try:
+        if kind in (INTEGER, NUMBER):
+            if isinstance(value, int):
+                return value
+            number = Decimal(str(value))
+            return int(number) if kind == INTEGER and number == number.to_integral_value() else float(number)
+        if kind == DATE:
+            return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(
+                str(value)[:10])
+        if kind == DATETIME:
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(UTC).replace(tzinfo=None)
+            return moment
+    except (ArithmeticError, ValueError):
+        return plain(value)
+    return plain(value)
 
 
 def text_cell(value) -> str:
@@ -51,6 +81,7 @@ class Cell(Func):
     on columns, not on parameters)."""
 
     output_field = TextField()
+    kind = TEXT
 
 
 class Text(Cell):
@@ -63,10 +94,12 @@ class Text(Cell):
 
 
 class Boolean(Cell):
+    kind = BOOLEAN
     template = "CASE %(expressions)s WHEN true THEN 'true' WHEN false THEN 'false' END"
 
 
 class Integer(Cell):
+    kind = INTEGER
     template = "(%(expressions)s)::text"
 
 
@@ -77,6 +110,7 @@ class Number(Cell):
     text that reads back as the same double, as Python's ``repr`` is, exponent form below 1e-4 included.
     """
 
+    kind = NUMBER
     template = (
         "CASE WHEN scale(trim_scale(%(expressions)s)) = 0 THEN trim_scale(%(expressions)s)::text || '.0' "
         "ELSE (%(expressions)s)::float8::text END"
@@ -84,12 +118,14 @@ class Number(Cell):
 
 
 class IsoDate(Cell):
+    kind = DATE
     template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
 
 
 class IsoTime(Cell):
     """A time as the API writes it: UTC, ISO 8601, microseconds only when there are some, ``Z``."""
 
+    kind = DATETIME
     template = (
         "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
         "|| CASE WHEN mod(extract(microseconds FROM %(expressions)s)::int, 1000000) = 0 THEN '' "
@@ -111,7 +147,11 @@ SqlCell = Callable[[type[Model]], Expression]
 
 def _of(kind: type[Cell]) -> Callable[[str], SqlCell]:
     def builder(path: str) -> SqlCell:
-        return lambda model: kind(F(path))
+        def cell(model: type[Model]) -> Expression:
+            return kind(F(path))
+
+        cell.kind = kind.kind  # what the cell holds: the column's kind unless it names its own
+        return cell
 
     builder.__doc__ = f"The {kind.__name__} cell of a column or path (``location__name``)."
     return builder
@@ -124,6 +164,9 @@ text, boolean, integer, number, iso_date, iso_time = (_of(kind) for kind in (
 def party_claim(model: type[Model]) -> Expression:
     """``Claim.is_party_claim`` as a cell."""
     return Boolean(party_claim_expression())
+
+
+party_claim.kind = BOOLEAN
 
 
 def cited_sources(model: type[Model]) -> Expression:

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.exports.cells import (
+    DATE,
+    DATETIME,
+    INTEGER,
+    NUMBER,
+    TEXT,
     SqlCell,
     boolean,
     cited_sources,
@@ -36,9 +41,16 @@ class Column:
     description: str = ""
     #: shown only to staff and to keys with the confidential scope
     confidential_only: bool = False
+    #: what the cell holds for typed formats (XLSX): cells.TEXT, INTEGER, NUMBER, DATE, DATETIME or BOOLEAN;
+    #: by default its SQL cell's kind, else text
+    type: str = ""
 
     def value(self, item: dict) -> Any:
         return self.get(item)
+
+    @property
+    def kind(self) -> str:
+        return self.type or getattr(self.sql, "kind", TEXT)
 
 
 def _path(path: str) -> Callable[[dict], Any]:
@@ -211,31 +223,31 @@ RECORD_LISTS = {
 
 # --- reference entities (the Python renderer only) -----------------------------------------------
 
-REFERENCE_AUDIT = [col("version", "#meta+version"), col("updated_at", "#date+updated")]
+REFERENCE_AUDIT = [col("version", "#meta+version", type=INTEGER), col("updated_at", "#date+updated", type=DATETIME)]
 
 SOURCE_COLUMNS = [
-    col("id", "#meta+id"),
+    col("id", "#meta+id", type=INTEGER),
     col("title", "#meta+source"),
     col("url", "#meta+url"),
     col("publisher", "#meta+publisher", "publisher.name"),
-    col("publisher_id", "#meta+publisher_id", "publisher.id"),
+    col("publisher_id", "#meta+publisher_id", "publisher.id", type=INTEGER),
     joined("co_credited", "#meta+co_credited", "co_credited"),
-    col("publication_date", "#date+reported"),
+    col("publication_date", "#date+reported", type=DATE),
     col("kind", "#meta+kind"),
     col("language", "#meta+language"),
     col("dateline", "#loc+name", "dateline.name"),
     col("dateline_country_iso3", "#country+code", "dateline.country_iso3"),
-    col("latitude", "#geo+lat", "dateline.latitude"),
-    col("longitude", "#geo+lon", "dateline.longitude"),
+    col("latitude", "#geo+lat", "dateline.latitude", type=NUMBER),
+    col("longitude", "#geo+lon", "dateline.longitude", type=NUMBER),
     col("archive_url", "#meta+archive_url"),
-    col("accessed_on", "#date+accessed"),
+    col("accessed_on", "#date+accessed", type=DATE),
     col("notes", "#description+notes"),
     col("is_confidential", "#meta+confidential", confidential_only=True),
     *REFERENCE_AUDIT,
 ]
 
 ORGANIZATION_COLUMNS = [
-    col("id", "#org+id"),
+    col("id", "#org+id", type=INTEGER),
     col("name", "#org+name"),
     col("acronym", "#org+acronym"),
     joined("aliases", "#org+alias", "aliases"),
@@ -247,7 +259,7 @@ ORGANIZATION_COLUMNS = [
 ]
 
 LOCATION_COLUMNS = [
-    col("id", "#loc+id"),
+    col("id", "#loc+id", type=INTEGER),
     col("name", "#loc+name"),
     col("level", "#loc+type"),
     col("pcode", "#loc+code"),
@@ -256,25 +268,25 @@ LOCATION_COLUMNS = [
     col("adm1_name", "#adm1+name", "adm1.name"),
     col("adm2_pcode", "#adm2+code", "adm2.pcode"),
     col("adm2_name", "#adm2+name", "adm2.name"),
-    col("parent_id", "#meta+parent_id", "parent"),
-    col("latitude", "#geo+lat"),
-    col("longitude", "#geo+lon"),
+    col("parent_id", "#meta+parent_id", "parent", type=INTEGER),
+    col("latitude", "#geo+lat", type=NUMBER),
+    col("longitude", "#geo+lon", type=NUMBER),
     joined("alternate_names", "#loc+name+alt", "alternate_names"),
-    col("default_household_size", "#meta+household_size"),
+    col("default_household_size", "#meta+household_size", type=NUMBER),
     col("default_household_size_citation", "#meta+household_size_citation"),
     col("notes", "#description+notes"),
     *REFERENCE_AUDIT,
 ]
 
 EVENT_COLUMNS = [
-    col("id", "#event+id"),
+    col("id", "#event+id", type=INTEGER),
     col("name", "#event+name"),
     col("kind", "#event+type"),
     col("crisis", "#crisis+name", "crisis.name"),
     joined("countries", "#country+code", "countries", key="iso3"),
     joined("parties", "#group+party+name", "parties"),
-    col("start_date", "#date+start"),
-    col("end_date", "#date+end"),
+    col("start_date", "#date+start", type=DATE),
+    col("end_date", "#date+end", type=DATE),
     col("description", "#description"),
     *REFERENCE_AUDIT,
 ]
