@@ -4,14 +4,17 @@ others as bars, surrenders too."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from tests.charts.probe import charts_probe
+from tests.factories import DisplacementFigureFactory
 from tests.reports.pages import elements, numbers
-from tracker.charts.data import weekly_charts
+from tracker.charts.data import SPANS_DRAWN, weekly_charts
+from tracker.choices import ReviewStatus
 from tracker.models import DisplacementFigure, Event, SurrenderFigure
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +81,18 @@ def test_a_page_without_surrenders_has_no_surrenders_chart(places, client):
     SurrenderFigure.objects.all().delete()
     html = client.get(reverse("pages:event", args=[probe.event.pk])).content.decode()
     assert 'id="chart-surrenders' not in html and "No counted surrender figures: nothing to chart." in html
+
+
+def test_beyond_the_largest_spanning_figures_the_others_stay_hatched_in_their_end_week(places):
+    probe = charts_probe(places)
+    for n in range(SPANS_DRAWN):  # larger than the 12,000 of 8 December - 20 March: drawn as brackets
+        DisplacementFigureFactory(event=probe.event, source=probe.source, location=places.baghouz,
+                                  review_status=ReviewStatus.APPROVED, reported_value=20_000 + n,
+                                  start_date=date(2026, 1, 5), end_date=date(2026, 2, 20))
+    (leaving,) = weekly_charts(DisplacementFigure, DisplacementFigure.objects.filter(event=probe.event),
+                               name="Winter offensive", id_prefix="chart").charts
+    assert len(elements(leaving["svg"], "g", "data-start")) == SPANS_DRAWN
+    bars = {g["data-week"]: g for g in elements(leaving["svg"], "g", "data-week")}
+    assert numbers(bars["2026-03-16"]) == (12_000, 12_000, 12_000, False)  # the smallest, counted in its end week
+    assert "spans" in bars["2026-03-16"]["class"] and leaving["hatched"]
+    assert "includes figures begun earlier" in leaving["svg"]

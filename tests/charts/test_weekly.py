@@ -84,6 +84,9 @@ def test_a_figure_spanning_december_to_march_is_drawn_across_its_weeks():
     labels = " ".join(t.text for t in svg.findall(".//svg:g[@class='span']/svg:text", NS))
     assert "12,000 in all" in labels and "8 Dec 2025 – 20 Mar 2026" in labels
     assert "8 December 2025 to 20 March 2026" in svg.find("svg:g[@class='span']/svg:title", NS).text
+    desc = svg.find("svg:desc", NS).text  # the text alternative tells the same
+    assert "1 figure spanning several weeks" in desc
+    assert "Week of 12 January 2026: best 3,000, range 2,500–4,000; 1 figure. One figure over 8 December 2025" in desc
 
 
 def test_a_span_with_a_range_draws_its_range_and_one_before_the_first_week_is_marked_as_cut():
@@ -110,8 +113,6 @@ def test_the_narrow_chart_keeps_its_text_large_and_its_ticks_few():
     assert narrow.get("class") == "chart chart-narrow" and wide.get("class") == "chart chart-wide"
     ticks = narrow.findall("svg:text[@class='tick']", NS)
     assert {float(t.get("font-size")) for t in ticks} == {13}
-    # 13 units on 340 stay at least 11 px down to a 288 px wide chart
-    assert 13 * 288 / 340 >= 11
     dates = [t for t in ticks if float(t.get("x")) > plot(narrow)[0]]
     assert len(dates) <= 5 < len([t for t in wide.findall("svg:text[@class='tick']", NS)
                                   if float(t.get("x")) > plot(wide)[0]])

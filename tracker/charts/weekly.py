@@ -176,8 +176,8 @@ def weekly_chart(
     desc = (
         f"{title}. {_plural(len(weeks), 'week')} from {long_date(weeks[0])} to the week of {long_date(weeks[-1])}; "
         f"{len(shown_bars)} with a bar, {_plural(len(shown_spans), 'figure')} spanning several weeks. "
-        + " ".join(bar_summary(week, row) + "." for _, week, row in shown_bars)
-        + " ".join(span_summary(span) + "." for span in shown_spans)
+        + " ".join([*(bar_summary(week, row) + "." for _, week, row in shown_bars),
+                    *(span_summary(span) + "." for span in shown_spans)])
         + " Weeks without a bar have no report (not zero)."
     ) if weeks else f"{title}. No weeks to show."
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
@@ -328,7 +328,7 @@ def _span(frame: Frame, span: dict[str, Any], taken: list[Box]) -> list[str]:
         f'<g class="span" data-id="{span.get("pk", "")}" data-start="{start.isoformat()}" '
         f'data-end="{end.isoformat()}" data-low="{span["low"]}" data-best="{span["best"]}" '
         f'data-high="{"" if span["high"] is None else span["high"]}" '
-        f'data-high-open="{"true" if span["high_open"] else "false"}" data-x0="{x0:.1f}" data-x1="{x1:.1f}">',
+        f'data-high-open="{"true" if span["high_open"] else "false"}">',
         f"<title>{escape(span_summary(span))}</title>",
         f'<line {look("span-line")} x1="{x0:.1f}" x2="{x1:.1f}" y1="{yb:.1f}" y2="{yb:.1f}"/>',
         f'<line {look("span-cap")} x1="{x1:.1f}" x2="{x1:.1f}" y1="{yb - 6:.1f}" y2="{yb + 6:.1f}"/>',
@@ -385,7 +385,7 @@ def _legend(frame: Frame, chart_id: str, y0: float, *, has_bars: bool, has_band:
         items.append((f'<line {look("span-range")} x1="5" x2="5" y1="{-font + 1:g}" y2="2"/>', "its low–high"))
     if hatched:
         items.append((f'<rect x="0" y="{-font + 2:g}" width="10" height="{font - 1:g}" '
-                      f'fill="url(#{chart_id}-hatch)"/>', "* counted in its end week"))
+                      f'fill="url(#{chart_id}-hatch)"/>', "* includes figures begun earlier"))
     out, x, y = [], frame.left, y0
     for sample, text in items:
         sample_width = 22 if 'class="span-line"' in sample else 14
