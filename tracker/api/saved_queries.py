@@ -30,8 +30,17 @@ from tracker.services.common import has_permission
 from tracker.services.saved_queries import MANAGE_KEYS, UPDATABLE
 
 
+class KeyPrefixField(serializers.SlugRelatedField):
+    """An API key by its prefix; an empty string is refused, not read as null (DRF's habit for relations)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            raise serializers.ValidationError("Give the key's prefix, or null for your own query.")
+        return super().run_validation(data)
+
+
 class SavedQuerySerializer(serializers.ModelSerializer):
-    api_key = serializers.SlugRelatedField(
+    api_key = KeyPrefixField(
         slug_field="prefix", queryset=ApiKey.objects.all(), allow_null=True, required=False,
         help_text="The prefix of the NGO key whose behalf the query reads on (what it sees); null: yours.",
     )
