@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from django.test import override_settings
 
 from tests.api.conftest import API, client_with, make_key
 from tests.api.feeds import administrator, read_feed, record_ids, save_query
@@ -159,3 +160,13 @@ def test_a_query_whose_filters_stopped_passing_says_so(world, key, places):
     SavedQuery.objects.filter(pk=saved_query.pk).update(query="location=XX99")  # as if the place had gone
     response = client_with().get(feed)
     assert response.status_code == 409 and b"location: No place" in response.content
+
+
+@override_settings(API_AUTH_FAILURE_LIMIT=2)
+def test_guessing_feed_urls_is_throttled_like_guessing_keys(world, key):
+    _, feed = save_query(administrator(), api_key=key)
+    wrong = "/feeds/" + "A" * 43 + "/"
+    read_feed(wrong, status=404)
+    read_feed(wrong, status=404)
+    response = client_with().get(feed)  # even the right one, from this address, until the window passes
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
