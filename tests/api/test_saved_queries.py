@@ -86,3 +86,13 @@ def test_change_and_delete_go_through_the_rules(world, staff_client, analyst_cli
     assert staff_client.delete(detail).status_code == 204
     assert not SavedQuery.objects.exists()
     read_feed(created["feed_url"].removeprefix("http://testserver"), status=404)
+
+
+def test_every_list_a_query_may_follow_is_the_apis_with_its_own_filters():
+    from tracker.api.resources import RESOURCE_VIEWSETS
+    from tracker.models import SavedQueryResource
+    from tracker.services.saved_queries import FILTERSETS
+
+    lists = {viewset.resource: viewset.filterset_class for viewset in RESOURCE_VIEWSETS}
+    assert set(SavedQueryResource.values) == set(lists)
+    assert FILTERSETS == lists
