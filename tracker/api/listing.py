@@ -44,7 +44,7 @@ from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField, S
 from rest_framework.settings import api_settings
 
 from tracker.api.pagination import ordering_of
-from tracker.models import Claim
+from tracker.models import Claim, QuantifiedClaim
 
 logger = logging.getLogger(__name__)
 
@@ -566,8 +566,21 @@ def _is_party_claim(compiler: _Compiler, field, columns: list[str]) -> Step:
     return key, None, None, party_claim
 
 
+def _is_counted(compiler: _Compiler, field, columns: list[str]) -> Step:
+    """``QuantifiedClaim.is_counted``, the model's own property, on a stand-in holding the four columns it reads."""
+    key, rule, convert = field.field_name, QuantifiedClaim.is_counted.fget, field.to_representation
+    columns.extend(["review_status", "role", "duplicate_of", "low"])
+
+    def counted(row, page):
+        return convert(rule(SimpleNamespace(review_status=row["review_status"], role=row["role"],
+                                            duplicate_of_id=row["duplicate_of"], low=row["low"])))
+
+    return key, None, None, counted
+
+
 #: model properties the plans read, and how (a subclass that redefines one lists through the serializer)
 ROW_PROPERTIES: dict[property, Callable[[_Compiler, serializers.Field, list[str]], Step]] = {
     Claim.cited_source_list: _cited_source_list,
     Claim.is_party_claim: _is_party_claim,
+    QuantifiedClaim.is_counted: _is_counted,
 }

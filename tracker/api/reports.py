@@ -124,14 +124,17 @@ BEST_HXL = {"displacement": "#affected+displaced+ind", "surrenders": "#x_surrend
 
 
 def report_columns(report: Report) -> list[Column]:
-    """The CSV/HXL columns of a report's rows: its keys, the numbers, then the contributing ids."""
+    """The CSV/HXL columns of a report's rows: its keys, the numbers, then the contributing ids.
+
+    Best carries the plain hashtag and comes first of the three: HXL tools (libhxl, the HXL Proxy) sum the first
+    column a hashtag matches, and ``#affected+displaced+ind`` matches ``+low`` and ``+high`` too."""
     best = BEST_HXL[report.kind]
     columns = [col(name, dimensions.KEY_HXL[name]) for name in report.key_columns]
     columns += [
         col("figures_count", "#meta+count+figures"),
         col("sources_count", "#meta+count+sources"),
-        col("low", f"{best}+low"),
         col("best", best),
+        col("low", f"{best}+low"),
         col("high", f"{best}+high", description="Empty when open."),
         col("high_open", "#meta+high_open"),
     ]

@@ -366,6 +366,11 @@ class QuantifiedClaimSerializer(ClaimSerializer):
         help_text="Upper bound in persons; null when open (see high_open) or unquantified. Never a number when open.",
     )
     high_open = serializers.BooleanField(read_only=True, help_text="True when the source gives no upper bound.")
+    counted = serializers.BooleanField(
+        read_only=True, source="is_counted",
+        help_text="True when the figure enters totals (approved, headline, not a duplicate, quantified: "
+                  "docs/counting.md, rule 1). Sum only counted figures; stocks never add over time.",
+    )
     household_size = serializers.DecimalField(
         max_digits=4, decimal_places=2, min_value=Decimal("0.01"), max_value=20, required=False, allow_null=True,
         coerce_to_string=False,
@@ -374,7 +379,7 @@ class QuantifiedClaimSerializer(ClaimSerializer):
     QUANTITY_FIELDS = [
         "quantifier", "reported_value", "reported_value_max", "magnitude_word", "reported_phrase", "unit",
         "household_size", "household_size_source", "best_override", "best_override_reason",
-        "low", "best", "high", "high_open", "role", "supports", "duplicate_of", "term_group",
+        "low", "best", "high", "high_open", "counted", "role", "supports", "duplicate_of", "term_group",
     ]
 
 

@@ -37,7 +37,7 @@ VOCABULARIES = {
     "sector": (choices.Sector, "#sector", "IASC clusters, plus multi-sector."),
     "strain": (choices.Strain, "#status+strain", "How an aid provider's capacity stands."),
     "capacity_unit": (choices.CapacityUnit, "#meta+capacity_unit", "What capacity and demand count."),
-    "source_kind": (choices.SourceKind, "#meta+kind", "Kinds of source."),
+    "source_kind": (choices.SourceKind, "#meta+type", "Kinds of source."),
     "organization_kind": (choices.OrganizationKind, "#org+type", "Kinds of organization."),
     "reliability": (choices.Reliability, "#meta+reliability", "An organization's reliability as a source."),
     "event_kind": (choices.EventKind, "#event+type", "Kinds of event."),

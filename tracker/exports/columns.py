@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Expression, Model
+
 from tracker.exports.cells import (
     DATE,
     DATETIME,
     INTEGER,
     NUMBER,
     TEXT,
+    Boolean,
     SqlCell,
     boolean,
     cited_sources,
@@ -29,6 +32,7 @@ from tracker.exports.cells import (
     party_claim,
     text,
 )
+from tracker.models.claims import counted_expression
 
 
 @dataclass(frozen=True)
@@ -137,13 +141,25 @@ CLAIM_AUDIT = [
 CLAIM_ID = col("id", "#meta+id", sql=integer("id"))
 
 
+def counted(model: type[Model]) -> Expression:
+    """``QuantifiedClaim.is_counted`` as a cell: ``COUNTED``, true or false for each row."""
+    return Boolean(counted_expression())
+
+
+counted.kind = Boolean.kind
+
+
 def quantity_columns(hashtag: str) -> list[Column]:
-    """Best in the plain hashtag (what an HXL tool sums by default), low and high marked, openness explicit."""
+    """Best in the plain hashtag, first: HXL tools (libhxl, the HXL Proxy) read and sum the first column that
+    matches a hashtag, and ``#affected+displaced+ind`` matches ``+low`` and ``+high`` too. Low and high marked,
+    openness explicit, and whether the row counts in totals (filter on it before summing: docs/hxl.md)."""
     return [
         col("best", hashtag, sql=integer("best")),
         col("low", f"{hashtag}+low", sql=integer("low")),
         col("high", f"{hashtag}+high", description="Empty when open or unquantified.", sql=integer("high")),
         col("high_open", "#meta+high_open", sql=boolean("high_open")),
+        col("counted", "#meta+counted", sql=counted,
+            description="true when the figure enters totals (approved, headline, not a duplicate, quantified)."),
         col("quantifier", "#meta+quantifier", sql=text("quantifier")),
         col("reported_value", "#meta+reported_value", sql=integer("reported_value")),
         col("reported_value_max", "#meta+reported_value_max", sql=integer("reported_value_max")),
@@ -173,8 +189,8 @@ DISPLACEMENT_COLUMNS = [
     *CLAIM_PLACE,
     col("origin_name", "#loc+origin+name", "origin.name", sql=text("origin__name")),
     col("origin_pcode", "#loc+origin+code", "origin.pcode", sql=text("origin__pcode")),
-    col("destination_name", "#loc+destination+name", "destination.name", sql=text("destination__name")),
-    col("destination_pcode", "#loc+destination+code", "destination.pcode", sql=text("destination__pcode")),
+    col("destination_name", "#loc+dest+name", "destination.name", sql=text("destination__name")),
+    col("destination_pcode", "#loc+dest+code", "destination.pcode", sql=text("destination__pcode")),
     *CLAIM_PERIOD,
     *CLAIM_CONTEXT,
     *CLAIM_PROVENANCE,
@@ -233,7 +249,7 @@ SOURCE_COLUMNS = [
     col("publisher_id", "#meta+publisher_id", "publisher.id", type=INTEGER),
     joined("co_credited", "#meta+co_credited", "co_credited"),
     col("publication_date", "#date+reported", type=DATE),
-    col("kind", "#meta+kind"),
+    col("kind", "#meta+type"),
     col("language", "#meta+language"),
     col("dateline", "#loc+name", "dateline.name"),
     col("dateline_country_iso3", "#country+code", "dateline.country_iso3"),

@@ -113,7 +113,7 @@ _QUANTITY = {
         "household_size", "household_size_source", "best_override_reason", "role")},
     "supports": _field("supports_id"),
     "duplicate_of": _field("duplicate_of_id"),
-    **dict.fromkeys(("best", "low", "high", "high_open", "term_group"), COMPUTED_ROLE),
+    **dict.fromkeys(("best", "low", "high", "high_open", "counted", "term_group"), COMPUTED_ROLE),
 }
 _CLAIM = {**_PLACE, **_PERIOD, **_CONTEXT, **_PROVENANCE, **_AUDIT}
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.signals import pre_save
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -408,6 +408,13 @@ class QuantifiedClaim(Claim):
     def derive_term_group(self) -> str:
         raise NotImplementedError
 
+    @property
+    def is_counted(self) -> bool:
+        """Enters the totals of whoever may see it (docs/counting.md, rule 1): approved, headline, not a duplicate,
+        quantified. ``COUNTED`` below is its SQL twin (``counted_expression``); tests hold the two together."""
+        return (self.review_status == ReviewStatus.APPROVED and self.role == Role.HEADLINE
+                and self.duplicate_of_id is None and self.low is not None)
+
 
 # Approved figures that reports leave out and name in their warnings (triangulations, duplicates, unquantified
 # claims), and what counting them reads: the partial index of each figure kind.
@@ -420,6 +427,11 @@ NOT_COUNTED_COLUMNS = ["id", "source", "is_confidential", "role", "duplicate_of"
 COUNTED = Q(review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False)
 COUNTED_COLUMNS = ["id", "location", "term", "source", "is_confidential", "term_group", "event", "start_date", "low",
                    "best", "high", "high_open"]
+
+
+def counted_expression() -> ExpressionWrapper:
+    """``COUNTED`` as a true/false value of each row (the lists' ``counted`` column, in SQL)."""
+    return ExpressionWrapper(COUNTED, output_field=models.BooleanField())
 
 
 class DisplacementFigure(QuantifiedClaim):

@@ -193,7 +193,7 @@ DIMENSIONS: dict[str, Dimension] = {dimension.name: dimension for dimension in (
     _time("month", (KeyColumn("month", "#date+month"), KeyColumn("month_start", "#date+start"))),
     _time("year", (KeyColumn("year", "#date+year"),)),
     _place("country", (KeyColumn("country_iso3", "#country+code", "country_iso3"),
-                       KeyColumn("country_pcode", "#country+code+pcode", "country_pcode")),
+                       KeyColumn("country_pcode", "#country+code+v_pcode", "country_pcode")),
            {"country_name": "name", "country_pcode": "pcode", "country_iso3": "iso3"}),
     _place("adm1", (KeyColumn("adm1_pcode", "#adm1+code", "adm1_pcode"),),
            {"adm1_name": "name", "adm1_pcode": "pcode"}),
