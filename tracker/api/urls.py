@@ -11,6 +11,7 @@ from tracker.api import reports, schema, tokens
 from tracker.api.base import TrackerAPIMixin
 from tracker.api.claims import AidCapacityReportViewSet, DisplacementFigureViewSet, SurrenderFigureViewSet
 from tracker.api.deletions import DeletionsView
+from tracker.api.double_counts import PossibleDoubleCountViewSet
 from tracker.api.errors import not_found
 from tracker.api.extract import ExtractView
 from tracker.api.reference import EventViewSet, LocationViewSet, OrganizationViewSet, SourceViewSet
@@ -50,6 +51,8 @@ router = DefaultRouter()
 router.APIRootView = ApiRoot
 for viewset in RESOURCE_VIEWSETS:
     router.register(viewset.resource, viewset, basename=viewset.resource)
+# Staff: possible double counts and the decision that both stand (tracker.api.double_counts).
+router.register("double-counts", PossibleDoubleCountViewSet, basename="double-counts")
 # Staff: saved queries and their private feeds (tracker.api.saved_queries, tracker.api.feeds, docs/api.md).
 router.register("saved-queries", SavedQueryViewSet, basename="saved-queries")
 
