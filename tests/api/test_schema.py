@@ -39,7 +39,7 @@ def test_the_schema_describes_every_resource_with_errors_and_enums(client, db):
         "exact", "approximately", "more_than", "at_least", "less_than", "at_most", "range", "magnitude",
         "unquantified"]
     assert components["securitySchemes"]["apiKey"] == {
-        "type": "apiKey", "in": "header", "name": "Authorization",
+        "type": "apiKey", "in": "header", "name": "X-Api-Key",
         "description": components["securitySchemes"]["apiKey"]["description"]}
     examples = paths[f"{API}/surrenders/"]["get"]["responses"]["200"]["content"]["application/json"]["examples"]
     assert any(example["value"]["results"][0]["high_open"] is True for example in examples.values())

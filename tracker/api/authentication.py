@@ -23,6 +23,14 @@ from tracker.api import throttling
 from tracker.models import ApiKey
 
 KEYWORD = "Api-Key"
+#: The header that carries the bare key (the API docs' Authorize box, clients that cannot set Authorization).
+KEY_HEADER = "X-Api-Key"
+KEY_META = "HTTP_X_API_KEY"
+#: What every 401 says, so that a client learns how to send its key.
+HOW_TO_AUTHENTICATE = (
+    f"Send your API key as `Authorization: {KEYWORD} <key>` (or the bare key in `{KEY_HEADER}: <key>`); "
+    "staff send `Authorization: Token <token>`."
+)
 # What knox hands out: hex, AUTH_TOKEN_CHARACTER_LENGTH long (no prefix is configured).
 TOKEN_FORMAT = re.compile(f"[0-9a-f]{{{knox_settings.AUTH_TOKEN_CHARACTER_LENGTH}}}")
 
@@ -76,19 +84,32 @@ class ApiKeyClient:
 
 
 class ApiKeyAuthentication(CountedFailures, authentication.BaseAuthentication):
-    """``Authorization: Api-Key <prefix>.<secret>``: a valid, unexpired, unrevoked key."""
+    """``Authorization: Api-Key <prefix>.<secret>``, or the bare key in ``X-Api-Key: <prefix>.<secret>`` (what the
+    API docs' Authorize box sends): a valid, unexpired, unrevoked key. A request that sends ``X-Api-Key`` and an
+    Authorization header is refused: which one should count is the client's to say, and a wrong key must not
+    pass unnoticed beside a valid token."""
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1", errors="replace")
         keyword, _, key = header.partition(" ")
-        if keyword.lower() != KEYWORD.lower():
+        bare = request.META.get(KEY_META)
+        if bare is not None and header.strip():
+            raise exceptions.AuthenticationFailed(
+                f"Send the key in {KEY_HEADER} or credentials in Authorization, not both.")
+        if keyword.lower() == KEYWORD.lower():
+            return self.counted(request, lambda: self.check_key(key, where=f"after '{KEYWORD}'"))
+        if bare is None:
             return None
-        return self.counted(request, lambda: self.check_key(key))
+        # "Api-Key <key>" pasted whole into the header is taken too.
+        bare_keyword, _, rest = bare.strip().partition(" ")
+        if bare_keyword.lower() == KEYWORD.lower():
+            bare = rest
+        return self.counted(request, lambda: self.check_key(bare, where=f"in {KEY_HEADER}"))
 
-    def check_key(self, key: str):
+    def check_key(self, key: str, *, where: str):
         key = key.strip()
         if not key or "\x00" in key:
-            raise exceptions.AuthenticationFailed("No API key given after 'Api-Key'.")
+            raise exceptions.AuthenticationFailed(f"No API key given {where}.")
         try:
             api_key = ApiKey.objects.get_from_key(key)
         except ApiKey.DoesNotExist:

@@ -116,7 +116,25 @@ def exception_handler(exc, context):
         logger.warning("Integrity error reached the API: %s", exc)
         return Response({"detail": "This change conflicts with the stored data and was not saved."},
                         status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == status.HTTP_401_UNAUTHORIZED:
+        explain_credentials(exc, response, context.get("request"))
+    return response
+
+
+def explain_credentials(exc: exceptions.APIException, response: Response, request=None) -> None:
+    """Every 401 of an endpoint that takes API keys says how to send one, missing and wrong credentials alike
+    (DRF's "Authentication credentials were not provided." left a client pasting the bare key in Authorization
+    to guess); its WWW-Authenticate header (DRF's, from the first authentication class) names the scheme."""
+    from tracker.api.authentication import HOW_TO_AUTHENTICATE, KEYWORD
+
+    if not response.get("WWW-Authenticate", "").startswith(KEYWORD) or not isinstance(response.data, dict):
+        return
+    said = str(exc.detail)
+    if isinstance(exc, exceptions.NotAuthenticated):
+        sent = request is not None and request.META.get("HTTP_AUTHORIZATION", "").strip()
+        said = ("The Authorization header names no scheme this API takes." if sent else "No credentials were sent.")
+    response.data["detail"] = f"{said} {HOW_TO_AUTHENTICATE}"
 
 
 def not_found(request, *args, **kwargs):

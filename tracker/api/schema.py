@@ -22,10 +22,14 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from tracker.api import serializers as s
+from tracker.api.authentication import KEY_HEADER, KEYWORD
 from tracker.api.renderers import CSVRenderer, GeoJSONRenderer, XLSXRenderer
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """NGO keys, described on the header that takes the bare key, so that the docs' Authorize box takes the key
+    as the tracker's administrators hand it out (``Authorization: Api-Key <key>`` works the same)."""
+
     target_class = "tracker.api.authentication.ApiKeyAuthentication"
     name = "apiKey"
 
@@ -33,9 +37,10 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "apiKey",
             "in": "header",
-            "name": "Authorization",
-            "description": "NGO clients: `Authorization: Api-Key <key>`. Read-only; approved, non-confidential "
-                           "records. Ask the tracker's administrators for a key.",
+            "name": KEY_HEADER,
+            "description": f"NGO clients: paste the key as it is (`prefix.secret`); it is sent as `{KEY_HEADER}: "
+                           f"<key>`. Elsewhere send it so or as `Authorization: {KEYWORD} <key>`. Read-only; "
+                           "approved, non-confidential records. Ask the tracker's administrators for a key.",
         }
 
 
@@ -67,7 +72,9 @@ ERRORS = {
     400: _error("Invalid input: field-level messages, each naming the parameter or field. An id the schema "
                 "allows that names no record, or none you may see, is refused here too (`?event=0`, "
                 "`\"source_id\": 0`)."),
-    401: _error("No or invalid credentials: send `Authorization: Api-Key <key>` (or a staff token)."),
+    401: _error(f"No or invalid credentials: send `Authorization: {KEYWORD} <key>` or `{KEY_HEADER}: <key>` "
+                "(staff: `Authorization: Token <token>`). The message says so too, and the WWW-Authenticate header "
+                f"names the `{KEYWORD}` scheme."),
     403: _error("Not allowed: keys only read; staff need the permission."),
     404: _error("No such record, or not visible to you (an id the schema allows may name nothing)."),
     413: _error("The body is larger than the limit (2.5 MB of JSON; an uploaded file: SOURCE_UPLOAD_MAX_BYTES)."),
