@@ -170,3 +170,12 @@ def test_guessing_feed_urls_is_throttled_like_guessing_keys(world, key):
     read_feed(wrong, status=404)
     response = client_with().get(feed)  # even the right one, from this address, until the window passes
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
+
+
+def test_a_staff_query_ends_when_its_owner_loses_access(world, analyst):
+    _, feed = save_query(analyst)
+    assert read_feed(feed)
+    analyst.is_active = False
+    analyst.save()
+    response = client_with().get(feed)
+    assert response.status_code == 410 and b"no longer has access" in response.content
