@@ -139,6 +139,7 @@ def test_the_token_reads_its_own_feed_and_is_no_credential_elsewhere(world, key)
     for header in (f"Api-Key {token}", f"Token {token}", f"Bearer {token}"):
         assert client_with(header).get(f"{API}/{FIGURES}/").status_code == 401, header
         assert client_with(header).get(f"{API}/saved-queries/").status_code == 401, header
+    assert client_with().get(f"{API}/{FIGURES}/", HTTP_X_API_KEY=token).status_code == 401
     body = client_with().get(feed).content.decode()
     assert token not in body  # no self link: the document can be shared without the credential
     read_feed(feed.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B")), status=404)
