@@ -226,7 +226,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Displacement Tracker API",
     "DESCRIPTION": (
         "Sourced, reviewed records of displacement, surrenders and aid capacity. NGO clients read with an API "
-        "key (`Authorization: Api-Key <key>`) and see approved, non-confidential records only; analysts write "
+        "key (`Authorization: Api-Key <key>`, or the bare key in `X-Api-Key: <key>`: Authorize here takes the "
+        "key as it is) and see approved, non-confidential records only; analysts write "
         "with a personal token (`Authorization: Token <token>`) or a logged-in session. Every list takes the "
         "filters documented on it, `?format=json|csv|hxl|xlsx|geojson`, keyset pagination (`cursor`, "
         "`page_size`) for JSON, and `updated_since` for incremental sync together with `/api/v1/deletions/`. "
