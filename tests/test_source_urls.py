@@ -149,3 +149,13 @@ def test_the_admin_refuses_an_edit_of_a_colliding_source_on_its_field(collided, 
     errors = str(response.context["adminform"].form.errors["url"])
     assert f"source #{kept.pk}" in errors and reverse("admin:tracker_source_change", args=[kept.pk]) in errors
     assert Source.objects.get(pk=slashed.pk).title == "Pair, slash"
+
+
+def test_the_api_refuses_an_edit_of_a_colliding_source_on_its_field(collided, staff_api_client):
+    _, kept, slashed, *_ = collided
+    response = staff_api_client.patch(f"/api/v1/sources/{slashed.pk}/", {"title": "Pair, slash, renamed"},
+                                      format="json", HTTP_IF_MATCH=f'"{slashed.version}"')
+    assert response.status_code == 400
+    assert response.json()["url"] == [f"This URL is already recorded as source #{kept.pk}: {kept.title}."]
+    assert response.json()["existing_source"]["url"]["id"] == kept.pk
+    assert Source.objects.get(pk=slashed.pk).title == "Pair, slash"
