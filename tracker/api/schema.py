@@ -78,7 +78,7 @@ ERRORS = {
     403: _error("Not allowed: keys only read; staff need the permission."),
     404: _error("No such record, or not visible to you (an id the schema allows may name nothing)."),
     413: _error("The body is larger than the limit (2.5 MB of JSON; an uploaded file: SOURCE_UPLOAD_MAX_BYTES)."),
-    406: _error("The Accept header names no format this endpoint serves."),
+    406: _error("No ?format=, and the Accept header names no format this endpoint serves."),
     409: _error("The record's state refuses this (workflow rule, or still referenced)."),
     412: _error("If-Match names an older version: GET the record again."),
     415: _error("Send JSON (Content-Type: application/json); multipart/form-data where a file is taken."),
@@ -131,8 +131,8 @@ def downloads_are_not_pages(result, generator, request, public):
 
 FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=["json", "csv", "hxl", "xlsx", "geojson"],
-    description="Response format (or use the Accept header). csv, hxl, xlsx and geojson return every matching "
-                "row in one streamed download, ignoring page_size and cursor.",
+    description="Response format (or use the Accept header; ?format= wins over it). csv, hxl, xlsx and geojson "
+                "return every matching row in one streamed download, ignoring page_size and cursor.",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
