@@ -20,6 +20,7 @@ from django.conf import settings
 from tracker.api.reports import AID_STATUS_COLUMNS, BEST_HXL, report_columns
 from tracker.api.vocabularies import VOCABULARIES
 from tracker.exports import columns
+from tracker.imports.headers import match_headers
 from tracker.reporting.dimensions import KEY_HXL
 
 DOCS = Path(settings.BASE_DIR) / "docs" / "hxl.md"
@@ -111,3 +112,17 @@ def test_best_comes_before_the_columns_its_plain_hashtag_also_matches(name):
         pattern = hxl.model.TagPattern.parse(plain)
         first = next(tag for tag in tags if pattern.match(hxl.model.Column.parse(tag)))
         assert first == plain, (name, first)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "former", "column", "other"), [
+    ("displacement", "#loc+destination+name", "destination_name", ("location_name", "#loc+name")),
+    ("displacement", "#loc+destination+code", "destination_pcode", ("location_name", "#loc+name")),
+    ("source", "#meta+kind", "kind", ("title", "#meta+source")),
+])
+def test_a_file_downloaded_with_our_former_attributes_imports_by_them(kind, former, column, other):
+    """Before they took HXL's own, our exports wrote +destination and +kind: such a file still reads back (the
+    former attribute alone would have matched the place's own column, or nothing)."""
+    matches, errors = match_headers(kind, ["", other[0]], [former, other[1]])
+    assert not errors, errors
+    assert [(match.column.name, match.how) for match in matches] == [(column, "hxl"), (other[0], "hxl")]

@@ -20,9 +20,13 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s_\-./]+", "", (text or "").casefold())
 
 
+# Attributes our exports wrote before they took HXL's own (docs/hxl.md): files downloaded earlier read back.
+FORMER_ATTRIBUTES = {"destination": "dest", "kind": "type", "pcode": "v_pcode"}
+
+
 def _tag_parts(tag: str) -> tuple[str, frozenset[str]]:
     parts = [p.strip().casefold() for p in (tag or "").split("+")]
-    return parts[0], frozenset(p for p in parts[1:] if p)
+    return parts[0], frozenset(FORMER_ATTRIBUTES.get(p, p) for p in parts[1:] if p)
 
 
 @dataclass
