@@ -30,7 +30,8 @@ demo-data: install
 	$(DEMO) $(BIN)/python manage.py loaddata reference demo_baghouz demo_workbench
 	$(DEMO) $(BIN)/python manage.py sign_sources
 	$(DEMO) $(BIN)/python manage.py create_demo_accounts --url http://$(HOST)/admin/
-	$(DEMO) $(BIN)/python manage.py create_api_key --client "Demo NGO" --user demo_admin --replace --url http://$(HOST)/api/v1/
+	$(DEMO) $(BIN)/python manage.py create_api_key --client "Demo NGO" --user demo_admin --replace --url http://$(HOST)/api/v1/ \
+		--follow 'displacement-figures?country=SYR'
 
 ## Production (docs/deployment.md): migrate, collect static files, and serve with gunicorn on http://$(HOST)
 ## behind an HTTPS proxy. Reads SECRET_KEY (required), DATABASE_URL, ALLOWED_HOSTS and the rest from the environment.

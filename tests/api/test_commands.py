@@ -47,3 +47,22 @@ def test_bad_arguments_are_refused(db, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
     assert not ApiKey.objects.exists()
+
+
+def test_follow_saves_a_query_on_the_keys_behalf_and_prints_its_private_feed(db, django_user_model, client):
+    django_user_model.objects.create_superuser("chief", "chief@example.org", "pw")
+    output = run("--client", "Demo NGO", "--user", "chief", "--url", "http://127.0.0.1:8000/api/v1/",
+                 "--follow", "surrenders?quantified=true")
+    feed = next(line.split(": ", 1)[1] for line in output.splitlines() if "Atom feed" in line)
+    assert feed.startswith("http://127.0.0.1:8000/feeds/")
+    response = client.get(feed.removeprefix("http://127.0.0.1:8000"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")
+    saved = ApiKey.objects.get().saved_queries.get()
+    assert (saved.resource, saved.query) == ("surrenders", "quantified=true")
+
+
+def test_follow_refuses_a_filter_the_list_does_not_have_and_keeps_no_key(db, django_user_model):
+    django_user_model.objects.create_superuser("chief", "chief@example.org", "pw")
+    with pytest.raises(CommandError, match="--follow: colour: Unknown parameter"):
+        run("--client", "Demo NGO", "--user", "chief", "--follow", "surrenders?colour=blue")
+    assert not ApiKey.objects.exists()
