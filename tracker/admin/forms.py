@@ -4,8 +4,10 @@ validation, and the refusal a service raises out of a save that the form had pas
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 
 
 def error_text(error: Exception) -> str:
@@ -131,6 +133,25 @@ class ServiceRefused(Exception):
     def __init__(self, error: Exception):
         super().__init__(str(error))
         self.error = error
+
+
+class RefusalMessageMixin:
+    """For admins whose ``save_model`` calls a service and raises ``ServiceRefused`` when it refuses: the page
+    comes back with the service's reason as a message (the admin's transaction rolled back: nothing was saved)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            self.message_user(request, f"Nothing was saved: {error_text(refused.error)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @staticmethod
+    def adopt(obj, row) -> None:
+        """Make the admin's unsaved ``obj`` the row a service created, so the admin carries on with it."""
+        for field in type(row)._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(row, field.attname))
+        obj._state.adding, obj._state.db = False, row._state.db
 
 
 class ReviewCommentForm(forms.Form):

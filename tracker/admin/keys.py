@@ -7,14 +7,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
 from knox.models import AuthToken
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import services
-from tracker.admin.forms import error_text
+from tracker.admin.forms import RefusalMessageMixin, ServiceRefused, error_text
 from tracker.models import (
     ApiKey,
 )
@@ -44,14 +43,8 @@ class ApiKeyForm(forms.ModelForm):
         return granted
 
 
-class ApiKeyRefused(Exception):
-    def __init__(self, error: Exception):
-        super().__init__(str(error))
-        self.error = error
-
-
 @admin.register(ApiKey)
-class ApiKeyAdmin(SimpleHistoryAdmin, APIKeyModelAdmin):
+class ApiKeyAdmin(RefusalMessageMixin, SimpleHistoryAdmin, APIKeyModelAdmin):
     """NGO clients' read-only keys: made here (the key is shown once, after saving), expired or revoked.
 
     Every save goes through tracker.services.access, which records who changed what in the key's History.
@@ -87,13 +80,6 @@ class ApiKeyAdmin(SimpleHistoryAdmin, APIKeyModelAdmin):
             raise PermissionDenied("An API key's history is for reading.")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApiKeyRefused as refused:  # raised inside the admin's transaction: nothing was saved
-            self.message_user(request, f"Nothing was saved: {error_text(refused.error)}", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     def save_model(self, request, obj, form, change):
         try:
             if not change:
@@ -101,9 +87,7 @@ class ApiKeyAdmin(SimpleHistoryAdmin, APIKeyModelAdmin):
                     user=request.user, client=obj.client, name=obj.name,
                     confidential_scope=obj.confidential_scope, expiry_date=obj.expiry_date,
                 )
-                for field in ApiKey._meta.concrete_fields:
-                    setattr(obj, field.attname, getattr(row, field.attname))
-                obj._state.adding, obj._state.db = False, row._state.db
+                self.adopt(obj, row)
                 self.message_user(request, f"The API key for {row.client} is: {key} . Store it somewhere safe now: "
                                            "it is not stored and will not be shown again.", messages.WARNING)
                 return
@@ -114,7 +98,7 @@ class ApiKeyAdmin(SimpleHistoryAdmin, APIKeyModelAdmin):
             if "revoked" in form.changed_data and form.cleaned_data["revoked"]:
                 services.api_key_revoke(key=obj, user=request.user)
         except (ValidationError, PermissionDenied) as error:
-            raise ApiKeyRefused(error) from error
+            raise ServiceRefused(error) from error
 
     @admin.action(description="Revoke the selected keys (for good)", permissions=["change"])
     def revoke_keys(self, request, queryset):

@@ -8,11 +8,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import services
-from tracker.admin.forms import error_text
+from tracker.admin.forms import RefusalMessageMixin, ServiceRefused, error_text
 from tracker.models import SavedQuery
 from tracker.services.common import has_permission
 from tracker.services.saved_queries import MANAGE_KEYS, UPDATABLE, checking_audience, clean_query_text, query_errors
@@ -35,14 +34,8 @@ class SavedQueryForm(forms.ModelForm):
         return data
 
 
-class SavedQueryRefused(Exception):
-    def __init__(self, error: Exception):
-        super().__init__(str(error))
-        self.error = error
-
-
 @admin.register(SavedQuery)
-class SavedQueryAdmin(SimpleHistoryAdmin):
+class SavedQueryAdmin(RefusalMessageMixin, SimpleHistoryAdmin):
     form = SavedQueryForm
     list_display = ("name", "resource", "query", "owner", "api_key", "digest", "feed_active", "digest_sent_at")
     list_filter = ("resource", "digest")
@@ -69,13 +62,6 @@ class SavedQueryAdmin(SimpleHistoryAdmin):
     def has_change_history_permission(self, request, obj=None) -> bool:
         return False  # no Revert button: the services check every change
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except SavedQueryRefused as refused:  # raised inside the admin's transaction: nothing was saved
-            self.message_user(request, f"Nothing was saved: {error_text(refused.error)}", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     def show_feed(self, request, saved_query: SavedQuery, token: str) -> None:
         url = request.build_absolute_uri(services.feed_path(token))
         self.message_user(request, f"The feed of “{saved_query.name}” is at {url} . Copy it now: it is not stored "
@@ -88,16 +74,14 @@ class SavedQueryAdmin(SimpleHistoryAdmin):
                     user=request.user, name=obj.name, resource=obj.resource, query=obj.query, api_key=obj.api_key,
                     digest=obj.digest, email=obj.email,
                 )
-                for field in SavedQuery._meta.concrete_fields:
-                    setattr(obj, field.attname, getattr(row, field.attname))
-                obj._state.adding, obj._state.db = False, row._state.db
+                self.adopt(obj, row)
                 self.show_feed(request, row, token)
                 return
             data = {name: form.cleaned_data[name] for name in UPDATABLE if name in form.changed_data}
             if data:
                 services.saved_query_update(saved_query=obj, user=request.user, data=data)
         except (ValidationError, PermissionDenied) as error:
-            raise SavedQueryRefused(error) from error
+            raise ServiceRefused(error) from error
 
     def delete_model(self, request, obj):
         services.saved_query_delete(saved_query=obj, user=request.user)
