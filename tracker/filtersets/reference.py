@@ -120,13 +120,10 @@ class SourceFilterSet(StrictFilterSet):
         fields: list[str] = []
 
     def filter_url(self, queryset, name, value):
-        from tracker.rules.normalise import stored_url_forms
-
         try:
-            forms = stored_url_forms(value)
+            return queryset.with_url(value)
         except Exception:  # noqa: BLE001 - any URL the normaliser cannot read matches nothing
             return queryset.none()
-        return queryset.filter(url_normalized__in=forms)
 
     def search_q(self, term: str) -> Q:
         return (
