@@ -96,7 +96,21 @@ class TrackerAPIMixin:
         return response
 
 
-class ResourceViewSet(TrackerAPIMixin, viewsets.ModelViewSet):
+class SingleRecordParameters:
+    """A viewset's single-record actions (detail, writes, actions) take no parameter but ``format``: a filter
+    sent to one would be silently ignored."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.action not in ("list", None):  # None: a method the view lacks, answered 405 below
+            unknown = sorted(set(request.query_params) - {"format"})
+            if unknown:
+                raise exceptions.ValidationError(
+                    {name: ["Unknown parameter: a single record takes only 'format'."] for name in unknown}
+                )
+
+
+class ResourceViewSet(SingleRecordParameters, TrackerAPIMixin, viewsets.ModelViewSet):
     """List, detail and (staff) create, update, delete of one resource."""
 
     resource = ""
@@ -122,14 +136,6 @@ class ResourceViewSet(TrackerAPIMixin, viewsets.ModelViewSet):
             return super().filter_queryset(queryset)
         return queryset
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.action not in ("list", None):  # None: a method the view lacks, answered 405 below
-            unknown = sorted(set(request.query_params) - {"format"})
-            if unknown:
-                raise exceptions.ValidationError(
-                    {name: ["Unknown parameter: a single record takes only 'format'."] for name in unknown}
-                )
 
     def export_columns(self) -> list:
         confidential = sees_confidential(self.request)

@@ -8,8 +8,7 @@ who may view pairs in the admin read them here; API keys are refused: pairs are 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -19,16 +18,16 @@ from rest_framework.reverse import reverse
 from tracker import services
 from tracker.api.access import TrackerAccess
 from tracker.api.authentication import api_key_of
-from tracker.api.base import TrackerAPIMixin
+from tracker.api.base import SingleRecordParameters, StrictFilterBackend, TrackerAPIMixin
 from tracker.api.errors import field_errors
-from tracker.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, KeysetPagination
+from tracker.api.pagination import KeysetPagination
 from tracker.api.resources import RESOURCE_OF
 from tracker.api.schema import errors
+from tracker.filtersets import PossibleDoubleCountFilterSet
 from tracker.models import QUANTIFIED_MODELS, PossibleDoubleCount
 from tracker.parsing import whole_number
 
 KINDS = {model._meta.model_name: model for model in QUANTIFIED_MODELS}
-BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 class StaffWhoViewPairs(TrackerAccess):
@@ -105,15 +104,8 @@ def current_versions(pairs: list[PossibleDoubleCount]) -> dict[tuple[str, int], 
             for pk, version in KINDS[kind].objects.filter(pk__in=ids).values_list("pk", "version")}
 
 
-LIST_PARAMETERS = [
-    OpenApiParameter("decided", bool, description="true: decided pairs only; false: pairs awaiting a decision."),
-    OpenApiParameter("kind", str, enum=list(KINDS), description="Pairs of this kind of record only."),
-    OpenApiParameter("record", int, description="Pairs this record (of either kind) takes part in."),
-]
-
-
 @extend_schema_view(
-    list=extend_schema(summary="List possible double counts (staff)", parameters=LIST_PARAMETERS,
+    list=extend_schema(summary="List possible double counts (staff)",
                        responses={200: PossibleDoubleCountSerializer(many=True), **errors(400, 401, 403, 429)}),
     retrieve=extend_schema(summary="One possible double count (staff)",
                            responses={200: PossibleDoubleCountSerializer, **errors(400, 401, 403, 404, 429)}),
@@ -125,8 +117,8 @@ LIST_PARAMETERS = [
         responses={200: OpenApiResponse(PossibleDoubleCountSerializer, description="The pair, decided."),
                    **errors(400, 401, 403, 404, 415, 429)}),
 )
-class PossibleDoubleCountViewSet(TrackerAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                                 viewsets.GenericViewSet):
+class PossibleDoubleCountViewSet(SingleRecordParameters, TrackerAPIMixin, mixins.ListModelMixin,
+                                 mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Pairs of counted figures that may describe the same people (same term group, nesting places,
     overlapping periods), newest id first, with the decision a reviewer recorded."""
 
@@ -136,7 +128,8 @@ class PossibleDoubleCountViewSet(TrackerAPIMixin, mixins.ListModelMixin, mixins.
     pagination_class = KeysetPagination
     serializer_class = PossibleDoubleCountSerializer
     lookup_value_regex = "[^/]+"
-    allowed = frozenset({"decided", "kind", "record", CURSOR_PARAM, PAGE_SIZE_PARAM, "format"})
+    filter_backends = [StrictFilterBackend]
+    filterset_class = PossibleDoubleCountFilterSet
 
     def get_queryset(self):
         return PossibleDoubleCount.objects.select_related("decided_by").order_by("-id")
@@ -149,39 +142,12 @@ class PossibleDoubleCountViewSet(TrackerAPIMixin, mixins.ListModelMixin, mixins.
                                       "that the two no longer overlap).")
         return pair
 
-    def filter_queryset(self, queryset):
-        params = self.request.query_params
-        allowed = self.allowed if self.action == "list" else {"format"}
-        problems = {name: [f"Unknown parameter '{name}'. This takes: {', '.join(sorted(allowed))}."]
-                    for name in params if name not in allowed}
-        if "decided" in params and "decided" not in problems:
-            decided = BOOLEANS.get(params["decided"].lower())
-            if decided is None:
-                problems["decided"] = ["true or false."]
-            else:
-                queryset = queryset.filter(decided_at__isnull=not decided)
-        if "kind" in params and "kind" not in problems:
-            if params["kind"] not in KINDS:
-                problems["kind"] = [f"One of: {', '.join(KINDS)}."]
-            else:
-                queryset = queryset.filter(kind=params["kind"])
-        if "record" in params and "record" not in problems:
-            record = whole_number(params["record"])
-            if record is None:
-                problems["record"] = ["A record id (a whole number)."]
-            else:
-                queryset = queryset.filter(Q(first_id=record) | Q(second_id=record))
-        if problems:
-            raise exceptions.ValidationError(problems)
-        return queryset
-
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         versions = current_versions(page)
         return self.get_paginated_response([represent(pair, versions, request) for pair in page])
 
     def retrieve(self, request, *args, **kwargs):
-        self.filter_queryset(self.get_queryset())  # refuses unknown parameters
         pair = self.get_object()
         return Response(represent(pair, current_versions([pair]), request))
 

@@ -12,6 +12,7 @@ from tracker.filtersets.claims import (
     AidCapacityReportFilterSet,
     ClaimFilterSet,
     DisplacementFigureFilterSet,
+    PossibleDoubleCountFilterSet,
     QuantifiedClaimFilterSet,
     SurrenderFigureFilterSet,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "EventFilterSet",
     "LocationFilterSet",
     "OrganizationFilterSet",
+    "PossibleDoubleCountFilterSet",
     "QuantifiedClaimFilterSet",
     "SourceFilterSet",
     "StrictFilterSet",

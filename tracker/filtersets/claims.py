@@ -42,6 +42,7 @@ from tracker.models import (
     DisplacementFigure,
     Event,
     Organization,
+    PossibleDoubleCount,
     Source,
     SurrenderFigure,
 )
@@ -176,3 +177,24 @@ class AidCapacityReportFilterSet(ClaimFilterSet):
     class Meta:
         model = AidCapacityReport
         fields: list[str] = []
+
+
+class PossibleDoubleCountFilterSet(StrictFilterSet):
+    """The review queue of possible double counts (staff only, ``/api/v1/double-counts/``), newest pair first."""
+
+    updated_since = None  # pairs are found and decided, not edited: no sync
+    q = None
+    default_ordering = ("-id",)
+
+    decided = BooleanFilter(field_name="decided_at", lookup_expr="isnull", exclude=True,
+                            help_text="true: decided pairs only; false: pairs awaiting a decision.")
+    kind = django_filters.ChoiceFilter(choices=PossibleDoubleCount.KINDS,
+                                       help_text="Pairs of this kind of record only.")
+    record = WholeNumberFilter(method="filter_record", help_text="Pairs this record (of either kind) takes part in.")
+
+    class Meta:
+        model = PossibleDoubleCount
+        fields: list[str] = []
+
+    def filter_record(self, queryset, name, value):
+        return queryset.filter(Q(first_id=value) | Q(second_id=value))
