@@ -21,7 +21,7 @@ from tracker import services
 from tracker.api.throttling import AuthFailureThrottle
 from tracker.audience import Audience
 from tracker.models import SavedQuery
-from tracker.services.digests import entry_of
+from tracker.services.digests import entry_of, list_path
 from tracker.services.saved_queries import FEED_ENTRIES
 
 
@@ -62,8 +62,7 @@ class SavedQueryFeed(Feed):
                 f"the latest {FEED_ENTRIES} changes, newest first.")
 
     def link(self, context: FeedContext) -> str:
-        query = context.saved_query
-        return f"{context.base_url}/api/v1/{query.resource}/" + (f"?{query.query}" if query.query else "")
+        return context.base_url + list_path(context.saved_query)
 
     def feed_guid(self, context: FeedContext) -> str:
         # Stable across token rotations: the query, not the URL that reads it.

@@ -94,6 +94,12 @@ def change_path(change: Change) -> str:
     return reverse(f"api:{change.resource}-detail", args=[change.record_id])
 
 
+def list_path(saved_query: SavedQuery) -> str:
+    """The API list the query filters, with its filters (``/api/v1/<resource>/?<query>``)."""
+    path = reverse(f"api:{saved_query.resource}-list")
+    return f"{path}?{saved_query.query}" if saved_query.query else path
+
+
 def change_public_path(change: Change) -> str | None:
     """The public page that shows the record (its place's), when it is shown there."""
     if change.state == State.CURRENT and change.public and isinstance(change.record, Claim):
@@ -164,8 +170,7 @@ def digest_send(saved_query: SavedQuery, *, now: datetime | None = None, base_ur
         context = {
             "saved_query": current, "since": since, "through": through, "more": len(changes) > DIGEST_ENTRIES,
             "entries": [entry_of(change, audience, base_url) for change in shown],
-            "count": len(shown), "list_url": f"{base_url.rstrip('/')}/api/v1/{current.resource}/"
-            + (f"?{current.query}" if current.query else ""),
+            "count": len(shown), "list_url": base_url.rstrip("/") + list_path(current),
         }
         subject = render_to_string("email/saved_query_digest_subject.txt", context).strip()
         body = render_to_string("email/saved_query_digest.txt", context)
