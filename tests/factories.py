@@ -41,6 +41,7 @@ from tracker.models import (
     SurrenderFigure,
 )
 from tracker.permissions import ANALYSTS, REVIEWERS, ensure_groups
+from tracker.search.documents import search_fill
 
 # The seed article's day: Sunday 10 March 2019.
 PUBLISHED = date(2019, 3, 10)
@@ -183,6 +184,14 @@ class ClaimFactory(DjangoModelFactory):
     location = factory.SubFactory(LocalityFactory)
     start_date = date(2019, 3, 3)
     end_date = PUBLISHED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # A factory saves the record bare, as the shell would; its search document is what the services store.
+        claim = super()._create(model_class, *args, **kwargs)
+        search_fill(claim)
+        model_class.objects.filter(pk=claim.pk).update(search_text=claim.search_text, search_names=claim.search_names)
+        return claim
 
 
 class QuantifiedClaimFactory(ClaimFactory):

@@ -10,6 +10,8 @@ class TrackerConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from tracker.permissions import ensure_groups
+        from tracker.search.schema import ensure_search_tables
 
         post_migrate.connect(ensure_groups, sender=self)
+        post_migrate.connect(ensure_search_tables, sender=self)
 

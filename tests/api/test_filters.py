@@ -219,7 +219,8 @@ NOT_FILTERED = {
             "countries": "country", "parties": "party"},
     "claims": {
         "excerpt": "q", "excerpt_translation": "q", "excerpt_start": "offsets", "excerpt_end": "offsets",
-        "attribution_text": "q", "cited_sources": "organization", "start_date": "date_to", "end_date": "date_from",
+        "attribution_text": "q", "search_text": "q", "search_names": "q", "cited_sources": "organization",
+        "start_date": "date_to", "end_date": "date_from",
         "start_precision": "not a selection", "end_precision": "not a selection", "submitted_by": "staff audit",
         "submitted_at": "staff audit", "reviewed_by": "staff audit", "reviewed_at": "staff audit",
         "review_comment": "staff audit", "is_confidential": "the confidential filter",

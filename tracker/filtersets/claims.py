@@ -33,8 +33,6 @@ from tracker.filtersets.fields import (
     date_filter,
     multiple_choice,
     multiple_model,
-    organizations_matching,
-    places_matching,
 )
 from tracker.models import (
     AidCapacityReport,
@@ -46,6 +44,7 @@ from tracker.models import (
     Source,
     SurrenderFigure,
 )
+from tracker.search.query import search_q
 
 # --- the three kinds of fact --------------------------------------------------------------------
 
@@ -83,8 +82,6 @@ class ClaimFilterSet(StrictFilterSet):
     staff_only = ("review_status",)
     confidential_only = ("confidential",)
     organization_fields: tuple[str, ...] = ("attributed_to", "source__publisher")
-    text_fields: tuple[str, ...] = ("excerpt", "excerpt_translation", "notes", "attribution_text",
-                                    "source__title", "event__name")
 
     def implicit_ordering(self) -> tuple[str, ...]:
         # A period asks for records by their dates: newest first, which the date indexes serve directly.
@@ -110,13 +107,12 @@ class ClaimFilterSet(StrictFilterSet):
         return queryset.filter(hidden) if value else queryset.exclude(hidden)
 
     def search_q(self, term: str) -> Q:
-        query = Q(location__in=places_matching(term))
-        for field in self.text_fields:
-            query |= Q(**{f"{field}__icontains": term})
-        organizations = organizations_matching(term)
-        for field in self.organization_fields:
-            query |= Q(**{f"{field}__in": organizations})
-        return query | Q(pk__in=self.queryset.model.objects.filter(cited_sources__in=organizations).values("pk"))
+        """The records ``term`` finds, every word of it (``tracker.search``: stems of the prose, beginnings of the
+        names); every record when it holds no word. One condition, served by the search index."""
+        return search_q(self.queryset.model, term)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(self.search_q(value))
 
 
 class QuantifiedClaimFilterSet(ClaimFilterSet):
@@ -144,7 +140,6 @@ class DisplacementFigureFilterSet(QuantifiedClaimFilterSet):
     origin = PlaceFilter(field_name="origin", help_text="Origin place ids or P-codes, with everything inside.")
     destination = PlaceFilter(field_name="destination",
                               help_text="Destination place ids or P-codes, with everything inside.")
-    text_fields = (*ClaimFilterSet.text_fields, "reported_phrase", "composition_note")
 
     class Meta:
         model = DisplacementFigure
@@ -159,7 +154,6 @@ class SurrenderFigureFilterSet(QuantifiedClaimFilterSet):
     received_by = multiple_model(Organization.objects.all(), "received_by",
                                  help_text="Ids of the party the fighters surrendered to.")
     organization_fields = (*ClaimFilterSet.organization_fields, "surrendering_group", "received_by")
-    text_fields = (*ClaimFilterSet.text_fields, "reported_phrase")
 
     class Meta:
         model = SurrenderFigure
@@ -172,7 +166,6 @@ class AidCapacityReportFilterSet(ClaimFilterSet):
     capacity_unit = multiple_choice(CapacityUnit.choices)
     provider = multiple_model(Organization.objects.all(), "provider", help_text="Provider organization ids.")
     organization_fields = (*ClaimFilterSet.organization_fields, "provider")
-    text_fields = (*ClaimFilterSet.text_fields, "provider_description")
 
     class Meta:
         model = AidCapacityReport

@@ -46,6 +46,9 @@ from tracker.rules.normalise import normalise_text
 from tracker.rules.quantities import Quantity, derive_quantity, quantity_input_errors
 from tracker.rules.terms import TERM_CATEGORIES, displacement_term_group
 
+# Derived columns that history does not keep: the country (a place's), the search document (names' words).
+HISTORY_EXCLUDED = ["country", "search_text", "search_names"]
+
 
 def _name(rule: str) -> str:
     return "%(app_label)s_%(class)s_" + rule
@@ -169,6 +172,10 @@ class Claim(Audited):
     # access
     is_confidential = models.BooleanField(default=False)
     is_synthetic = models.BooleanField(default=False, editable=False)
+    # search (tracker/search): the stemmed words of the record's prose and the plain words of every name it shows,
+    # filled by claim_fill_derived and kept true when a name changes (tracker.search.documents)
+    search_text = models.TextField(blank=True, default="", editable=False)
+    search_names = models.TextField(blank=True, default="", editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -451,7 +458,7 @@ class DisplacementFigure(QuantifiedClaim):
     elderly = models.PositiveBigIntegerField(null=True, blank=True)
     composition_note = models.CharField(max_length=500, blank=True)
 
-    history = HistoricalRecords(m2m_fields=["cited_sources"], excluded_fields=["country"])
+    history = HistoricalRecords(m2m_fields=["cited_sources"], excluded_fields=HISTORY_EXCLUDED)
 
     DEMOGRAPHIC_FIELDS = ("women", "men", "children", "elderly")
 
@@ -532,7 +539,7 @@ class SurrenderFigure(QuantifiedClaim):
         max_length=10, choices=CombatantStatus.choices, default=CombatantStatus.FIGHTERS
     )
 
-    history = HistoricalRecords(m2m_fields=["cited_sources"], excluded_fields=["country"])
+    history = HistoricalRecords(m2m_fields=["cited_sources"], excluded_fields=HISTORY_EXCLUDED)
 
     class Meta(QuantifiedClaim.Meta):
         indexes = [
@@ -572,7 +579,7 @@ class AidCapacityReport(Claim):
     demand = models.PositiveBigIntegerField(null=True, blank=True)
     capacity_unit = models.CharField(max_length=15, choices=CapacityUnit.choices, blank=True)
 
-    history = HistoricalRecords(m2m_fields=["cited_sources"], excluded_fields=["country"])
+    history = HistoricalRecords(m2m_fields=["cited_sources"], excluded_fields=HISTORY_EXCLUDED)
 
     class Meta(Claim.Meta):
         constraints = [

@@ -43,6 +43,7 @@ from tracker.choices import ReviewStatus
 from tracker.models import Claim, Location, Organization, PossibleDoubleCount, QuantifiedClaim
 from tracker.models.reference import path_prefix_q
 from tracker.rules import tree
+from tracker.search.documents import book_for
 from tracker.services.claims import (
     OVERLAP_CANDIDATES,
     REASON_CREATED,
@@ -151,6 +152,7 @@ def _validate_rows(claims: Sequence[Claim]) -> dict[int, ValidationError]:
     keys = _foreign_keys(model)
     key_names = [field.name for field in keys]
     key_errors = _clean_foreign_keys(claims, keys)
+    names = book_for(claims)  # the names their search documents hold, read once for all
     errors: dict[int, ValidationError] = {}
     for index, claim in enumerate(claims):
         if index in key_errors:
@@ -161,7 +163,7 @@ def _validate_rows(claims: Sequence[Claim]) -> dict[int, ValidationError]:
                 found = error.update_error_dict(found)
             errors[index] = ValidationError(found)
             continue
-        claim_fill_derived(claim)
+        claim_fill_derived(claim, names=names)
         claim.review_status = ReviewStatus.DRAFT
         try:
             claim.full_clean(exclude=key_names, validate_constraints=False)
@@ -273,6 +275,9 @@ def _create(claims: list[Claim], *, created_by, cited_sources, reason: str, batc
     require_permission(created_by, _perm(claims[0], "add"), f"add {model._meta.verbose_name_plural}")
     if cited_sources is not None and len(cited_sources) != len(claims):
         raise ValueError("cited_sources holds one entry per record.")
+    for claim, organizations in zip(claims, cited_sources or [None] * len(claims), strict=True):
+        if organizations:
+            claim.prefetched_cited_sources = list(organizations)  # in the search document
     errors = _validate_rows(claims)
     passed = [(index, claim) for index, claim in enumerate(claims) if index not in errors]
     for _, claim in passed:

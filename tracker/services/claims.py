@@ -22,6 +22,7 @@ from tracker.models import QUANTIFIED_MODELS, Claim, Location, Organization, Pos
 from tracker.models.reference import path_prefix_q
 from tracker.rules.quantities import SINGLE_VALUE_QUANTIFIERS
 from tracker.rules.terms import default_category
+from tracker.search.documents import NameBook, search_fill
 from tracker.services.common import (
     WorkflowError,
     apply_data,
@@ -125,10 +126,11 @@ def _fill_excerpt_offsets(claim: Claim, current: Claim | None = None) -> None:
         claim.excerpt_start, claim.excerpt_end = span
 
 
-def claim_fill_derived(claim: Claim, *, current: Claim | None = None) -> None:
+def claim_fill_derived(claim: Claim, *, current: Claim | None = None, names: NameBook | None = None) -> None:
     """Fill what the record's own inputs decide and the analyst left empty, for every door: the quantity's
     parts from the reported phrase, the category from the term, the dates from the source's publication date,
-    a household size from the country's default, the excerpt's offsets in the source's stored text.
+    a household size from the country's default, the excerpt's offsets in the source's stored text; and, always,
+    its search document (``tracker.search.documents``; ``names`` when a batch read them for many records).
 
     Only empty fields are filled (``current`` is the stored record, for an edit); the admin's form calls this
     before validating, so that what it fills is validated like what was typed."""
@@ -137,6 +139,7 @@ def claim_fill_derived(claim: Claim, *, current: Claim | None = None) -> None:
     _fill_dates(claim)
     _fill_household_size(claim)
     _fill_excerpt_offsets(claim, current)
+    search_fill(claim, book=names)
 
 
 def _set_cited_sources(claim: Claim, cited_sources: Iterable[Organization] | None) -> bool:
@@ -161,6 +164,8 @@ def _set_cited_sources(claim: Claim, cited_sources: Iterable[Organization] | Non
 def claim_create(claim: C, *, created_by: AbstractBaseUser, cited_sources: Iterable[Organization] | None = None) -> C:
     """Validate and store a new record as a draft, then look for possible double counts."""
     require_permission(created_by, _perm(claim, "add"), f"add {claim._meta.verbose_name_plural}")
+    if cited_sources is not None:
+        cited_sources = claim.prefetched_cited_sources = list(cited_sources)  # in the search document
     claim_fill_derived(claim)
     claim.review_status = ReviewStatus.DRAFT
     validate_for_save(claim)
@@ -197,6 +202,8 @@ def claim_update(
     for field in ("review_status", "submitted_by_id", "submitted_at", "reviewed_by_id", "reviewed_at",
                   "review_comment", "version", "created_by_id", "created_at"):
         setattr(claim, field, getattr(current, field))
+    if cited_sources is not None:
+        cited_sources = claim.prefetched_cited_sources = list(cited_sources)  # in the search document
     claim_fill_derived(claim, current=current)
     changed = changed_fields(current, claim)
     validate_for_save(claim)

@@ -1,0 +1,207 @@
+"""The search document of a record: ``search_text`` (the stemmed words of its own prose) and ``search_names`` (the
+plain words of every name it shows), filled by every door and kept true when a name changes.
+
+A record shows the names of its place (name, alternate names, P-code), its event, its source (title, and the
+publisher's name, acronym and aliases) and every organization it names or cites (name, acronym, aliases). The
+names are read for many records at once (``NameBook``: six queries whatever their number), so an import or a
+rename costs a few queries per thousand records, not per record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.apps import apps as global_apps
+from django.db import models
+
+from tracker.search.text import document, names
+
+#: The record's own prose, where the kind has the field.
+PROSE_FIELDS = ("excerpt", "excerpt_translation", "notes", "attribution_text", "reported_phrase", "composition_note",
+                "provider_description")
+#: Records read and written per round when documents are refreshed.
+CHUNK = 1000
+
+
+def prose_fields(model: type[models.Model]) -> list[str]:
+    own = {field.name for field in model._meta.concrete_fields}
+    return [name for name in PROSE_FIELDS if name in own]
+
+
+def organization_fields(model: type[models.Model]) -> list[str]:
+    """The record's own foreign keys to organizations (claimant, surrendering group, receiver, provider)."""
+    return [field.name for field in model._meta.concrete_fields
+            if field.is_relation and field.related_model._meta.model_name == "organization"]
+
+
+class NameBook:
+    """The names of the places, events, sources and organizations that some records show, read in six queries.
+
+    ``apps`` is the app registry to read from (a migration passes its historical one)."""
+
+    def __init__(self, *, places: Iterable[int] = (), events: Iterable[int] = (), sources: Iterable[int] = (),
+                 organizations: Iterable[int] = (), apps=global_apps) -> None:
+        model = lambda name: apps.get_model("tracker", name)  # noqa: E731
+        place_ids, event_ids, source_ids = _ids(places), _ids(events), _ids(sources)
+        self.places: dict[int, list[str]] = {
+            pk: [name, pcode] for pk, name, pcode in
+            _rows(model("Location").objects, place_ids, "id", "name", "pcode")}
+        for pk, name in _rows(model("LocationName").objects, place_ids, "location_id", "name", key="location_id"):
+            self.places[pk].append(name)
+        self.events = dict(_rows(model("Event").objects, event_ids, "id", "name"))
+        self.sources: dict[int, tuple[str, int]] = {
+            pk: (title, publisher) for pk, title, publisher in
+            _rows(model("Source").objects, source_ids, "id", "title", "publisher_id")}
+        organization_ids = _ids(organizations) | {publisher for _, publisher in self.sources.values()}
+        self.organizations: dict[int, list[str]] = {
+            pk: [name, acronym] for pk, name, acronym in
+            _rows(model("Organization").objects, organization_ids, "id", "name", "acronym")}
+        for pk, name in _rows(model("OrganizationAlias").objects, organization_ids, "organization_id", "name",
+                              key="organization_id"):
+            self.organizations[pk].append(name)
+
+    def names_of(self, *, place: int | None, event: int | None, source: int | None,
+                 organizations: Iterable[int | None]) -> list[str]:
+        values = list(self.places.get(place, ()))
+        values.append(self.events.get(event))
+        title, publisher = self.sources.get(source, (None, None))
+        values.append(title)
+        for pk in (publisher, *organizations):
+            values.extend(self.organizations.get(pk, ()))
+        return values
+
+
+def _ids(values: Iterable[int | None]) -> set[int]:
+    return {value for value in values if value is not None}
+
+
+def _rows(manager, ids: set[int], *columns: str, key: str = "id") -> list[tuple]:
+    if not ids:
+        return []
+    rows = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        rows += manager.filter(**{f"{key}__in": ordered[start:start + CHUNK]}).order_by().values_list(*columns)
+    return rows
+
+
+def _cited(claim: models.Model) -> list[int]:
+    """Ids of the organizations the record cites: as the caller set them on it (``prefetched_cited_sources``, a
+    record not yet saved or being given new ones), else as stored."""
+    cited = getattr(claim, "prefetched_cited_sources", None)
+    if cited is None:
+        cited = claim.cited_sources.all() if claim.pk else ()
+    return [organization.pk for organization in cited]
+
+
+def book_for(claims: Sequence[models.Model]) -> NameBook:
+    """The names that ``claims`` (records of one kind, saved or not) show."""
+    if not claims:
+        return NameBook()
+    fields = organization_fields(type(claims[0]))
+    return NameBook(
+        places=(claim.location_id for claim in claims), events=(claim.event_id for claim in claims),
+        sources=(claim.source_id for claim in claims),
+        organizations=[*(getattr(claim, f"{name}_id") for claim in claims for name in fields),
+                       *(pk for claim in claims for pk in _cited(claim))],
+    )
+
+
+def search_document(claim: models.Model, *, book: NameBook | None = None) -> tuple[str, str]:
+    """``(search_text, search_names)`` of one record as it stands (unsaved edits and ``prefetched_cited_sources``
+    included); ``book`` holds the names when many records are filled at once."""
+    book = book or book_for([claim])
+    model = type(claim)
+    shown = book.names_of(
+        place=claim.location_id, event=claim.event_id, source=claim.source_id,
+        organizations=[*(getattr(claim, f"{name}_id") for name in organization_fields(model)), *_cited(claim)],
+    )
+    return document((getattr(claim, name) for name in prose_fields(model)), shown)
+
+
+def search_fill(claim: models.Model, *, book: NameBook | None = None) -> None:
+    """Set the record's two search columns (``claim_fill_derived`` calls it, so every door fills them)."""
+    claim.search_text, claim.search_names = search_document(claim, book=book)
+
+
+def search_fill_many(claims: Sequence[models.Model]) -> None:
+    """``search_fill`` for many records of one kind, their names read once."""
+    book = book_for(claims)
+    for claim in claims:
+        search_fill(claim, book=book)
+
+
+# --- refreshing stored documents --------------------------------------------------------------------------------
+
+
+def search_refresh(model: type[models.Model], ids: Iterable[int], *, prose: bool = False, apps=global_apps) -> int:
+    """Recompute the stored search columns of the records ``ids`` of ``model`` from the database, in rounds of
+    ``CHUNK`` records: ``search_names`` always, ``search_text`` too when ``prose``. Returns how many changed.
+
+    Written with ``update()`` (no history, no ``updated_at``): the document is derived, like an index. A rename
+    that a hundred thousand records show costs about a hundred rounds of seven reads and one write."""
+    through = model._meta.get_field("cited_sources").remote_field.through
+    source_column = model._meta.get_field("cited_sources").m2m_field_name()
+    target_column = model._meta.get_field("cited_sources").m2m_reverse_field_name()
+    fields = organization_fields(model)
+    texts = prose_fields(model) if prose else []
+    columns = ["id", "location_id", "event_id", "source_id", *(f"{name}_id" for name in fields), *texts,
+               "search_text", "search_names"]
+    ordered = sorted(set(ids))
+    changed = 0
+    for start in range(0, len(ordered), CHUNK):
+        rows = list(model.objects.filter(pk__in=ordered[start:start + CHUNK]).order_by().values(*columns))
+        cited = defaultdict(list)
+        for claim_id, organization_id in through.objects.filter(
+                **{f"{source_column}_id__in": [row["id"] for row in rows]}).values_list(
+                f"{source_column}_id", f"{target_column}_id"):
+            cited[claim_id].append(organization_id)
+        book = NameBook(places=(r["location_id"] for r in rows), events=(r["event_id"] for r in rows),
+                        sources=(r["source_id"] for r in rows),
+                        organizations=[*(r[f"{n}_id"] for r in rows for n in fields), *(
+                            pk for pks in cited.values() for pk in pks)], apps=apps)
+        stale = []
+        for row in rows:
+            shown = book.names_of(place=row["location_id"], event=row["event_id"], source=row["source_id"],
+                                  organizations=[*(row[f"{n}_id"] for n in fields), *cited[row["id"]]])
+            text, names_ = document((row[name] for name in texts), shown) if prose else (row["search_text"], names(
+                *dict.fromkeys(shown)))
+            if (text, names_) != (row["search_text"], row["search_names"]):
+                stale.append(model(id=row["id"], search_text=text, search_names=names_))
+        if stale:
+            model.objects.bulk_update(stale, ["search_text", "search_names"])
+            changed += len(stale)
+    return changed
+
+
+def records_showing(instance: models.Model) -> list[models.QuerySet]:
+    """Querysets of the records whose ``search_names`` hold a name of ``instance`` (a place, an organization, an
+    event or a source); none for anything else."""
+    from tracker.models import CLAIM_MODELS, Location, Organization, Source
+    from tracker.models.reference import Event
+
+    if isinstance(instance, Location):
+        return [model.objects.filter(location=instance) for model in CLAIM_MODELS]
+    if isinstance(instance, Event):
+        return [model.objects.filter(event=instance) for model in CLAIM_MODELS]
+    if isinstance(instance, Source):
+        return [model.objects.filter(source=instance) for model in CLAIM_MODELS]
+    if isinstance(instance, Organization):
+        querysets = []
+        for model in CLAIM_MODELS:
+            query = models.Q(source__publisher=instance)
+            for name in organization_fields(model):
+                query |= models.Q(**{name: instance})
+            querysets += [model.objects.filter(query), model.objects.filter(cited_sources=instance)]
+        return querysets
+    return []
+
+
+def search_names_refresh(instance: models.Model) -> int:
+    """After a place, organization, event or source changed a name, an alias, a title or a P-code (or a source its
+    publisher): every record that shows it gets its ``search_names`` again. One function for every door."""
+    changed = 0
+    for queryset in records_showing(instance):
+        changed += search_refresh(queryset.model, queryset.order_by().values_list("pk", flat=True))
+    return changed

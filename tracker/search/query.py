@@ -1,0 +1,69 @@
+"""Matching a user's words against the stored documents: every word must match (AND), each either as the stem of
+a whole word of the prose or as the beginning of a word of the names ("Bagh" finds Baghouz, "SY02" SY0203).
+
+One condition, ``SearchMatch``, compiled by the database that runs the query: on PostgreSQL the GIN-indexed
+expression ``@@`` a tsquery, on SQLite the ids that the FTS5 table matches. Both see the same words
+(``tracker.search.text``), so both find the same records.
+"""
+
+from __future__ import annotations
+
+from django.db import NotSupportedError, models
+from django.db.models import BooleanField, Expression, F, Q
+
+from tracker.search.schema import SEARCH_TABLES, document_sql, fts_table
+from tracker.search.text import query_words, stem
+
+
+def tsquery(words: list[str]) -> str:
+    """PostgreSQL's form: ``(stem:B | word:*A) & ...`` (words are letters and digits only)."""
+    return " & ".join(f"({stem(word)}:B | {word}:*A)" for word in words)
+
+
+def fts5_query(words: list[str]) -> str:
+    """FTS5's form: ``(search_text : "stem" OR search_names : "word" *) AND ...``."""
+    return " AND ".join(f'(search_text : "{stem(word)}" OR search_names : "{word}" *)' for word in words)
+
+
+class SearchMatch(Expression):
+    """True for the records of ``model`` whose document matches every one of ``words`` (non-empty)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, model: type[models.Model], words: list[str]) -> None:
+        super().__init__(output_field=BooleanField())
+        if not words:
+            raise ValueError("A search needs at least one word.")
+        self.model, self.words = model, words
+        self.text, self.names, self.pk = F("search_text"), F("search_names"), F("pk")
+
+    def get_source_expressions(self):
+        return [self.text, self.names, self.pk]
+
+    def set_source_expressions(self, expressions) -> None:
+        self.text, self.names, self.pk = expressions
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError(f"Text search runs on PostgreSQL and SQLite, not {connection.vendor}.")
+
+    def as_postgresql(self, compiler, connection):
+        text, text_params = compiler.compile(self.text)
+        names, names_params = compiler.compile(self.names)
+        return (f"{document_sql(text, names)} @@ to_tsquery('simple'::regconfig, %s)",
+                [*text_params, *names_params, tsquery(self.words)])
+
+    def as_sqlite(self, compiler, connection):
+        pk, pk_params = compiler.compile(self.pk)
+        table = self.model._meta.db_table
+        if table not in SEARCH_TABLES:
+            raise NotSupportedError(f"{table} has no search index.")
+        fts = fts_table(table)
+        return f'{pk} IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s)', [*pk_params, fts5_query(self.words)]
+
+
+def search_q(model: type[models.Model], text: str | None) -> Q:
+    """The records of ``model`` (a kind of record) that ``text`` finds; ``Q()`` (every record) when ``text`` holds no
+    word (empty, spaces, punctuation only): a search for nothing does not filter."""
+    words = query_words(text)
+    return Q(SearchMatch(model, words)) if words else Q()
