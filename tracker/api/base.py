@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status, viewsets
@@ -30,8 +29,16 @@ from tracker.api.access import TrackerAccess, audience_of, sees_confidential, vi
 from tracker.api.errors import Conflict, PreconditionFailed, PreconditionRequired, etag_of, refusal_of
 from tracker.api.pagination import KeysetPagination, ordering_of
 from tracker.api.parsers import JSONParser
-from tracker.api.renderers import RESOURCE_RENDERERS, CSVRenderer, ExportRenderer, XLSXRenderer, write_workbook
+from tracker.api.renderers import (
+    RESOURCE_RENDERERS,
+    CSVRenderer,
+    ExportRenderer,
+    GeoJSONRenderer,
+    XLSXRenderer,
+    workbook_stream,
+)
 from tracker.api.throttling import THROTTLE_CLASSES
+from tracker.exports import geojson
 from tracker.exports.copy import can_copy, copy_stream
 from tracker.services import WorkflowError
 
@@ -141,8 +148,11 @@ class ResourceViewSet(SingleRecordParameters, TrackerAPIMixin, viewsets.ModelVie
         confidential = sees_confidential(self.request)
         return [column for column in self.columns if confidential or not column.confidential_only]
 
+    #: the place whose point is a record's GeoJSON geometry
+    export_place = "location"
+
     def export_point(self, item: dict):
-        location = item.get("location") or {}
+        location = item.get(self.export_place) or {}
         return location.get("latitude"), location.get("longitude")
 
     def list(self, request, *args, **kwargs):
@@ -184,19 +194,24 @@ class ResourceViewSet(SingleRecordParameters, TrackerAPIMixin, viewsets.ModelVie
         filename = f"{self.resource}-{timezone.localdate():%Y-%m-%d}.{renderer.extension}"
         if isinstance(renderer, XLSXRenderer):
             limit = settings.API_XLSX_MAX_ROWS
-            if queryset.count() > limit:
+            count = queryset.count()
+            if count > limit:
                 raise exceptions.ValidationError({"format": [
                     f"More than {limit:,} rows match: too many for one Excel sheet. "
                     "Download ?format=csv (no limit) or narrow the filters."
                 ]})
-            output = tempfile.TemporaryFile()
-            write_workbook(output, items, self)
-            output.seek(0)
-            return FileResponse(output, as_attachment=True, filename=filename, content_type=renderer.media_type)
+            # Written as it is sent (tracker/exports/xlsx.py): the first bytes leave before the first row is read.
+            response = StreamingHttpResponse(workbook_stream(items, self, rows=count), content_type=renderer.media_type)
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
         columns = self.export_columns()
-        if isinstance(renderer, CSVRenderer) and can_copy(queryset, columns):
-            # PostgreSQL writes the cells itself (tracker/exports/copy.py): the same bytes, many times faster.
-            body = copy_stream(queryset, columns, renderer.head(columns).encode("utf-8"))
+        if isinstance(renderer, CSVRenderer | GeoJSONRenderer) and can_copy(queryset, columns):
+            # PostgreSQL writes the cells (and features) itself (tracker/exports/copy.py, geojson.py): the same
+            # bytes, many times faster.
+            if isinstance(renderer, CSVRenderer):
+                body = copy_stream(queryset, columns, renderer.head(columns).encode("utf-8"))
+            else:
+                body = geojson.copy_stream(queryset, columns, self.export_place)
         else:
             body = renderer.stream(items, self)
         response = StreamingHttpResponse(body, content_type=f"{renderer.media_type}; charset=utf-8")

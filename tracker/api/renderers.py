@@ -7,7 +7,6 @@ text cells that a spreadsheet would run as a formula. Lists stream every matchin
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 
 import orjson
@@ -114,16 +113,20 @@ class XLSXRenderer(ExportRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         view = (renderer_context or {})["view"]
         items = self.items(data)
-        output = io.BytesIO()
-        write_workbook(output, items, view)
-        return output.getvalue()
+        return b"".join(workbook_stream(items, view, rows=len(items)))
 
 
-def write_workbook(target, items: Iterable[dict], view) -> int:
-    """The view's rows as a workbook in ``target`` (``tracker.exports.xlsx``), with the view's warnings (a
-    report's, ``view.export_warnings()``) when it has any; returns the count."""
+def workbook_stream(items: Iterable[dict], view, rows: int | None = None) -> Iterator[bytes]:
+    """The view's rows as a workbook, streamed (``tracker.exports.xlsx``), with the view's warnings (a report's,
+    ``view.export_warnings()``) when it has any; ``rows``: how many, when known."""
     warnings = view.export_warnings() if hasattr(view, "export_warnings") else None
-    return xlsx.write_workbook(target, items, view.export_columns(), view.resource, warnings=warnings)
+    return xlsx.stream(items, view.export_columns(), view.resource, warnings=warnings, rows=rows)
+
+
+def write_workbook(target, items: Iterable[dict], view) -> None:
+    """The view's rows as a workbook written to ``target`` (a binary file)."""
+    for block in workbook_stream(items, view):
+        target.write(block)
 
 
 EXPORT_RENDERERS = [CSVRenderer, HXLRenderer, XLSXRenderer, GeoJSONRenderer]

@@ -83,6 +83,25 @@ class Cell(Func):
     output_field = TextField()
     kind = TEXT
 
+    def json(self) -> Expression:
+        """The cell as the text of a JSON value, as GeoJSON's properties hold it (``null`` for null): the CSV
+        text of numbers and booleans is already JSON; dates and times are strings."""
+        return JsonValue(self) if self.kind in (INTEGER, NUMBER, BOOLEAN) else JsonString(self)
+
+
+class JsonValue(Func):
+    """A JSON value's text, ``null`` for null."""
+
+    output_field = TextField()
+    template = "COALESCE(%(expressions)s, 'null')"
+
+
+class JsonString(JsonValue):
+    """Text as a JSON string (PostgreSQL's ``to_json`` escapes as Python's ``json.dumps`` does without
+    ``ensure_ascii``), ``null`` for null."""
+
+    template = "COALESCE(to_json(%(expressions)s)::text, 'null')"
+
 
 class Text(Cell):
     """A text cell: empty for null or empty, formula-escaped."""
@@ -91,6 +110,11 @@ class Text(Cell):
 
     def __init__(self, expression, **extra):
         super().__init__(EscapeFormula(expression), **extra)
+        self.raw = expression
+
+    def json(self) -> Expression:
+        # JSON carries the text as it is: neither formula-escaped nor empty for null.
+        return JsonString(self.raw)
 
 
 class Boolean(Cell):
@@ -134,10 +158,11 @@ class IsoTime(Cell):
 
 
 class Joined(Cell):
-    """Names joined with "; ", in the organizations' order (by name), as the Python columns join them."""
+    """Names joined with "; ", in the organizations' order (by name), as the Python columns join them (empty, not
+    null, when there are none)."""
 
-    template = "(SELECT string_agg(o.name, '; ' ORDER BY o.name) FROM %(table)s t JOIN %(orgs)s o " \
-               "ON o.id = t.organization_id WHERE t.%(owner)s = %(expressions)s)"
+    template = "COALESCE((SELECT string_agg(o.name, '; ' ORDER BY o.name) FROM %(table)s t JOIN %(orgs)s o " \
+               "ON o.id = t.organization_id WHERE t.%(owner)s = %(expressions)s), '')"
 
 
 # --- builders: a column's SQL cell is a function of the model (the kind of record) ------------------

@@ -14,7 +14,8 @@ def escape_formula(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def _sql_literal(text: str) -> str:
+def sql_literal(text: str) -> str:
+    """``text`` as an SQL string literal in a statement that is %-formatted with its parameters."""
     return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
@@ -23,7 +24,7 @@ class EscapeFormula(Func):
     on columns, not on parameters)."""
 
     template = (
-        f"CASE WHEN left(%(expressions)s, 1) IN ({', '.join(_sql_literal(p) for p in FORMULA_PREFIXES)}) "
+        f"CASE WHEN left(%(expressions)s, 1) IN ({', '.join(sql_literal(p) for p in FORMULA_PREFIXES)}) "
         "THEN '''' || %(expressions)s ELSE %(expressions)s END"
     )
     output_field = TextField()
