@@ -14,7 +14,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import services
 from tracker.admin.forms import ServiceRefused, VersionedForm, clean_with_refusal, error_text
+from tracker.models import LocationName, OrganizationAlias
 from tracker.parsing import is_whole_number
+from tracker.search.documents import search_names_refresh
 from tracker.services.claims import REASON_REVERTED
 
 # --- shared behaviour --------------------------------------------------------------------------
@@ -111,6 +113,8 @@ class ServiceAdmin(HistoryIdsMixin, SimpleHistoryAdmin):
         # Many-to-many fields went through the service with the record; inlines save here.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+        if any(formset.model in (OrganizationAlias, LocationName) and formset.has_changed() for formset in formsets):
+            search_names_refresh(form.instance)  # the records that show it find it by its new names
 
     def create(self, obj, *, request, m2m):
         services.reference_create(obj, created_by=request.user, m2m=m2m)

@@ -49,6 +49,7 @@ from tracker.models import (
     Source,
 )
 from tracker.rules.normalise import _BLANKS, content_hash
+from tracker.search.documents import search_names_refresh
 from tracker.services.common import ConcurrentEditError, changed_fields, has_permission
 
 BATCH_SIZE = 500
@@ -397,7 +398,14 @@ class Run:
         return True
 
     def write_names(self, instance, many: dict[str, list]) -> None:
-        """An organization's aliases and a place's alternate names: added where missing, none removed."""
+        """An organization's aliases and a place's alternate names: added where missing, none removed; the records
+        that show it then find it by them."""
+        added = self.add_names(instance, many)
+        if added:
+            search_names_refresh(instance)
+
+    def add_names(self, instance, many: dict[str, list]) -> int:
+        added = 0
         if "aliases" in many:
             known = {name.casefold() for name in instance.aliases.values_list("name", flat=True)}
             for name in many["aliases"]:
@@ -406,6 +414,7 @@ class Run:
                     alias._history_user = self.user
                     alias.save()
                     known.add(name.casefold())
+                    added += 1
         if "alternate_names" in many:
             known = {name.casefold() for name in instance.alternate_names.values_list("name", flat=True)}
             for name in many["alternate_names"]:
@@ -414,6 +423,8 @@ class Run:
                     alternate._history_user = self.user
                     alternate.save()
                     known.add(name.casefold())
+                    added += 1
+        return added
 
     # --- the file as the records' source ----------------------------------------------------------------------
 

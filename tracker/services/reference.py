@@ -20,6 +20,7 @@ from tracker.models import (
     Source,
 )
 from tracker.models.reference import path_prefix_q
+from tracker.search.documents import search_names_refresh
 from tracker.services.claims import double_counts_after_move
 from tracker.services.common import (
     WorkflowError,
@@ -44,6 +45,13 @@ SHOWN_FIELDS = {
     Location: {"name", "pcode", "iso3", "latitude", "longitude", "parent", "level"},
     Event: {"name", "crisis"},
     Crisis: {"name"},
+}
+# Fields whose words the records' search documents hold (tracker.search.documents): a change refreshes them.
+SEARCHED_FIELDS = {
+    Source: {"title", "publisher"},
+    Organization: {"name", "acronym"},
+    Location: {"name", "pcode"},
+    Event: {"name"},
 }
 
 
@@ -154,6 +162,8 @@ def reference_update(
     # An event's parties decide which records are a party's claim.
     if changed & SHOWN_FIELDS.get(type(instance), set()) or (isinstance(instance, Event) and "parties" in (m2m or {})):
         mark_figures_updated(instance)
+    if changed & SEARCHED_FIELDS.get(type(instance), set()):
+        search_names_refresh(instance)
     return instance
 
 
@@ -228,4 +238,5 @@ def organization_merge(*, keep: Organization, merge: Organization, merged_by: Ab
     merge.delete()
     save_with_history(keep, user=merged_by, reason=reason)  # its aliases changed: sync clients fetch it again
     mark_figures_updated(keep)
+    search_names_refresh(keep)  # its records, the merged one's now among them, find it by every name
     return keep

@@ -1,0 +1,83 @@
+"""``q`` on the record lists: every word must match, as a stem of the prose or the beginning of a name; the same
+records on PostgreSQL and SQLite, in the list's order, on every page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import API, list_ids
+
+pytestmark = pytest.mark.django_db
+
+# query -> the records (of the world's) it finds
+CASES = {
+    "dying": {"dying", "died"},  # both stem to "die" (Porter would part them)
+    "DIED": {"dying", "died"},
+    "generously": {"generously", "generous"},  # the notes are prose too
+    "fleeing": {"fleeing"},  # "fled" is not a stem of "flee"
+    "fled": {"fled"},
+    "Bagh": {"died"},  # the beginning of a place's name
+    "baghouz": {"died"},
+    "الباغوز": {"died"},  # an alternate name in Arabic
+    "فوقاني": {"died"},
+    "SY02": {"accented"},  # the beginning of a P-code
+    "sy0203": {"accented"},
+    "Shadd": {"accented"},
+    "Daesh": {"claimed"},  # an alias of the claimant
+    "isil": {"claimed"},
+    "UNHCR": {"cited"},  # a cited organization
+    "refugees": {"cited"},  # ...by its name's words, as a prefix
+    "réfugiés": {"accented"},
+    "REFUGIES": {"accented"},
+    "hassake": {"accented"},
+    "camp": {"dying"},  # prose ("the camp") and the place's name (Al-Hol camp)
+    "hol": {"dying"},
+    "Deir-ez-Zor": {"fleeing", "fled"},  # three words, each the beginning of the place's name
+    "fled deir": {"fled"},
+    "dying baghouz": {"died"},
+    "Daesh dying": set(),
+    "jazeera": {"dying", "died", "generously", "generous", "fleeing", "fled", "claimed", "cited", "accented"},
+    "nowhere": set(),
+    "ying": set(),  # a word's middle is no match
+}
+
+
+def found(world, client, q, **params) -> list[int]:
+    return list_ids(client, "displacement-figures", q=q, **params)
+
+
+def names_of(world, ids) -> set[str]:
+    by_id = {record.pk: name for name, record in vars(world.records).items()}
+    return {by_id[pk] for pk in ids}
+
+
+def test_each_query_finds_its_records(world, staff_client):
+    results = {q: names_of(world, found(world, staff_client, q)) for q in CASES}
+    assert results == CASES
+
+
+@pytest.mark.parametrize("q", ["", "   ", "!!!", "-- ; ,", "_"])
+def test_a_query_without_a_word_filters_nothing(world, staff_client, q):
+    response = staff_client.get(f"{API}/displacement-figures/", {"q": q})
+    assert response.status_code == 200
+    assert len(found(world, staff_client, q)) == len(vars(world.records))
+
+
+def test_results_keep_the_lists_order_on_every_cursor_page(world, staff_client):
+    everything = set(found(world, staff_client, "jazeera"))
+    for ordering in ("-id", "end_date,id", "-updated_at,-id"):
+        paged = found(world, staff_client, "jazeera", ordering=ordering, page_size=2)
+        whole = found(world, staff_client, "", ordering=ordering)
+        assert set(paged) == everything and paged == whole
+    assert found(world, staff_client, "died", ordering="-id", page_size=1) == sorted(
+        (world.records.died.pk, world.records.dying.pk), reverse=True)
+
+
+def test_a_query_of_more_than_ten_words_matches_on_the_first_ten(world, staff_client):
+    ten = "died two elderly people road baghouz weekly situation report jazeera"  # each word finds "died"
+    assert names_of(world, found(world, staff_client, ten)) == {"died"}
+    assert names_of(world, found(world, staff_client, f"{ten} died nowhere")) == {"died"}  # the eleventh is left
+
+
+def test_keys_find_only_what_they_may_see(world, key_client):
+    assert found(world, key_client, "dying") == []  # drafts
