@@ -487,6 +487,8 @@ class DisplacementFigure(QuantifiedClaim):
             models.Index(fields=["country", "term", "end_date", "start_date"], name="displacement_country_term_idx"),
             # A country and a review status, newest first (the admin's list).
             models.Index(fields=["country", "review_status", "end_date", "id"], name="displacement_country_rev_idx"),
+            # An event's approved records, newest first (the event page), whatever the rest of the table holds.
+            models.Index(fields=["event", "review_status", "end_date", "id"], name="displacement_event_rev_idx"),
             # The stocks that count (tracker/reporting/stocks.py): a report reads them, with what it sums, from
             # this small index alone on PostgreSQL (an index-only scan: the numbers are included so that no heap
             # page is visited), instead of scanning the table. Figures in bench/README.md.
@@ -546,6 +548,7 @@ class SurrenderFigure(QuantifiedClaim):
             models.Index(fields=["review_status", "role", "end_date"], name="surrender_counting_idx"),
             models.Index(fields=["country", "term", "end_date", "start_date"], name="surrender_country_term_idx"),
             models.Index(fields=["country", "review_status", "end_date", "id"], name="surrender_country_rev_idx"),
+            models.Index(fields=["event", "review_status", "end_date", "id"], name="surrender_event_rev_idx"),
             models.Index(fields=["end_date"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
                          name="surrender_not_counted_idx"),
             # the surrenders that count, with what a report reads of them (as displacement_counted_flow_idx)
@@ -598,6 +601,7 @@ class AidCapacityReport(Claim):
             models.Index(fields=["review_status", "end_date"], name="aidcapacity_status_idx"),
             models.Index(fields=["country", "end_date", "start_date"], name="aidcapacity_country_date_idx"),
             models.Index(fields=["country", "review_status", "end_date", "id"], name="aidcapacity_country_rev_idx"),
+            models.Index(fields=["event", "review_status", "end_date", "id"], name="aidcapacity_event_rev_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,10 +8,65 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.migrations.operations.base import Operation
+from django.db.models import F, Func, Q, Value
 from simple_history.models import HistoricalRecords
 
+from tracker.choices import ReviewStatus, Role
 from tracker.models.claims import _name
+
+# The figures that take part in the double-count check: not rejected, headline, not a duplicate, quantified, not
+# zero. One Q for the set-based reads and the overlap index; ``counts_for_overlap`` (tracker.services.claims) says
+# the same of one figure in memory.
+OVERLAP_CANDIDATES = (
+    Q(role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False)
+    & ~Q(review_status=ReviewStatus.REJECTED)
+    & ~Q(high=0)
+)
+# Per figure kind, the PostgreSQL index of its candidates by place, term group and period (OverlapIndexes).
+OVERLAP_INDEX_NAMES = {"displacementfigure": "displacement_overlap_idx", "surrenderfigure": "surrender_overlap_idx"}
+
+
+def overlap_period() -> Func:
+    """A figure's period as a closed date range (PostgreSQL): the overlap index's key and the check's filter."""
+    from django.contrib.postgres.fields import DateRangeField
+
+    return Func(F("start_date"), F("end_date"), Value("[]"), function="daterange", output_field=DateRangeField())
+
+
+def overlap_index(name: str):
+    """A GiST index of the double-count candidates over (place, term group, period): the candidates of one place
+    whose period shares a day with a given one are read from the overlapping entries alone, whatever the period's
+    length and the table's size (``btree_gist`` lets GiST hold the two plain columns)."""
+    from django.contrib.postgres.indexes import GistIndex
+
+    return GistIndex(F("location"), F("term_group"), overlap_period(), condition=OVERLAP_CANDIDATES, name=name)
+
+
+class OverlapIndexes(Operation):
+    """Makes the overlap indexes on PostgreSQL (SQLite has no GiST: its check reads the place's B-tree index).
+
+    An operation of its own rather than ``Meta.indexes``, where SQLite would be asked for a GiST index."""
+
+    reversible = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _each(self, app_label, schema_editor, to_state, action):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for model_name, name in OVERLAP_INDEX_NAMES.items():
+            action(to_state.apps.get_model(app_label, model_name), overlap_index(name))
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._each(app_label, schema_editor, to_state, schema_editor.add_index)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        self._each(app_label, schema_editor, from_state, schema_editor.remove_index)
+
+    def describe(self):
+        return "Create the double-count overlap indexes (PostgreSQL)"
 
 
 class PossibleDoubleCount(models.Model):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from tracker.choices import HOUSEHOLD_UNITS, DatePrecision, HouseholdSizeSource, Quantifier, ReviewStatus, Role, Unit
 from tracker.excerpts import excerpt_span
 from tracker.models import QUANTIFIED_MODELS, Claim, Location, Organization, PossibleDoubleCount, QuantifiedClaim
+from tracker.models.double_counts import OVERLAP_CANDIDATES, overlap_period
 from tracker.models.reference import path_prefix_q
 from tracker.rules.quantities import SINGLE_VALUE_QUANTIFIERS
 from tracker.rules.terms import default_category
@@ -380,15 +381,6 @@ def _pairs_of(claim: Claim):
     )
 
 
-# The figures that take part in the double-count check: not rejected, headline, not a duplicate, quantified, not
-# zero. One Q for the set-based reads; ``counts_for_overlap`` says the same of one figure in memory.
-OVERLAP_CANDIDATES = (
-    Q(role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False)
-    & ~Q(review_status=ReviewStatus.REJECTED)
-    & ~Q(high=0)
-)
-
-
 def counts_for_overlap(claim: QuantifiedClaim) -> bool:
     """Whether a figure takes part in the double-count check at all (``OVERLAP_CANDIDATES``)."""
     return (
@@ -408,12 +400,20 @@ def overlapping_figures(claim: QuantifiedClaim):
     """
     model = type(claim)
     location = claim.location
+    # The places that nest with the claim's (its ancestors, itself and everything under it), then each place's
+    # candidates whose period shares a day with the claim's, from the overlap index on PostgreSQL
+    # (tracker.models.double_counts): a probe per place, whatever the period and the table's size.
+    places = Location.objects.filter(Q(pk__in=location.ancestor_ids()) | path_prefix_q("path", location.path))
     qs = (
         model.objects.exclude(pk=claim.pk)
-        .filter(OVERLAP_CANDIDATES, term_group=claim.term_group)
+        .filter(OVERLAP_CANDIDATES, term_group=claim.term_group, location_id__in=places.values("pk"))
         .filter(start_date__lte=claim.end_date, end_date__gte=claim.start_date)
-        .filter(Q(location_id__in=location.ancestor_ids()) | path_prefix_q("location__path", location.path))
     )
+    if connection.vendor == "postgresql":  # the same condition, as the overlap index's GiST key reads it
+        from django.db.backends.postgresql.psycopg_any import DateRange
+
+        qs = qs.alias(overlap_period=overlap_period()).filter(
+            overlap_period__overlap=DateRange(claim.start_date, claim.end_date, "[]"))
     if claim.event_id:
         qs = qs.filter(Q(event__isnull=True) | Q(event_id=claim.event_id))
     return qs
