@@ -15,6 +15,7 @@ from tests.factories import (
     SourceFactory,
     build_claim,
 )
+from tests.imports.conftest import text_source  # noqa: F401 (a fixture)
 from tracker.choices import OrganizationKind
 from tracker.models import LocationName, OrganizationAlias
 from tracker.services import claim_create
@@ -25,7 +26,7 @@ def world(places, analyst, reviewer):
     isil = OrganizationFactory(name="Islamic State of Iraq and the Levant", acronym="ISIL",
                                kind=OrganizationKind.ARMED_GROUP)
     OrganizationAlias.objects.create(organization=isil, name="Daesh")
-    unhcr = OrganizationFactory(name="United Nations High Commissioner for Refugees", acronym="UNHCR",
+    unhcr = OrganizationFactory(name="UN Refugee Agency", acronym="UNHCR",
                                 kind=OrganizationKind.UN_AGENCY)
     publisher = OrganizationFactory(name="Al Jazeera", kind=OrganizationKind.MEDIA)
     LocationName.objects.create(location=places.baghouz, name="الباغوز فوقاني")

@@ -26,7 +26,7 @@ CASES = {
     "Daesh": {"claimed"},  # an alias of the claimant
     "isil": {"claimed"},
     "UNHCR": {"cited"},  # a cited organization
-    "refugees": {"cited"},  # ...by its name's words, as a prefix
+    "refug": {"cited"},  # ...by the beginning of a word of its name (UN Refugee Agency)
     "réfugiés": {"accented"},
     "REFUGIES": {"accented"},
     "hassake": {"accented"},

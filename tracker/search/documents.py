@@ -82,7 +82,10 @@ def _rows(manager, ids: set[int], *columns: str, key: str = "id") -> list[tuple]
     rows = []
     ordered = sorted(ids)
     for start in range(0, len(ordered), CHUNK):
-        rows += manager.filter(**{f"{key}__in": ordered[start:start + CHUNK]}).order_by().values_list(*columns)
+        # In one order on every database (a place's alternate names by when they were added), so that a document
+        # is the same wherever it is computed.
+        rows += manager.filter(**{f"{key}__in": ordered[start:start + CHUNK]}).order_by(key, "pk").values_list(
+            *columns)
     return rows
 
 
@@ -92,7 +95,7 @@ def _cited(claim: models.Model) -> list[int]:
     cited = getattr(claim, "prefetched_cited_sources", None)
     if cited is None:
         cited = claim.cited_sources.all() if claim.pk else ()
-    return [organization.pk for organization in cited]
+    return sorted(organization.pk for organization in cited)
 
 
 def book_for(claims: Sequence[models.Model]) -> NameBook:
@@ -157,6 +160,8 @@ def search_refresh(model: type[models.Model], ids: Iterable[int], *, prose: bool
                 **{f"{source_column}_id__in": [row["id"] for row in rows]}).values_list(
                 f"{source_column}_id", f"{target_column}_id"):
             cited[claim_id].append(organization_id)
+        for pks in cited.values():
+            pks.sort()
         book = NameBook(places=(r["location_id"] for r in rows), events=(r["event_id"] for r in rows),
                         sources=(r["source_id"] for r in rows),
                         organizations=[*(r[f"{n}_id"] for r in rows for n in fields), *(
