@@ -25,6 +25,7 @@ from tracker.models import (
 )
 from tracker.rules.quantities import derive_quantity
 from tracker.rules.terms import displacement_term_group
+from tracker.search.documents import book_for, search_document
 from tracker.synthetic.database import copy_text
 from tracker.synthetic.records import RECORD_COLUMNS
 from tracker.synthetic.shared import BLOCK
@@ -197,6 +198,42 @@ def test_records_pass_model_validation():
         for record in model.objects.order_by("pk")[:60]:
             record.full_clean()
             assert record.end_date <= record.source.publication_date
+
+
+def test_search_documents_are_what_the_search_package_makes():
+    """The generator writes each record's search columns from the words of its texts' parts; they are what
+    ``tracker.search.documents`` makes of the stored record (its prose stemmed; its place, event, source, publisher
+    and organizations named)."""
+    generate(figures=600)
+    for model in CLAIM_MODELS:
+        records = list(model.objects.order_by("pk"))
+        book = book_for(records)
+        for record in records:
+            assert record.search_text and record.search_names
+            assert (record.search_text, record.search_names) == search_document(record, book=book), record.pk
+
+
+def test_prose_has_the_word_frequencies_of_real_text():
+    """Excerpts read like reporting around the record's own number and place, and their words spread as in real
+    text: a few words in most records, most words in a few, some in a single record, which a search finds."""
+    from collections import Counter
+
+    from tracker.filtersets import DisplacementFigureFilterSet
+
+    generate(figures=3000)
+    figures = list(DisplacementFigure.objects.select_related("location").values_list(
+        "excerpt", "reported_phrase", "location__name", "search_text"))
+    assert len({excerpt for excerpt, *_ in figures}) > 0.9 * len(figures)
+    assert all(phrase.lower() in excerpt.lower() and place in excerpt for excerpt, phrase, place, _ in figures)
+    records_with = Counter(word for *_, text in figures for word in set(text.split()))
+    shares = sorted((n / len(figures) for n in records_with.values()), reverse=True)
+    assert len(records_with) > 1000
+    assert any(0.3 < share < 0.7 for share in shares)  # words in about half of the records
+    assert sum(share < 0.01 for share in shares) > 0.5 * len(shares)  # most words are rare
+    single = [word for word, n in records_with.items() if n == 1 and word.isalpha()]
+    assert len(single) > 20
+    found = DisplacementFigureFilterSet({"q": single[0]}, queryset=DisplacementFigure.objects.all()).qs
+    assert found.count() == 1 and single[0] in found.get().search_text.split()
 
 
 def test_refuses_a_database_with_real_records_unless_forced(draft):

@@ -7,6 +7,8 @@ organizations, crises, events, sources and N records across the three kinds. Eve
 - ``generator``: the order of the parts, in one transaction, and the closing summary;
 - ``world``: users, places, organizations, crises, events, sources (the reference rows);
 - ``records``: drawing the records in blocks, and laying them out as values or COPY text;
+- ``prose`` and ``words``: excerpts, notes, attributions and source titles with the word frequencies of real
+  reporting, and each record's search document built from the words of their parts;
 - ``workers``: forked processes that draw blocks while the main one sends them;
 - ``database``: inserts and COPY, bulk loading, clearing earlier synthetic data, COPY text;
 - ``shared``: the fixed window, the markers, weighted draws.

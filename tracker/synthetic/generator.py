@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from tracker.models import CLAIM_MODELS, Source
 from tracker.synthetic.database import Inserter, bulk_loading, next_id, remove_previous, reset_sequences, vacuum
+from tracker.synthetic.prose import Prose
 from tracker.synthetic.records import KIND_SHARES, RECORD_COLUMNS, Records
 from tracker.synthetic.shared import BLOCK
 from tracker.synthetic.workers import block_mapper
@@ -55,12 +56,13 @@ class Generator:
         with transaction.atomic():
             remove_previous(self.say)
             self.world = world = World(seed, self.batch_size, self.say)
+            self.prose = Prose(seed, figures)
             world.make_users()
             world.make_places(sizes["places"])
             world.make_organizations(sizes["organizations"])
             world.make_events(sizes["crises"], sizes["events"])
             with bulk_loading([Source]):
-                world.make_sources(sizes["sources"])
+                world.make_sources(sizes["sources"], self.prose)
             reference_done = time.perf_counter()
             with bulk_loading(list(CLAIM_MODELS)):
                 self.make_records(figures)
@@ -99,7 +101,7 @@ class Generator:
             n = remaining if index == len(KIND_SHARES) - 1 else min(remaining, round(figures * share))
             self.kind_counts[model] = n
             remaining -= n
-        self.records = records = Records(self.world, self.seed, self.batch_size)
+        self.records = records = Records(self.world, self.seed, self.batch_size, self.prose)
         firsts = {model: next_id(model) for model in self.kind_counts}
         blocks = [(model, firsts[model], offset, min(BLOCK, n - offset))
                   for model, n in self.kind_counts.items() for offset in range(0, n, BLOCK)]

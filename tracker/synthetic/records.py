@@ -45,7 +45,8 @@ from tracker.choices import (
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
 from tracker.rules.quantities import derive_quantity
 from tracker.rules.terms import displacement_term_group
-from tracker.synthetic.database import copy_text
+from tracker.synthetic.database import COPY_ESCAPES, copy_text
+from tracker.synthetic.prose import Prose
 from tracker.synthetic.shared import (
     BLOCK,
     CREATED_CAP,
@@ -58,8 +59,6 @@ from tracker.synthetic.shared import (
     weighted,
 )
 from tracker.synthetic.world import World
-
-RECORD_NOTE = "Synthetic record: no real source reports it."
 
 KIND_SHARES = ((DisplacementFigure, 0.70), (SurrenderFigure, 0.18), (AidCapacityReport, 0.12))
 STATUS_WEIGHTS = (
@@ -104,16 +103,20 @@ class Records:
     database.
     """
 
-    def __init__(self, world: World, seed: int, batch_size: int):
-        self.seed, self.batch_size = seed, batch_size
+    def __init__(self, world: World, seed: int, batch_size: int, prose: Prose):
+        self.seed, self.batch_size, self.prose = seed, batch_size, prose
         for name in ("analysts", "reviewers", "countries", "place_country", "places_by", "organizations", "armed",
-                     "forces", "providers", "events", "events_by_id", "source_days", "first_source"):
+                     "forces", "providers", "events", "events_by_id", "source_days", "first_source", "source_titles",
+                     "source_publishers", "organization_names"):
             setattr(self, name, getattr(world, name))
+        # What a record's search names start with: its place's name and P-code (tracker.search.documents).
+        self.place_values = {row["id"]: (row["name"], row["pcode"]) for row in world.places}
         self.prepare_pools()
 
     def block_rows(self, model: type[models.Model], first: int, offset: int, count: int) -> list[tuple[tuple, ...]]:
         """Records ``offset`` to ``offset + count`` of a kind (ids from ``first + offset``), each as its parts:
-        group columns, own columns, quantity, the rest (``record_values`` and ``copy_text_rows`` lay them out).
+        group columns, own columns, quantity, the rest, and its text (excerpt, search text, search names):
+        ``record_values`` and ``copy_text_rows`` lay them out.
         The same rows for the same seed, whichever process draws them and in whatever order."""
         rng = random.Random(f"{self.seed}-{model._meta.model_name}-{offset // BLOCK}")
         maker = {DisplacementFigure: self.displacement_block, SurrenderFigure: self.surrender_block,
@@ -149,10 +152,10 @@ class Records:
         """Records' parts (``block_rows``) as tuples of column values, in ``RECORD_COLUMNS`` order."""
         dates, base, country = self.dates, self.date_base, self.place_country
         return [
-            self.group_values(group) + (pk, f"{EXCERPT[0]}{pk}{EXCERPT[1]}", place, country[place], precision,
-                                        dates[start - base], start_precision, dates[end - base], end_precision)
-            + quantity + rest
-            for group, (pk, place, precision, start, start_precision, end, end_precision), quantity, rest in rows
+            self.group_values(group) + (pk, text[0], place, country[place], precision, dates[start - base],
+                                        start_precision, dates[end - base], end_precision)
+            + quantity + rest + text[1:]
+            for group, (pk, place, precision, start, start_precision, end, end_precision), quantity, rest, text in rows
         ]
 
     def copy_text_rows(self, rows: list[tuple[tuple, ...]]) -> bytes:
@@ -161,15 +164,15 @@ class Records:
 
         A group's columns and a quantity (one object that several records hold) are formatted once per object,
         and the rest of a record (few distinct values) once per value. The record's own columns are numbers,
-        dates and choice values, which need no escaping.
+        dates and choice values, which need no escaping; its excerpt is escaped, its search words (letters and
+        digits) need none.
         """
         dates, base, country = self.date_texts, self.date_base, self.place_country
         groups: dict[int, str] = {}  # by id(): every part stays alive in ``rows`` while this runs
         quantities: dict[int, str] = {}
         rests: dict[tuple, str] = {}
-        start_excerpt, end_excerpt = EXCERPT
         lines = []
-        for group, (pk, place, precision, start, start_precision, end, end_precision), quantity, rest in rows:
+        for group, (pk, place, precision, start, start_precision, end, end_precision), quantity, rest, text in rows:
             group_text = groups.get(id(group))
             if group_text is None:
                 group_text = groups[id(group)] = self.group_text(group)
@@ -179,9 +182,10 @@ class Records:
             rest_text = rests.get(rest)
             if rest_text is None:
                 rest_text = rests[rest] = copy_text(rest)
-            lines.append(f"{group_text}\t{pk}\t{start_excerpt}{pk}{end_excerpt}\t{place}\t{country[place]}\t{precision}\t"
-                         f"{dates[start - base]}\t{start_precision}\t{dates[end - base]}\t{end_precision}\t"
-                         f"{quantity_text}{rest_text}\n")
+            excerpt, search_text, search_names = text
+            lines.append(f"{group_text}\t{pk}\t{excerpt.translate(COPY_ESCAPES)}\t{place}\t{country[place]}\t"
+                         f"{precision}\t{dates[start - base]}\t{start_precision}\t{dates[end - base]}\t"
+                         f"{end_precision}\t{quantity_text}{rest_text}\t{search_text}\t{search_names}\n")
         return "".join(lines).encode()
 
     def prepare_pools(self) -> None:
@@ -234,13 +238,15 @@ class Records:
             return self.source_index[day - self.source_index_base]
         return bisect.bisect_left(self.source_days, day)
 
-    def group(self, rng: random.Random, anchor: tuple | None = None) -> tuple[tuple, int, int, dict | None]:
+    def group(self, rng: random.Random, anchor: tuple | None = None) -> tuple[tuple, int, int, dict | None, tuple]:
         """What records drawn from one source share: the source, its event, country, end date, review, audit.
 
         A source yields a few records (an article gives several numbers), entered and reviewed together.
         ``anchor`` (a headline being supported or duplicated) fixes the event, country and end date.
         Returns the group's columns (``GROUP_COLUMNS``, times as minutes from ``date_base``: ``group_values``
-        makes datetimes of them), the country, the end date ordinal and the event.
+        makes datetimes of them), the country, the end date ordinal, the event, and the group's share of its records'
+        search documents: the stems of its notes and attribution, and the names it shows (event, source title,
+        publisher, the organization quoted).
         """
         rand = rng.random
         if anchor is not None:
@@ -282,14 +288,20 @@ class Records:
             reviewed_at = submitted_at + 60 * (2 + int(rand() * 70))
             updated, updated_by = reviewed_at, reviewed_by
             comment = REVIEW_COMMENTS.get(status, "")
+        prose, organizations = self.prose, self.organization_names
         attributed, attribution = None, ""
         if rand() < 0.4:
             attributed = self.organizations[int(rand() * len(self.organizations))]
-            attribution = f"Synthetic spokesperson {1 + int(rand() * 500)}"
+            attribution, attribution_stems = prose.attribution(rand, organizations[attributed][0])
+        else:
+            attribution_stems = ""
+        note = prose.note(rand)
         columns = (created, updated, analyst, updated_by, 1, self.first_source + index, attributed, attribution,
                    event["id"] if event else None, status, submitted_by, submitted_at, reviewed_by, reviewed_at,
-                   comment, rand() < 0.03, True, RECORD_NOTE, "", None, None)
-        return columns, country, group_end, event
+                   comment, rand() < 0.03, True, note, "", None, None)
+        shown = (event["name"] if event else None, self.source_titles[index],
+                 *organizations[self.source_publishers[index]], *(organizations[attributed] if attributed else ()))
+        return columns, country, group_end, event, (prose.document(prose.stemmed(note), attribution_stems), shown)
 
     def place_and_period(self, rand, pk: int, country: int, group_end: int, stock: bool,
                          anchor: tuple | None) -> tuple[tuple, int, str | None, int, int]:
@@ -341,13 +353,18 @@ class Records:
             reason = "Synthetic override: a second synthetic source gives a middle figure."
             result = derive_quantity(quantifier=quantifier, reported_value=value, reported_value_max=value_max,
                                      magnitude_word=word, unit=unit, household_size=size, best_override=override)
-        return (quantifier, value, value_max, word or "", phrase(quantifier, value, value_max, word, unit), unit,
-                size, size_source or "", override, reason, result.low, result.best, result.high, result.high_open)
+        printed = phrase(quantifier, value, value_max, word, unit, rand())
+        return (quantifier, value, value_max, word or "", printed, unit, size, size_source or "", override, reason,
+                result.low, result.best, result.high, result.high_open)
 
-    def quantified_block(self, rng: random.Random, first: int, count: int, top: float, kind_columns) -> list[tuple]:
-        """Rows of a quantified kind. ``kind_columns(rand, row_so_far, anchor, country, event)`` returns
-        (term_group, kind-specific columns, what a later record supporting this one must copy)."""
+    def quantified_block(self, rng: random.Random, first: int, count: int, top: float, kind_columns,
+                         composition: bool = False) -> list[tuple]:
+        """Rows of a quantified kind. ``kind_columns(rand, anchor, country, event)`` returns (term_group,
+        kind-specific columns, what a later record supporting this one must copy, the excerpt's template and
+        values, the names of the organizations of the kind's own columns). ``composition``: the kind's last column
+        is prose (the composition note), in its search text."""
         rand = rng.random
+        prose, place_names = self.prose, self.place_values
         pool = [self.quantity(rng, top) for _ in range(QUANTITY_POOL)]
         headlines: list[tuple] = []  # approved, quantified, non-duplicate headlines: what later records may support
         rows: list[tuple] = []
@@ -360,10 +377,10 @@ class Records:
                 size = 1
             else:
                 size = min(last - pk, 1 + int(rand() * rand() * 9))
-            group, country, group_end, event = self.group(rng, anchor)
+            group, country, group_end, event, (group_stems, group_names) = self.group(rng, anchor)
             approved = group[9] == APPROVED
             for _ in range(size):
-                term_group, kind, memo = kind_columns(rand, anchor, country, event)
+                term_group, kind, memo, (lead, values), kind_names = kind_columns(rand, anchor, country, event)
                 stock = memo[0] == "stock"
                 record, place, precision, start, end = self.place_and_period(rand, pk, country, group_end, stock,
                                                                              anchor)
@@ -379,7 +396,13 @@ class Records:
                     links = (HEADLINE, None, anchor[0], term_group)
                 else:
                     links = (TRIANGULATION, anchor[0], None, term_group)
-                rows.append((group, record, quantity, links + kind(quantity[11], place)))
+                rest = links + kind(quantity[11], place)
+                values["phrase"], values["place"] = quantity[4], place_names[place][0]
+                excerpt, excerpt_stems = prose.excerpt(rand, lead, values)
+                text = prose.document(excerpt_stems, group_stems, prose.stemmed(quantity[4]),
+                                      prose.stemmed(rest[-1]) if composition else "")
+                rows.append((group, record, quantity, rest, (
+                    excerpt, text, prose.names_document((*place_names[place], *group_names, *kind_names)))))
                 pk += 1
         return rows
 
@@ -403,9 +426,9 @@ class Records:
                     note = "Synthetic composition: mostly women and children."
                 return (term, category, origin, destination, women, None, children, None, note)
 
-            return term_group, columns, (category, (term, category, term_group))
+            return term_group, columns, (category, (term, category, term_group)), (term, {}), ()
 
-        return self.quantified_block(rng, first, count, 150_000, kind_columns)
+        return self.quantified_block(rng, first, count, 150_000, kind_columns, composition=True)
 
     def surrender_block(self, rng: random.Random, first: int, count: int) -> list[tuple]:
         def kind_columns(rand, anchor, country, event):
@@ -423,29 +446,42 @@ class Records:
             def columns(best, place):
                 return (group, received, term, status)
 
-            return SURRENDERED, columns, ("flow", (group, term))
+            names = self.organization_names
+            receiver = names[received][0] if received else "government forces"
+            lead = ("captured" if term == "captured" else "surrendered",
+                    {"group": names[group][0], "receiver": receiver})
+            shown = (*names[group], *(names[received] if received else ()))
+            return SURRENDERED, columns, ("flow", (group, term)), lead, shown
 
         return self.quantified_block(rng, first, count, 6_000, kind_columns)
 
     def aid_capacity_block(self, rng: random.Random, first: int, count: int) -> list[tuple]:
         rand = rng.random
+        prose, place_names, organizations = self.prose, self.place_values, self.organization_names
         rows: list[tuple] = []
         pk, last = first, first + count
         while pk < last:
-            group, country, group_end, event = self.group(rng)
+            group, country, group_end, event, (group_stems, group_names) = self.group(rng)
             for _ in range(min(last - pk, 1 + int(rand() * 3))):
                 record = self.place_and_period(rand, pk, country, group_end, rand() < 0.5, None)[0]
                 named = rand() < 0.7
                 capacity = reported_number(rng, 20_000) if rand() < 0.45 else None
                 demand = round(capacity * (0.8 + rand() * 2.2)) if capacity is not None and rand() < 0.7 else None
-                rows.append((group, record, NO_QUANTITY, (
-                    self.providers[int(rand() * len(self.providers))] if named else None,
-                    "" if named else "aid agencies in the area",
+                provider = self.providers[int(rand() * len(self.providers))] if named else None
+                rest = (
+                    provider, "" if named else "aid agencies in the area",
                     self.sectors[int(rand() * len(self.sectors))],
                     self.strain_pool[int(rand() * len(self.strain_pool))],
                     capacity, demand,
                     self.capacity_units[int(rand() * len(self.capacity_units))] if capacity is not None else "",
-                )))
+                )
+                excerpt, excerpt_stems = prose.excerpt(rand, "aid", {
+                    "provider": organizations[provider][0] if provider else rest[1], "place": place_names[record[1]][0],
+                    "sector": SECTOR_WORDS[rest[2]], "strain": prose.strain(rest[3])})
+                rows.append((group, record, NO_QUANTITY, rest, (
+                    excerpt, prose.document(excerpt_stems, group_stems, prose.stemmed(rest[1])),
+                    prose.names_document((*place_names[record[1]], *group_names,
+                                          *(organizations[provider] if provider else ()))))))
                 pk += 1
         return rows
 
@@ -457,27 +493,32 @@ def reported_number(rng: random.Random, top: float) -> int:
     return max(1, round(raw / 10**digits) * 10**digits)
 
 
-def phrase(quantifier: str, value, value_max, word, unit: str) -> str:
-    """The number as a source would print it."""
-    noun = {"persons": "people", "households": "households", "families": "families"}[unit]
+def phrase(quantifier: str, value, value_max, word, unit: str, variant: float = 0.0) -> str:
+    """The number as a source would print it, in one of the ways sources print it (``variant`` in [0, 1) picks)."""
+    nouns = PHRASE_NOUNS[unit]
+    noun = nouns[int(variant * len(nouns))]
     if quantifier == Quantifier.UNQUANTIFIED:
-        return "large numbers of people"
+        return ("large numbers of people", "many people", "an unknown number of people")[int(variant * 3)]
     if quantifier == Quantifier.MAGNITUDE:
         return f"{MagnitudeWord(word).label} of {noun}"
     if quantifier == Quantifier.RANGE:
         return f"between {value:,} and {value_max:,} {noun}"
-    return f"{PHRASE_PREFIX[quantifier]}{value:,} {noun}"
+    prefixes = PHRASE_PREFIXES[quantifier]
+    return f"{prefixes[int(variant * 7) % len(prefixes)]}{value:,} {noun}"
 
 
-PHRASE_PREFIX = {"exact": "", "approximately": "about ", "more_than": "more than ", "at_least": "at least ",
-                 "less_than": "fewer than ", "at_most": "at most "}
+PHRASE_PREFIXES = {"exact": ("",), "approximately": ("about ", "some ", "around ", "an estimated ", "roughly "),
+                   "more_than": ("more than ", "over "), "at_least": ("at least ",),
+                   "less_than": ("fewer than ", "less than ", "under "), "at_most": ("at most ", "up to ")}
+PHRASE_NOUNS = {"persons": ("people", "people", "people", "people", "civilians", "residents", "individuals",
+                            "persons", "people", "people"),
+                "households": ("households",), "families": ("families", "families", "displaced families")}
 QUANTIFIERS = weighted(QUANTIFIER_WEIGHTS)
 MAGNITUDES = weighted(MAGNITUDE_WEIGHTS)
 UNITS = weighted(UNIT_WEIGHTS)
 HOUSEHOLD_SIZE_SOURCES = weighted(((HouseholdSizeSource.REPORTED, 3), (HouseholdSizeSource.COUNTRY_DEFAULT, 5),
                                    (HouseholdSizeSource.ANALYST_ESTIMATE, 2)))
 NO_QUANTITY = ()  # an aid capacity report's quantity part
-EXCERPT = ("Synthetic excerpt ", ": no real source printed this sentence.")  # around the record's id
 HEADLINE, TRIANGULATION, SURRENDERED = str(Role.HEADLINE), str(Role.TRIANGULATION), str(TermGroup.SURRENDERED)
 QUANTITY_POOL = 1024  # distinct quantity blocks per block of records
 DURATIONS = (0, 0, 0, 1, 2, 6, 6, 13, 29, 30, 89)  # days from start to end of a flow's period
@@ -509,3 +550,6 @@ RECORD_COLUMNS = {
     AidCapacityReport: GROUP_COLUMNS + RECORD_ROW_COLUMNS
     + ["provider_id", "provider_description", "sector", "strain", "capacity", "demand", "capacity_unit"],
 }
+for _columns in RECORD_COLUMNS.values():
+    _columns += ["search_text", "search_names"]  # the search document (tracker.search), after every other column
+SECTOR_WORDS = {str(value): str(label).split(" (")[0].lower() for value, label in Sector.choices}

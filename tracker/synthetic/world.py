@@ -19,6 +19,7 @@ from tracker.models import Crisis, Event, Location, Organization, Source
 from tracker.rules import tree
 from tracker.rules.normalise import normalise_url
 from tracker.synthetic.database import Inserter, next_id
+from tracker.synthetic.prose import Prose
 from tracker.synthetic.shared import (
     CREATED_CAP,
     CRISIS_PREFIX,
@@ -45,6 +46,8 @@ SOURCE_KIND_WEIGHTS = (
 )
 SYLLABLES = ("al", "ba", "dar", "el", "fa", "ghu", "ha", "ka", "kir", "lat", "ma", "nur", "qa", "ra", "sa",
              "shi", "ta", "um", "wa", "ya", "za", "bek", "dun", "gor", "mi", "tos", "vel", "zan", "or", "is")
+TITLE_LEVELS = (LocationLevel.ADM1, LocationLevel.ADM2, LocationLevel.LOCALITY, LocationLevel.SITE)
+TITLE_SUBJECTS = ("Thousands", "Hundreds", "Families", "Residents", "Civilians", "Tens of thousands")
 PLACE_WORDS = {
     LocationLevel.ADM1: "Province", LocationLevel.ADM2: "District", LocationLevel.ADM3: "Subdistrict",
     LocationLevel.SITE: "Camp",
@@ -188,6 +191,7 @@ class World:
         for row in rows:
             by_kind.setdefault(row["kind"], []).append(row["id"])
         self.organizations = [row["id"] for row in rows]
+        self.organization_names = {row["id"]: (row["name"], row["acronym"]) for row in rows}
         self.media = by_kind[OrganizationKind.MEDIA]
         self.publishers = (self.media + by_kind.get(OrganizationKind.NGO, [])
                            + by_kind.get(OrganizationKind.UN_AGENCY, []))
@@ -226,7 +230,8 @@ class World:
             countries += [{"event_id": row["id"], "location_id": c["id"]} for c in event_countries]
             sides = rng.sample(self.forces, k=min(2, len(self.forces))) if kind == EventKind.CONFLICT else []
             parties += [{"event_id": row["id"], "organization_id": o} for o in sides]
-            self.events.append({"id": row["id"], "start": start.toordinal(), "end": end.toordinal(),
+            self.events.append({"id": row["id"], "name": row["name"], "start": start.toordinal(),
+                                "end": end.toordinal(),
                                 "countries": [c["id"] for c in event_countries], "parties": sides})
         Inserter(Event).send(rows)
         self.events_by_id = {event["id"]: event for event in self.events}
@@ -238,7 +243,7 @@ class World:
             Inserter(through).send(links)
         self.say(f"  {crises} crises, {count:,} events")
 
-    def make_sources(self, count: int) -> None:
+    def make_sources(self, count: int, prose: Prose) -> None:
         """Sources in publication order, so that a record can find one published on or after its end date."""
         rng = random.Random(f"{self.seed}-sources")
         first = next_id(Source)
@@ -252,19 +257,27 @@ class World:
         inserter = Inserter(Source)
         batch = []
         localities = [p["id"] for p in self.places if p["level"] == LocationLevel.LOCALITY]
+        self.source_titles, self.source_publishers = [], []
+        place_names = [p["name"] for p in self.places if p["level"] in TITLE_LEVELS]
         for i, day in enumerate(self.source_days):
             pk = first + i
             published = date.fromordinal(day)
             kind = pick(rng, kinds)
+            # A headline about a place, as outlets and agencies title their pieces (the notes say it is synthetic).
+            title = prose.title(rng.random, place_names[int(rng.random() * len(place_names))],
+                                TITLE_SUBJECTS[int(rng.random() * len(TITLE_SUBJECTS))])
+            publisher = rng.choice(self.publishers)
+            self.source_titles.append(title)
+            self.source_publishers.append(publisher)
             url = "" if kind == SourceKind.OFFICIAL_STATEMENT and rng.random() < 0.6 else (
                 f"https://news{rng.randint(1, 40)}.synthetic.example/{published:%Y/%m}/s{self.seed}-{pk}"
             )
             created = min(datetime(published.year, published.month, published.day, tzinfo=UTC)
                           + timedelta(hours=rng.randint(6, 24 * 20)), CREATED_CAP)
             batch.append({
-                "id": pk, "title": f"Synthetic {SourceKind(kind).label.lower()} {pk}: {self.name(rng, 3)} update",
+                "id": pk, "title": title,
                 "url": url, "url_normalized": normalise_url(url) if url else None,
-                "publisher_id": rng.choice(self.publishers), "publication_date": published, "kind": kind,
+                "publisher_id": publisher, "publication_date": published, "kind": kind,
                 "language": pick(rng, languages),
                 "dateline_id": rng.choice(localities) if localities and rng.random() < 0.4 else None,
                 "text": "", "content_hash": "", "archive_url": "", "text_may_be_kept": False, "text_drop_after": None,
