@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 from django.conf import settings
 from django.utils import timezone
 
-from tracker.exports.cells import DATETIME, typed
+from tracker.exports.cells import BOOLEAN, DATETIME, INTEGER, NUMBER, TEXT, typed
 from tracker.exports.columns import Column
 from tracker.exports.escape import escape_formula
 
@@ -100,11 +100,43 @@ def letters(count: int) -> list[str]:
     return names
 
 
-def row(number: int, cells: Iterable, refs: list[str]) -> str:
-    """A sheet row of typed values."""
-    return f'<row r="{number}">' + "".join(cell(f"{ref}{number}", value) for ref, value in zip(refs, cells,
-                                                                                                strict=False)
-                                          if value is not None) + "</row>"
+def writer(kind: str):
+    """``(ref, value) -> cell XML`` for a column of ``kind``: ``cell(ref, typed(value, kind))``, with the values
+    that are already of the kind (most of them: the JSON carries integers, floats, booleans and text as such)
+    written without the general conversion."""
+    def general(ref: str, value) -> str:
+        return cell(ref, typed(value, kind))
+
+    if kind == TEXT:
+        def write(ref, value):
+            if type(value) is str:
+                return string(ref, escape_formula(value)) if value else ""
+            return general(ref, value)
+    elif kind in (INTEGER, NUMBER):
+        exact = (int,) if kind == INTEGER else (int, float)
+
+        def write(ref, value):
+            return f'<c r="{ref}"><v>{value!r}</v></c>' if type(value) in exact else general(ref, value)
+    elif kind == BOOLEAN:
+        def write(ref, value):
+            return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>' if type(value) is bool else general(ref, value)
+    else:
+        write = general
+    return write
+
+
+def rows_xml(items: Iterable[dict], columns: list[Column], refs: list[str], start: int) -> Iterator[str]:
+    """The sheet rows of ``items`` (records' representations), numbered from ``start``."""
+    plan = [(column.get, writer(column.kind), ref) for column, ref in zip(columns, refs, strict=False)]
+    for number, item in enumerate(items, start=start):
+        suffix = str(number)
+        parts = [f'<row r="{suffix}">']
+        for get, write, ref in plan:
+            value = get(item)
+            if value is not None:
+                parts.append(write(ref + suffix, value))
+        parts.append("</row>")
+        yield "".join(parts)
 
 
 def sheet_xml(rows: Iterable[str]) -> Iterator[str]:
@@ -210,7 +242,6 @@ def stream(items: Iterable[dict], columns: list[Column], title: str, warnings: l
     sink = Sink()
     sheets = [title[:31], *(["warnings"] if warnings else []), "licence"]
     refs = letters(max(len(columns), 4))
-    kinds = [column.kind for column in columns]
     large = rows is None or rows * len(columns) * CELL_BYTES > zipfile.ZIP64_LIMIT
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         for name, xml in package_parts(title, sheets).items():
@@ -223,9 +254,9 @@ def stream(items: Iterable[dict], columns: list[Column], title: str, warnings: l
                        f'<row r="1">{header}</row>'.encode())
             yield sink.take()  # the first bytes, before a row is read
             pending = []
-            for count, item in enumerate(items, start=1):
-                pending.append(row(count + 1, (typed(column.value(item), kind)
-                                               for column, kind in zip(columns, kinds, strict=True)), refs))
+            for line in rows_xml(items, columns, refs, start=2):
+                count += 1
+                pending.append(line)
                 if len(pending) >= ROWS_PER_WRITE:
                     part.write("".join(pending).encode())
                     pending.clear()
