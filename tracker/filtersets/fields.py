@@ -16,7 +16,7 @@ from tracker.models import (
     Location,
     Organization,
 )
-from tracker.models.reference import path_prefix_q
+from tracker.models.reference import within_place_q
 from tracker.parsing import MAX_UTC_OFFSET, is_whole_number, whole_number
 
 # Parameters every list takes besides its filters (pagination and format).
@@ -127,9 +127,6 @@ class DocumentedFilter(django_filters.Filter):
         set_override(self, "field", schema)
 
 
-ANCESTOR_LINK_LEVELS = (LocationLevel.COUNTRY, LocationLevel.ADM1, LocationLevel.ADM2)
-
-
 class PlaceFilter(DocumentedFilter):
     field_class = PlaceField
     schema = {"type": "array", "items": {"type": "string"}}
@@ -142,17 +139,9 @@ class PlaceFilter(DocumentedFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        prefix = f"{self.field_name}__" if self.field_name else ""
         query = Q()
         for place in value:
-            # Inside a country or an admin area is an equality on a stored ancestor link (an index lookup);
-            # deeper places are a prefix of the materialised path.
-            if place.level == LocationLevel.COUNTRY and self.country_field:
-                query |= Q(**{f"{self.country_field}_id": place.pk})
-            elif place.level in ANCESTOR_LINK_LEVELS:
-                query |= Q(**{f"{prefix}{place.level}_id": place.pk})
-            else:
-                query |= path_prefix_q(f"{prefix}path", place.path)
+            query |= within_place_q(place, field=self.field_name or "", country_field=self.country_field)
         return qs.filter(query)
 
 

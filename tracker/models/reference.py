@@ -96,6 +96,19 @@ def path_prefix_q(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 
+def within_place_q(place: Location, *, field: str = "", country_field: str | None = None) -> Q:
+    """Rows whose place (``field``, a foreign key to a place; empty for places themselves) is ``place`` or lies
+    under it, by the narrowest index that answers it: the row's own stored country (``country_field``, as
+    ``Claim.country``) inside a country, the place's stored ancestor link inside a country or an admin area
+    (an equality), else a prefix of the materialised path."""
+    if place.level == LocationLevel.COUNTRY and country_field:
+        return Q(**{f"{country_field}_id": place.pk})
+    prefix = f"{field}__" if field else ""
+    if place.level in tree.AREA_LEVELS:
+        return Q(**{f"{prefix}{place.level}_id": place.pk})
+    return path_prefix_q(f"{prefix}path", place.path)
+
+
 class Location(Audited):
     """A place in one tree: country, admin areas, localities, sites and features.
 

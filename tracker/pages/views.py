@@ -7,6 +7,7 @@ from :mod:`tracker.reporting`; these views choose what to show and paginate it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -41,8 +42,9 @@ SOURCES_PER_PAGE = 10
 AID_ROWS_PER_PAGE = 20
 MONTHS_PER_PAGE = 36
 CHILD_PLACES_SHOWN = 60
-# The totals and chart of a page are cached (default cache) for this long, keyed by data_version():
-# any change to a record, source, place, event, organization or double-count decision makes a new key.
+# Every part of a page (totals, charts, each page of records and sources, the home's events and totals) is cached
+# (default cache) for this long, keyed by data_version(): any change to a record, source, place, event,
+# organization or double-count decision makes a new key. 0 computes every part at every view.
 PAGE_CACHE_SECONDS = 300
 
 
@@ -69,13 +71,18 @@ class PeekPage:
 
     paginator = None
 
-    def __init__(self, items: Any, raw_number: str | None, per_page: int):
-        self.number = max(whole_number(raw_number, max_digits=6) or 1, 1)
+    def __init__(self, items: Any, number: int, per_page: int):
+        self.number = number
         start = (self.number - 1) * per_page
         rows = list(items[start : start + per_page + 1])
         self.object_list = rows[:per_page]
-        self.has_next = lambda: len(rows) > per_page
-        self.has_previous = lambda: self.number > 1
+        self.more = len(rows) > per_page
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
 
     def __iter__(self):
         return iter(self.object_list)
@@ -93,8 +100,42 @@ class PeekPage:
         return self.number - 1
 
 
-def _peek(request: HttpRequest, items: Any, per_page: int, param: str) -> PeekPage:
-    return PeekPage(items, request.GET.get(param), per_page)
+def page_number(request: HttpRequest, param: str) -> int:
+    """The page a query parameter asks for: 1 unless it is a whole number of at most six digits."""
+    return max(whole_number(request.GET.get(param), max_digits=6) or 1, 1)
+
+
+class PageParts:
+    """The parts of one page view, each computed once and then read from the shared cache.
+
+    Keyed by :func:`~tracker.reporting.cache.data_version` (read once per view): any change to a record, source,
+    place, event, organization or double-count decision makes new keys, so a part is never stale; and by the
+    day, for what is dated "as of today". ``PAGE_CACHE_SECONDS`` only bounds how long an unused part stays.
+    """
+
+    def __init__(self) -> None:
+        self.prefix = (f"tracker-pages:{data_version()}:{timezone.localdate().isoformat()}"
+                       if PAGE_CACHE_SECONDS else "")
+
+    def get(self, name: str, compute: Callable[[], Any]) -> Any:
+        if not self.prefix:
+            return compute()
+        return cache.get_or_set(f"{self.prefix}:{name}", compute, PAGE_CACHE_SECONDS)
+
+
+def home_events(number: int) -> dict[str, Any]:
+    """A page of events, newest first, with their headline totals, and the countries to browse: what the home
+    page shows, as plain lists (the page's count is taken, its query dropped), ready for the cache."""
+    events = Paginator(Event.objects.select_related("crisis").order_by("-start_date", "name"),
+                       EVENTS_PER_PAGE).get_page(number)
+    events.object_list = list(events.object_list)
+    events.paginator.object_list = events.object_list  # counted already: the cached page carries no query
+    totals = event_headline_totals([event.pk for event in events])
+    return {
+        "events": events,
+        "event_rows": [(event, totals[event.pk]) for event in events],
+        "countries": list(Location.objects.filter(level=LocationLevel.COUNTRY).order_by("name")),
+    }
 
 
 class HomeView(PageAccessMixin, TemplateView):
@@ -104,13 +145,9 @@ class HomeView(PageAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        events = _page(self.request, Event.objects.select_related("crisis").order_by("-start_date", "name"),
-                       EVENTS_PER_PAGE, "page")
-        totals = event_headline_totals([event.pk for event in events])
+        number = page_number(self.request, "page")
         context.update(
-            events=events,
-            event_rows=[(event, totals[event.pk]) for event in events],
-            countries=Location.objects.filter(level=LocationLevel.COUNTRY).order_by("name"),
+            **PageParts().get(f"home:{number}", lambda: home_events(number)),
             csv_links=[
                 ("Displacement totals per event (CSV)", reverse("pages:home_csv", args=["events-displacement"])),
                 ("Surrender totals per event (CSV)", reverse("pages:home_csv", args=["events-surrenders"])),
@@ -120,7 +157,7 @@ class HomeView(PageAccessMixin, TemplateView):
 
 
 def page_reports(*, event: Event | None = None, place: Location | None = None) -> dict[str, Any]:
-    """The totals, charts and warnings of an event or place page: the costly part, cached by data version."""
+    """The totals, charts and warnings of an event or place page: the costly part."""
     displacement = claims_about(DisplacementFigure, event=event, place=place)
     surrenders = claims_about(SurrenderFigure, event=event, place=place)
     name = event.name if event else place.name
@@ -140,41 +177,62 @@ def page_reports(*, event: Event | None = None, place: Location | None = None) -
     }
 
 
-def cached_page_reports(*, event: Event | None = None, place: Location | None = None) -> dict[str, Any]:
-    """:func:`page_reports`, from the cache while no record, source, place or decision has changed."""
-    if not PAGE_CACHE_SECONDS:
-        return page_reports(event=event, place=place)
-    scope = f"event-{event.pk}" if event else f"place-{place.pk}"
-    key = f"tracker-pages:{scope}:{data_version()}:{timezone.localdate().isoformat()}"
-    return cache.get_or_set(key, lambda: page_reports(event=event, place=place), PAGE_CACHE_SECONDS)
-
-
-def overview(request: HttpRequest, *, event: Event | None = None, place: Location | None = None) -> dict[str, Any]:
-    """Everything an event or place page shows, read through the aggregation module."""
+def overview(request: HttpRequest, parts: PageParts, *, event: Event | None = None,
+             place: Location | None = None) -> dict[str, Any]:
+    """Everything an event or place page shows, read through the aggregation module; each part (the reports and
+    charts, each page of records, sources and aid capacity) from the cache while the data stays the same."""
     displacement = claims_about(DisplacementFigure, event=event, place=place)
     surrenders = claims_about(SurrenderFigure, event=event, place=place)
     aid = claims_about(AidCapacityReport, event=event, place=place)
-    reports = cached_page_reports(event=event, place=place)
-    as_of = (event.end_date if event and event.end_date else None) or timezone.localdate()
     scope = "event" if event else "place"
     pk = (event or place).pk
+    reports = parts.get(f"{scope}-{pk}:reports", lambda: page_reports(event=event, place=place))
+    as_of = (event.end_date if event and event.end_date else None) or timezone.localdate()
 
     def csv_url(table: str) -> str:
         return reverse(f"pages:{scope}_csv", args=[pk, table])
 
-    aid_rows = _peek(request, aid_capacity_status(aid, as_of=as_of), AID_ROWS_PER_PAGE, "aid_page")
-    aid_rows.object_list = [aid_capacity_row(values) for values in aid_rows.object_list]
+    def peek(name: str, items: Any, per_page: int, param: str, row: Callable | None = None) -> PeekPage:
+        number = page_number(request, param)
+
+        def compute() -> PeekPage:
+            page = PeekPage(items, number, per_page)
+            if row:
+                page.object_list = [row(values) for values in page.object_list]
+            return page
+
+        return parts.get(f"{scope}-{pk}:{name}:{number}", compute)
+
     return {
         **reports,
         "monthly_rows": _page(request, reports["monthly"].rows, MONTHS_PER_PAGE, "months_page"),
         "aid_as_of": as_of,
-        "aid_rows": aid_rows,
-        "displacement_records": _peek(request, public_records(DisplacementFigure, displacement), RECORDS_PER_PAGE,
-                                      "figures_page"),
-        "surrender_records": _peek(request, public_records(SurrenderFigure, surrenders), RECORDS_PER_PAGE,
-                                   "surrenders_page"),
-        "sources": _peek(request, public_sources(displacement, surrenders, aid), SOURCES_PER_PAGE, "sources_page"),
+        "aid_rows": peek("aid", aid_capacity_status(aid, as_of=as_of), AID_ROWS_PER_PAGE, "aid_page",
+                         aid_capacity_row),
+        "displacement_records": peek("figures", public_records(DisplacementFigure, displacement), RECORDS_PER_PAGE,
+                                     "figures_page"),
+        "surrender_records": peek("surrenders", public_records(SurrenderFigure, surrenders), RECORDS_PER_PAGE,
+                                  "surrenders_page"),
+        "sources": peek("sources", public_sources(displacement, surrenders, aid), SOURCES_PER_PAGE, "sources_page"),
         "csv": {table.replace("-", "_"): csv_url(table) for table in CSV_TABLES},
+    }
+
+
+def event_detail(pk: int) -> Event:
+    return get_object_or_404(
+        Event.objects.select_related("crisis").prefetch_related("countries", "parties"), pk=pk
+    )
+
+
+def place_detail(pk: int) -> dict[str, Any]:
+    """The place with its ancestors (breadcrumbs) and the first of its children, as lists."""
+    place = get_object_or_404(Location.objects.select_related("parent"), pk=pk)
+    children = list(place.children.order_by("name")[: CHILD_PLACES_SHOWN + 1])
+    return {
+        "place": place,
+        "ancestors": list(Location.objects.filter(pk__in=place.ancestor_ids()[:-1]).order_by("depth")),
+        "children": children[:CHILD_PLACES_SHOWN],
+        "more_children": len(children) > CHILD_PLACES_SHOWN,
     }
 
 
@@ -183,10 +241,9 @@ class EventDetailView(PageAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        event = get_object_or_404(
-            Event.objects.select_related("crisis").prefetch_related("countries", "parties"), pk=kwargs["pk"]
-        )
-        context.update(event=event, **overview(self.request, event=event))
+        parts = PageParts()
+        event = parts.get(f"event-{kwargs['pk']}", lambda: event_detail(kwargs["pk"]))
+        context.update(event=event, **overview(self.request, parts, event=event))
         return context
 
 
@@ -195,16 +252,9 @@ class LocationDetailView(PageAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        place = get_object_or_404(Location.objects.select_related("parent"), pk=kwargs["pk"])
-        ancestors = Location.objects.filter(pk__in=place.ancestor_ids()[:-1]).order_by("depth")
-        children = place.children.order_by("name")
-        context.update(
-            place=place,
-            ancestors=ancestors,
-            children=children[:CHILD_PLACES_SHOWN],
-            more_children=children.count() > CHILD_PLACES_SHOWN,
-            **overview(self.request, place=place),
-        )
+        parts = PageParts()
+        detail = parts.get(f"place-{kwargs['pk']}", lambda: place_detail(kwargs["pk"]))
+        context.update(**detail, **overview(self.request, parts, place=detail["place"]))
         return context
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, Max, Min, Model, OuterRef, Q, QuerySet
+from django.db.models import Max, Min, Model, QuerySet
 
 from tracker.audience import Audience
 from tracker.models import (
@@ -22,18 +22,19 @@ from tracker.models import (
     SurrenderFigure,
     party_claim_expression,
 )
-from tracker.models.reference import path_prefix_q
+from tracker.models.reference import within_place_q
 from tracker.reporting.counting import counted, visible_approved
 from tracker.reporting.report import figure_report
 
 
 def claims_about(model: type[Model], *, event: Event | None = None, place: Location | None = None) -> QuerySet:
-    """Records of ``model`` about an event, or about a place and everything under it."""
+    """Records of ``model`` about an event, or about a place and everything under it (a country's by the
+    records' stored country, an admin area's by the places' stored ancestor links: each an index lookup)."""
     records = model.objects.all()
     if event is not None:
         records = records.filter(event=event)
     if place is not None:
-        records = records.filter(path_prefix_q("location__path", place.path))
+        records = records.filter(within_place_q(place, field="location", country_field="country"))
     return records
 
 
@@ -76,13 +77,13 @@ def public_records(model: type[Model], records: QuerySet) -> QuerySet:
 
 def public_sources(*record_sets: QuerySet) -> QuerySet:
     """Non-confidential sources of the approved, non-confidential records in ``record_sets``."""
-    condition = Q()
-    for records in record_sets:
-        visible = visible_approved(records, audience=Audience.PUBLIC)
-        condition |= Q(Exists(visible.filter(source_id=OuterRef("pk"))))
+    cited = [visible_approved(records, audience=Audience.PUBLIC).order_by().values("source_id")
+             for records in record_sets]
+    # One semi-join on the union of the source ids (each set read through its scope's index), not an OR of
+    # EXISTS per kind, which PostgreSQL runs as hashed subplans filtering every source by publication date.
     return (
         Source.objects.visible_to(Audience.PUBLIC)
-        .filter(condition)
+        .filter(pk__in=cited[0].union(*cited[1:]))
         .select_related("publisher")
         .prefetch_related("co_credited")
         .order_by("-publication_date", "title", "pk")
