@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -157,7 +158,8 @@ class HomeView(PageAccessMixin, TemplateView):
 
 
 def page_reports(*, event: Event | None = None, place: Location | None = None) -> dict[str, Any]:
-    """The totals, charts and warnings of an event or place page: the costly part."""
+    """The totals, charts (drawn, with their data tables) and warnings of an event or place page: the costly
+    part."""
     displacement = claims_about(DisplacementFigure, event=event, place=place)
     surrenders = claims_about(SurrenderFigure, event=event, place=place)
     name = event.name if event else place.name
@@ -165,6 +167,10 @@ def page_reports(*, event: Event | None = None, place: Location | None = None) -
     flows = weekly_charts(DisplacementFigure, displacement.filter(category=DisplacementCategory.FLOW), name=name,
                           id_prefix="chart", **dates)
     surrender_flows = weekly_charts(SurrenderFigure, surrenders, name=name, id_prefix="chart-surrenders", **dates)
+    for charts in (flows, surrender_flows):  # drawn here, with its data table, so that a cached page skips it
+        for chart in charts.charts:
+            chart["html"] = render_to_string("tracker/_weekly_chart.html",
+                                             {"chart": chart, "truncated": charts.truncated, "weeks": charts.weeks})
     return {
         "charts": flows.charts,
         "weeks": flows.weeks,
