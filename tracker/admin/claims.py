@@ -18,11 +18,13 @@ from django.utils.html import format_html, format_html_join
 
 from tracker import services
 from tracker.admin.base import ServiceAdmin
+from tracker.admin.changelists import LargeListMixin
 from tracker.admin.claim_forms import ClaimForm
 from tracker.admin.claim_views import render_source_panel, source_panel
 from tracker.admin.filters import CountryFilter, DoubleCountFilter, EventFilter, PublisherFilter, ReviewQueueFilter
 from tracker.admin.forms import ReviewCommentForm, ServiceRefused, error_text
 from tracker.choices import HouseholdSizeSource, ProposalStatus, ReviewStatus
+from tracker.filtersets.claims import AidCapacityReportFilterSet, DisplacementFigureFilterSet, SurrenderFigureFilterSet
 from tracker.formatting import persons_range
 from tracker.models import (
     AidCapacityReport,
@@ -36,22 +38,25 @@ from tracker.rules.terms import TERM_CATEGORIES
 from tracker.services import extraction
 from tracker.services.claims import approval_blockers
 
-CLAIM_SEARCH_FIELDS = (
-    "excerpt", "reported_phrase", "notes", "source__title", "source__url", "location__name",
-    "location__alternate_names__name", "attributed_to__name", "attributed_to__acronym", "attributed_to__aliases__name",
-    "source__publisher__name",
-)
 
+class ClaimAdmin(LargeListMixin, ServiceAdmin):
+    """Shared by the three kinds: list, review buttons and actions, double-count warnings.
 
-class ClaimAdmin(ServiceAdmin):
-    """Shared by the three kinds: list, review buttons and actions, double-count warnings."""
+    The search box is the kind's FilterSet ``q`` (``LargeListMixin``): the words of the excerpt, phrase and notes,
+    and the names of the record's place (P-codes too), event, source, publisher and organizations, aliases included.
+    """
 
     change_form_template = "admin/tracker/claim_change_form.html"
     form = ClaimForm
     list_select_related = ("source", "source__publisher", "location", "event")
     list_filter = (ReviewQueueFilter, "review_status", CountryFilter, EventFilter, PublisherFilter,
                    "is_confidential", "end_date")
-    search_fields = CLAIM_SEARCH_FIELDS
+    # Django shows the search box (and serves the autocomplete) only for an admin with search fields; the
+    # search itself is the FilterSet's.
+    search_fields = ("excerpt",)
+    search_help_text = ("Every word must match: a word of the excerpt, phrase or notes in any form ('displaced' "
+                        "finds 'displacement'), or the beginning of a name of the place, event, source or an "
+                        "organization, aliases and P-codes included.")
     autocomplete_fields = ("source", "event", "location", "attributed_to", "cited_sources")
     readonly_fields = ("review_status", "review_comment", "submitted_by", "submitted_at", "reviewed_by",
                        "reviewed_at", "version", "created_by", "created_at", "updated_by", "updated_at")
@@ -359,6 +364,7 @@ class QuantifiedClaimAdmin(ClaimAdmin):
 class DisplacementFigureAdmin(QuantifiedClaimAdmin):
     list_display = (*QuantifiedClaimAdmin.list_display[:3], "term", *QuantifiedClaimAdmin.list_display[3:])
     list_filter = (*QuantifiedClaimAdmin.list_filter, "term", "category")
+    filterset_class = DisplacementFigureFilterSet
     autocomplete_fields = (*QuantifiedClaimAdmin.autocomplete_fields, "origin", "destination")
     kind_fields = (QuantifiedClaimAdmin.quantity, ("Displacement", {"fields": (
         ("term", "category"), ("origin", "destination"), ("women", "men", "children", "elderly"),
@@ -372,8 +378,7 @@ class SurrenderFigureAdmin(QuantifiedClaimAdmin):
     )
     list_select_related = (*QuantifiedClaimAdmin.list_select_related, "surrendering_group")
     list_filter = (*QuantifiedClaimAdmin.list_filter, "term", "combatant_status")
-    search_fields = (*CLAIM_SEARCH_FIELDS, "surrendering_group__name", "surrendering_group__acronym",
-                     "surrendering_group__aliases__name")
+    filterset_class = SurrenderFigureFilterSet
     autocomplete_fields = (*QuantifiedClaimAdmin.autocomplete_fields, "surrendering_group", "received_by")
     kind_fields = (QuantifiedClaimAdmin.quantity, ("Surrender", {"fields": (
         ("surrendering_group", "received_by"), ("term", "combatant_status"))}), QuantifiedClaimAdmin.counting)
@@ -385,9 +390,7 @@ class AidCapacityReportAdmin(ClaimAdmin):
     list_display_links = ("id", "provider_name")
     list_select_related = (*ClaimAdmin.list_select_related, "provider")
     list_filter = (*ClaimAdmin.list_filter, "sector", "strain")
-    # Reports carry no reported phrase: searching it was a FieldError (a 500) on every search of this list.
-    search_fields = (*(name for name in CLAIM_SEARCH_FIELDS if name != "reported_phrase"), "provider__name",
-                     "provider__aliases__name", "provider_description")
+    filterset_class = AidCapacityReportFilterSet
     autocomplete_fields = (*ClaimAdmin.autocomplete_fields, "provider")
     kind_fields = (("Aid capacity", {"fields": (
         ("provider", "provider_description"), ("sector", "strain"), ("capacity", "demand", "capacity_unit"))}),)

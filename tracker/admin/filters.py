@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.cache import cache
 from django.db.models import Q
 
 from tracker.choices import LocationLevel, ReviewStatus
@@ -111,6 +112,34 @@ class PublisherFilter(AutocompleteListFilter):
     autocomplete_model = Source
     autocomplete_field = "publisher"
     lookup = "source__publisher_id"
+
+
+class SourcePublisherFilter(PublisherFilter):
+    """The sources' publisher, by autocomplete (``RelatedOnlyFieldListFilter`` read every source to list them)."""
+
+    lookup = "publisher_id"
+
+
+class SourceLanguageFilter(admin.SimpleListFilter):
+    """The sources' languages, read at most every ``CACHE_SECONDS`` into the shared cache: Django's own filter of a
+    field without choices read every source (``SELECT DISTINCT language``) on every page. A source in a new language
+    is listed under it at once; the filter offers that language within the period."""
+
+    title = "language"
+    parameter_name = "language"
+    CACHE_SECONDS = 600
+
+    def lookups(self, request, model_admin):
+        key = "tracker-admin:source-languages"
+        languages = cache.get(key)
+        if languages is None:
+            languages = list(Source.objects.order_by("language").values_list("language", flat=True).distinct())
+            cache.set(key, languages, self.CACHE_SECONDS)
+        return [(language, language or "(none)") for language in languages]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset if value is None else queryset.filter(language=value)
 
 
 class DoubleCountFilter(admin.SimpleListFilter):

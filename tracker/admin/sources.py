@@ -12,11 +12,14 @@ from django.utils.html import format_html
 
 from tracker import services
 from tracker.admin.base import ServiceAdmin
+from tracker.admin.changelists import LargeListMixin
 from tracker.admin.claim_forms import ClaimForm
 from tracker.admin.extraction import SourceWorkbenchMixin
+from tracker.admin.filters import SourceLanguageFilter, SourcePublisherFilter
 from tracker.admin.forms import ClaimInlineFormSet, VersionedForm, error_text
 from tracker.admin.intake import SourceIntakeMixin
 from tracker.excerpts import highlight
+from tracker.filtersets.reference import SourceFilterSet
 from tracker.models import (
     AidCapacityReport,
     DisplacementFigure,
@@ -80,14 +83,16 @@ class SourceForm(VersionedForm):
 
 
 @admin.register(Source)
-class SourceAdmin(SourceIntakeMixin, SourceWorkbenchMixin, ServiceAdmin):
+class SourceAdmin(LargeListMixin, SourceIntakeMixin, SourceWorkbenchMixin, ServiceAdmin):
     form = SourceForm
     change_form_template = "admin/tracker/source_change_form.html"
     list_display = ("title", "publisher", "publication_date", "kind", "language", "is_confidential", "record_count")
     list_select_related = ("publisher",)
-    list_filter = ("kind", "is_confidential", "language", ("publisher", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("title", "url", "url_normalized", "publisher__name", "publisher__aliases__name",
-                     "displacementfigures__excerpt", "surrenderfigures__excerpt", "aidcapacityreports__excerpt")
+    list_filter = ("kind", "is_confidential", SourceLanguageFilter, SourcePublisherFilter)
+    # The search is the sources' FilterSet q (LargeListMixin); Django shows the box for an admin with search fields.
+    search_fields = ("title",)
+    search_help_text = "Every word must match the title, the URL, the notes or the publisher's name or aliases."
+    filterset_class = SourceFilterSet
     autocomplete_fields = ("publisher", "co_credited", "dateline")
     date_hierarchy = "publication_date"
     readonly_fields = ("url_normalized", "content_hash")
