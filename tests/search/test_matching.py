@@ -4,8 +4,11 @@ records on PostgreSQL and SQLite, in the list's order, on every page."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from tests.api.conftest import API, list_ids
+from tracker.models import DisplacementFigure
+from tracker.search.query import search_q
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +84,15 @@ def test_a_query_of_more_than_ten_words_matches_on_the_first_ten(world, staff_cl
 
 def test_keys_find_only_what_they_may_see(world, key_client):
     assert found(world, key_client, "dying") == []  # drafts
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN indexes")
+def test_the_search_condition_is_the_expression_its_indexes_hold(world):
+    """Were the filter's expression to drift from the indexes' by a character, every search would scan the table."""
+    queryset = DisplacementFigure.objects.filter(search_q(DisplacementFigure, "dying bagh"))
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row for (row,) in cursor.fetchall())
+    assert "displacement_search_text_idx" in plan and "displacement_search_names_idx" in plan, plan

@@ -1,9 +1,10 @@
 """Matching a user's words against the stored documents: every word must match (AND), each either as the stem of
 a whole word of the prose or as the beginning of a word of the names ("Bagh" finds Baghouz, "SY02" SY0203).
 
-One condition, ``SearchMatch``, compiled by the database that runs the query: on PostgreSQL the GIN-indexed
-expression ``@@`` a tsquery, on SQLite the ids that the FTS5 table matches. Both see the same words
-(``tracker.search.text``), so both find the same records.
+One condition, ``SearchMatch``, compiled by the database that runs the query: on PostgreSQL, per word, the
+GIN-indexed expression of the prose ``@@`` the stem OR that of the names ``@@`` the word as a prefix (the planner
+combines the indexes' bitmaps, or walks the list's order index for a frequent word); on SQLite the ids that the FTS5
+table matches. Both see the same words (``tracker.search.text``), so both find the same records.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 from django.db import NotSupportedError, models
 from django.db.models import BooleanField, Expression, F, Q
 
-from tracker.search.schema import SEARCH_TABLES, document_sql, fts_table
+from tracker.search.schema import SEARCH_TABLES, fts_table, vector_sql
 from tracker.search.text import query_words, stem
 
 
-def tsquery(words: list[str]) -> str:
-    """PostgreSQL's form: ``(stem:B | word:*A) & ...`` (words are letters and digits only)."""
-    return " & ".join(f"({stem(word)}:B | {word}:*A)" for word in words)
+def tsqueries(words: list[str]) -> list[tuple[str, str]]:
+    """PostgreSQL's form, per word: the stem for the prose, ``word:*`` for the names (words are letters and digits
+    only)."""
+    return [(stem(word), f"{word}:*") for word in words]
 
 
 def fts5_query(words: list[str]) -> str:
@@ -50,8 +52,12 @@ class SearchMatch(Expression):
     def as_postgresql(self, compiler, connection):
         text, text_params = compiler.compile(self.text)
         names, names_params = compiler.compile(self.names)
-        return (f"{document_sql(text, names)} @@ to_tsquery('simple'::regconfig, %s)",
-                [*text_params, *names_params, tsquery(self.words)])
+        per_word = (f"({vector_sql(text)} @@ to_tsquery('simple'::regconfig, %s) OR "
+                    f"{vector_sql(names)} @@ to_tsquery('simple'::regconfig, %s))")
+        params = []
+        for prose, prefix in tsqueries(self.words):
+            params += [*text_params, prose, *names_params, prefix]
+        return "(" + " AND ".join([per_word] * len(self.words)) + ")", params
 
     def as_sqlite(self, compiler, connection):
         pk, pk_params = compiler.compile(self.pk)

@@ -1,10 +1,12 @@
-"""The search indexes, one per record table, made by the database that serves it.
+"""The search indexes, one per record table and column, made by the database that serves it.
 
-PostgreSQL: a GIN index over the document expression (``document_sql``), prose weighted B and names weighted A;
-``tracker.search.query`` filters on the very same expression, so the planner can use the index (and ANALYZE keeps
-statistics of its words). SQLite: an FTS5 table ``<table>_search`` over the record table's own two columns
-(external content: no copy of the text), kept by triggers, with the ``ascii`` tokenizer so that it indexes the
-words exactly as ``tracker.search.text`` wrote them.
+PostgreSQL: a GIN index over ``to_tsvector('simple', column)`` for each of the two columns (``vector_sql``);
+``tracker.search.query`` filters on the very same expressions, so the planner can use the indexes (and ANALYZE keeps
+statistics of their words). No weights: a GIN index does not store them, so a weighted query makes PostgreSQL
+recompute every candidate row's document (80 ms for 800 candidates of 70,000 records, against 0.7 ms unweighted;
+docs/decisions.md). SQLite: an FTS5 table ``<table>_search`` over the record table's own two columns (external
+content: no copy of the text), kept by triggers, with the ``ascii`` tokenizer so that it indexes the words exactly
+as ``tracker.search.text`` wrote them.
 
 Django's SQLite schema editor rebuilds a table to alter it, and the rebuild drops the table's triggers: after every
 ``migrate`` (``ensure_search_tables``, a ``post_migrate`` handler) missing triggers are made again and the FTS5
@@ -24,14 +26,18 @@ SEARCH_TABLES = {
 TRIGGERS = ("insert", "delete", "update")
 
 
-def document_sql(text: str, names: str) -> str:
-    """The PostgreSQL tsvector of a record, over its ``search_text`` and ``search_names`` columns (SQL given)."""
-    return (f"(setweight(to_tsvector('simple'::regconfig, {text}), 'B') || "
-            f"setweight(to_tsvector('simple'::regconfig, {names}), 'A'))")
+#: The two stored columns: prose stems (whole words match) and names (a word's beginning matches).
+COLUMNS = ("search_text", "search_names")
 
 
-def pg_index_name(table: str) -> str:
-    return f"{SEARCH_TABLES[table]}_search_idx"
+def vector_sql(column: str) -> str:
+    """The PostgreSQL tsvector of one search column (its SQL given), as its index holds it: the words as stored
+    ('simple' only lowercases, and they are lower case already)."""
+    return f"to_tsvector('simple'::regconfig, {column})"
+
+
+def pg_index_name(table: str, column: str) -> str:
+    return f"{SEARCH_TABLES[table]}_{column}_idx"
 
 
 def fts_table(table: str) -> str:
@@ -58,8 +64,8 @@ def _sqlite_rebuild(table: str) -> str:
 
 def create_statements(vendor: str, table: str) -> list[str]:
     if vendor == "postgresql":
-        return [f'CREATE INDEX IF NOT EXISTS "{pg_index_name(table)}" ON "{table}" USING gin '
-                f"({document_sql('search_text', 'search_names')})", f'ANALYZE "{table}"']
+        return [*(f'CREATE INDEX IF NOT EXISTS "{pg_index_name(table, column)}" ON "{table}" USING gin '
+                  f"({vector_sql(column)})" for column in COLUMNS), f'ANALYZE "{table}"']
     if vendor == "sqlite":
         return [
             f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts_table(table)}" USING fts5(search_text, search_names, '
@@ -72,7 +78,7 @@ def create_statements(vendor: str, table: str) -> list[str]:
 
 def drop_statements(vendor: str, table: str) -> list[str]:
     if vendor == "postgresql":
-        return [f'DROP INDEX IF EXISTS "{pg_index_name(table)}"']
+        return [f'DROP INDEX IF EXISTS "{pg_index_name(table, column)}"' for column in COLUMNS]
     if vendor == "sqlite":
         return [*(f'DROP TRIGGER IF EXISTS "{fts_table(table)}_{name}"' for name in TRIGGERS),
                 f'DROP TABLE IF EXISTS "{fts_table(table)}"']
@@ -80,7 +86,7 @@ def drop_statements(vendor: str, table: str) -> list[str]:
 
 
 class CreateSearchIndexes(Operation):
-    """The search index of each record table, as the database at hand makes it (module docstring); reversible.
+    """The search indexes of each record table, as the database at hand makes them (module docstring); reversible.
     Other databases get none and search falls back to nothing (``tracker.search.query`` supports these two)."""
 
     reversible = True
@@ -100,23 +106,41 @@ class CreateSearchIndexes(Operation):
                 schema_editor.execute(statement, params=None)
 
     def describe(self) -> str:
-        return "Create the search index of each record table (PostgreSQL GIN or SQLite FTS5)"
+        return "Create the search indexes of each record table (PostgreSQL GIN or SQLite FTS5)"
 
 
 def ensure_search_tables(using: str = "default", **kwargs) -> None:
-    """After ``migrate`` on SQLite: make again the triggers that a table rebuild dropped, and rebuild the FTS5
-    table from the records (rows written meanwhile were not indexed). Nothing to do elsewhere or before 0014."""
+    """After every ``migrate``, once 0014 made the search columns: on SQLite, make again the triggers that a table
+    rebuild dropped and rebuild the FTS5 table from the records (rows written meanwhile were not indexed); on
+    PostgreSQL, make an index that is missing (a database migrated while 0014 made one weighted index for both
+    columns gets the two it has now, and loses the old one)."""
     from django.db import connections
 
     connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-        present = {name for (name,) in cursor.fetchall()}
-        for table in SEARCH_TABLES:
-            fts = fts_table(table)
-            if fts not in present or all(f"{fts}_{name}" in present for name in TRIGGERS):
-                continue
-            for statement in [*_sqlite_triggers(table), _sqlite_rebuild(table)]:
-                cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)", [list(SEARCH_TABLES)])
+            present = {name for (name,) in cursor.fetchall()}
+            for table in SEARCH_TABLES:
+                if not _has_search_columns(connection, cursor, table):
+                    continue
+                if f"{SEARCH_TABLES[table]}_search_idx" in present:
+                    cursor.execute(f'DROP INDEX "{SEARCH_TABLES[table]}_search_idx"')
+                if any(pg_index_name(table, column) not in present for column in COLUMNS):
+                    for statement in create_statements("postgresql", table):
+                        cursor.execute(statement)
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+            present = {name for (name,) in cursor.fetchall()}
+            for table in SEARCH_TABLES:
+                fts = fts_table(table)
+                if fts not in present or all(f"{fts}_{name}" in present for name in TRIGGERS):
+                    continue
+                for statement in [*_sqlite_triggers(table), _sqlite_rebuild(table)]:
+                    cursor.execute(statement)
+
+
+def _has_search_columns(connection, cursor, table: str) -> bool:
+    if table not in connection.introspection.table_names(cursor):
+        return False
+    return "search_names" in {column.name for column in connection.introspection.get_table_description(cursor, table)}
