@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import SourceFactory
+from tests.factories import EventFactory, SourceFactory
 from tests.reports.conftest import d, flow
 from tracker.models import DisplacementFigure
 from tracker.reporting.cache import data_version
 from tracker.selectors.pages import claims_about, public_records
+from tracker.services import reference_update
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,18 @@ def test_a_change_shows_on_the_next_view_of_every_part(world, client):
         html = client.get(url).content.decode()
         assert "Article Z" in html, url  # the sources
         assert "900" in html and 'data-best="900"' not in before[url]  # the newest record, first in its table
+
+
+def test_a_renamed_crisis_shows_at_once_on_the_cached_pages(world, client, analyst):
+    """The events are cached with their crises: a rename touches the crisis's events, which moves the data version,
+    even for an event with no record."""
+    quiet = EventFactory(name="Quiet week")
+    urls = ["/", reverse("pages:event", args=[quiet.pk])]
+    for url in urls:
+        assert quiet.crisis.name in client.get(url).content.decode()
+    reference_update(quiet.crisis, changed_by=analyst, data={"name": "Euphrates valley 2019"})
+    for url in urls:
+        assert "Euphrates valley 2019" in client.get(url).content.decode(), url
 
 
 def test_an_unknown_page_is_not_cached_as_found(world, client):
