@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.apps import apps as global_apps
-from django.db import models
+from django.db import connections, models, router
 
 from tracker.search.text import document, names
 
@@ -173,11 +173,21 @@ def search_refresh(model: type[models.Model], ids: Iterable[int], *, prose: bool
             text, names_ = document((row[name] for name in texts), shown) if prose else (row["search_text"], names(
                 *dict.fromkeys(shown)))
             if (text, names_) != (row["search_text"], row["search_names"]):
-                stale.append(model(id=row["id"], search_text=text, search_names=names_))
-        if stale:
-            model.objects.bulk_update(stale, ["search_text", "search_names"])
-            changed += len(stale)
+                stale.append((text, names_, row["id"]))
+        _write(model, stale)
+        changed += len(stale)
     return changed
+
+
+def _write(model: type[models.Model], rows: list[tuple[str, str, int]]) -> None:
+    """Store ``(search_text, search_names, id)`` rows: one statement run for each (``bulk_update``'s CASE over a
+    thousand ids took PostgreSQL seconds)."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET search_text = %s, search_names = %s WHERE id = %s", rows)
 
 
 def records_showing(instance: models.Model) -> list[models.QuerySet]:
