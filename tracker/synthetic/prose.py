@@ -31,6 +31,11 @@ TABLE = 1 << 16  # entries of a draw table: a word of rank r fills about TABLE *
 NOTE_PREFIX = "Synthetic record: "  # every record says it is synthetic (test_every_row_is_marked_synthetic)
 
 
+def copy_safe(*texts: str) -> bool:
+    """No tab, line end or backslash: text that COPY's text format takes as it is."""
+    return not any(char in text for text in texts for char in "\t\n\r\\")
+
+
 def split(text: str, separator: str = "|") -> list[str]:
     """A list of words.py, first occurrences kept in order."""
     items = (" ".join(item.split()) for item in text.split(separator if separator != " " else None))
@@ -126,6 +131,16 @@ TITLES = ["{Phrase} flee {cause} in {place}", "{Place}: aid agencies warn of {a}
           "{A} needs in {place} after {cause}", "Returns to {place} {v} {d}"]
 
 
+# Excerpts are written into COPY text unescaped (records.copy_text_rows): everything they are made of must be safe.
+COPY_SAFE = copy_safe(*(word for name in ("NOUNS", "VERBS", "ADJECTIVES", "ADVERBS", "FIRST_NAMES")
+                        for word in split(getattr(vocabulary, name), " ")),
+                      *(item for name in ("CAUSES", "WHEN", "OCCUPATIONS", "ROLES") for item in
+                        split(getattr(vocabulary, name))), *SYLLABLES, *CONTEXT_PATTERNS,
+                      *(t for templates in LEADS.values() for t in templates), *QUOTES, *STRAINS.values())
+if not COPY_SAFE:
+    raise ValueError("A word or template of synthetic prose would need escaping in COPY text.")
+
+
 class Words(dict):
     """The search words of each distinct part, computed on first use by ``make`` (``stems`` or ``names``)."""
 
@@ -149,11 +164,11 @@ class Prose:
         self.roles = split(vocabulary.ROLES)
         self.slots = {"n": self.nouns, "v": self.verbs, "a": self.adjectives, "d": self.adverbs,
                       "cause": self.causes, "when": self.when}
-        self.leads = {key: [self.compiled(t) for t in templates] for key, templates in LEADS.items()}
         self.titles = [self.compiled(t) for t in TITLES]
         self.stems, self.names = Words(stems), Words(names)
         # ``stemmed(part)`` and ``named(value)``: the search words of a part of prose, of a name, each computed once.
         self.stemmed, self.named = self.stems.__getitem__, self.names.__getitem__
+        self.leads = {key: [self.sentence(t) for t in templates] for key, templates in LEADS.items()}
         rng = random.Random(f"{seed}-prose")
         rand = rng.random
         # About fifty records share a context sentence at any size: the pool grows with the data.
@@ -171,6 +186,21 @@ class Prose:
         """A template as steps: (literal text, field name, what draws its value or None, capitalised)."""
         return [(literal, field and field.lower(), field and self.slots.get(field.lower()),
                  bool(field) and field[:1].isupper()) for literal, field, _, _ in Formatter().parse(template)]
+
+    def sentence(self, template: str) -> tuple[str, str, tuple]:
+        """A record's sentence as two format strings, one for its text and one for its stems (each literal's stems
+        known here), and its fields: (name, what draws its value or None, capitalised). Every field's value has
+        words, so the stems of the whole are the format of the fields' stems."""
+        text, stemmed, fields = [], [], []
+        for literal, field, draw, capital in self.compiled(template):
+            text.append(literal.replace("{", "{{").replace("}", "}}"))
+            if self.stemmed(literal):
+                stemmed.append(self.stemmed(literal))
+            if field:
+                text.append(f"{{{len(fields)}}}")
+                stemmed.append(f"{{{len(fields)}}}")
+                fields.append((field, draw, capital))
+        return "".join(text), " ".join(stemmed), tuple(fields)
 
     def fill(self, template: list[tuple], rand, values: dict | None = None) -> str:
         """A template with drawn words (``{n}``, ``{a}``...) and given values; a capitalised field name
@@ -191,13 +221,20 @@ class Prose:
                 append(value[:1].upper() + value[1:] if capital else value)
         return out
 
-    def excerpt(self, rand, lead: str, values: dict) -> tuple[str, str]:
-        """A record's excerpt and its stems: its own sentence, then none to two context sentences from the pool,
-        now and then a witness quoted by a name no other record may share."""
+    def excerpt(self, rand, lead: str, values: dict, after: tuple[str, ...]) -> tuple[str, str]:
+        """A record's excerpt and its search text: its own sentence, then none to two context sentences from the
+        pool, now and then a witness quoted by a name no other record may share; its stems followed by ``after``
+        (the stems of the record's other prose, in ``PROSE_FIELDS`` order)."""
         leads = self.leads[lead]
-        parts = self.parts(leads[int(rand() * len(leads))], rand, values)
+        text, stems_format, fields = leads[int(rand() * len(leads))]
         stemmed = self.stemmed
-        text_stems = list(map(stemmed, parts))
+        texts, words = [], []
+        for field, draw, capital in fields:
+            value = draw(rand) if draw else values[field]
+            words.append(stemmed(value))
+            texts.append(value[:1].upper() + value[1:] if capital else value)
+        parts = [text.format(*texts)]
+        text_stems = [stems_format.format(*words)]
         roll = rand()
         for _ in range(0 if roll < 0.2 else 1 if roll < 0.75 else 2):
             index = int(rand() * len(self.sentences))
@@ -209,6 +246,7 @@ class Prose:
                      invented(rand, 3 + int(rand() * 2)), ".")
             parts += quote
             text_stems += map(stemmed, quote)
+        text_stems += after
         return "".join(parts), " ".join(filter(None, text_stems))
 
     def note(self, rand) -> str:

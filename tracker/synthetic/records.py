@@ -45,7 +45,7 @@ from tracker.choices import (
 from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigure
 from tracker.rules.quantities import derive_quantity
 from tracker.rules.terms import displacement_term_group
-from tracker.synthetic.database import COPY_ESCAPES, copy_text
+from tracker.synthetic.database import copy_text
 from tracker.synthetic.prose import Prose
 from tracker.synthetic.shared import (
     BLOCK,
@@ -107,10 +107,14 @@ class Records:
         self.seed, self.batch_size, self.prose = seed, batch_size, prose
         for name in ("analysts", "reviewers", "countries", "place_country", "places_by", "organizations", "armed",
                      "forces", "providers", "events", "events_by_id", "source_days", "first_source", "source_titles",
-                     "source_publishers", "organization_names"):
+                     "source_publishers", "source_named", "organization_names"):
             setattr(self, name, getattr(world, name))
+        self.organization_named = {pk: prose.names_document(values) for pk, values in self.organization_names.items()}
+        self.event_named = {event["id"]: prose.named(event["name"]) for event in self.events}
         # What a record's search names start with: its place's name and P-code (tracker.search.documents).
         self.place_values = {row["id"]: (row["name"], row["pcode"]) for row in world.places}
+        # Their plain words, once a place: no other name a record shows is a place's name or P-code.
+        self.place_named = {pk: prose.names_document(values) for pk, values in self.place_values.items()}
         self.prepare_pools()
 
     def block_rows(self, model: type[models.Model], first: int, offset: int, count: int) -> list[tuple[tuple, ...]]:
@@ -164,8 +168,8 @@ class Records:
 
         A group's columns and a quantity (one object that several records hold) are formatted once per object,
         and the rest of a record (few distinct values) once per value. The record's own columns are numbers,
-        dates and choice values, which need no escaping; its excerpt is escaped, its search words (letters and
-        digits) need none.
+        dates and choice values, which need no escaping; nor do its excerpt (words, names made of syllables,
+        numbers and punctuation: ``prose.COPY_SAFE``) and its search words (letters and digits).
         """
         dates, base, country = self.date_texts, self.date_base, self.place_country
         groups: dict[int, str] = {}  # by id(): every part stays alive in ``rows`` while this runs
@@ -183,7 +187,7 @@ class Records:
             if rest_text is None:
                 rest_text = rests[rest] = copy_text(rest)
             excerpt, search_text, search_names = text
-            lines.append(f"{group_text}\t{pk}\t{excerpt.translate(COPY_ESCAPES)}\t{place}\t{country[place]}\t"
+            lines.append(f"{group_text}\t{pk}\t{excerpt}\t{place}\t{country[place]}\t"
                          f"{precision}\t{dates[start - base]}\t{start_precision}\t{dates[end - base]}\t"
                          f"{end_precision}\t{quantity_text}{rest_text}\t{search_text}\t{search_names}\n")
         return "".join(lines).encode()
@@ -299,9 +303,15 @@ class Records:
         columns = (created, updated, analyst, updated_by, 1, self.first_source + index, attributed, attribution,
                    event["id"] if event else None, status, submitted_by, submitted_at, reviewed_by, reviewed_at,
                    comment, rand() < 0.03, True, note, "", None, None)
-        shown = (event["name"] if event else None, self.source_titles[index],
-                 *organizations[self.source_publishers[index]], *(organizations[attributed] if attributed else ()))
-        return columns, country, group_end, event, (prose.document(prose.stemmed(note), attribution_stems), shown)
+        publisher = self.source_publishers[index]
+        shown = (event["name"] if event else None, self.source_titles[index], *organizations[publisher],
+                 *(organizations[attributed] if attributed else ()))
+        # Their plain words from each one's, known in advance: the event's, the source's (title and publisher), the
+        # quoted organization's unless it is the publisher (each name once, as tracker.search.documents lists them).
+        named = " ".join(filter(None, (
+            self.event_named[event["id"]] if event else "", self.source_named[index],
+            self.organization_named[attributed] if attributed and attributed != publisher else "")))
+        return columns, country, group_end, event, (prose.stemmed(note), attribution_stems, shown, named)
 
     def place_and_period(self, rand, pk: int, country: int, group_end: int, stock: bool,
                          anchor: tuple | None) -> tuple[tuple, int, str | None, int, int]:
@@ -364,7 +374,7 @@ class Records:
         values, the names of the organizations of the kind's own columns). ``composition``: the kind's last column
         is prose (the composition note), in its search text."""
         rand = rng.random
-        prose, place_names = self.prose, self.place_values
+        prose, place_names, place_named = self.prose, self.place_values, self.place_named
         pool = [self.quantity(rng, top) for _ in range(QUANTITY_POOL)]
         headlines: list[tuple] = []  # approved, quantified, non-duplicate headlines: what later records may support
         rows: list[tuple] = []
@@ -377,7 +387,8 @@ class Records:
                 size = 1
             else:
                 size = min(last - pk, 1 + int(rand() * rand() * 9))
-            group, country, group_end, event, (group_stems, group_names) = self.group(rng, anchor)
+            group, country, group_end, event, (note_stems, attribution_stems, shown, shown_named) = self.group(
+                rng, anchor)
             approved = group[9] == APPROVED
             for _ in range(size):
                 term_group, kind, memo, (lead, values), kind_names = kind_columns(rand, anchor, country, event)
@@ -398,11 +409,12 @@ class Records:
                     links = (TRIANGULATION, anchor[0], None, term_group)
                 rest = links + kind(quantity[11], place)
                 values["phrase"], values["place"] = quantity[4], place_names[place][0]
-                excerpt, excerpt_stems = prose.excerpt(rand, lead, values)
-                text = prose.document(excerpt_stems, group_stems, prose.stemmed(quantity[4]),
-                                      prose.stemmed(rest[-1]) if composition else "")
-                rows.append((group, record, quantity, rest, (
-                    excerpt, text, prose.names_document((*place_names[place], *group_names, *kind_names)))))
+                excerpt, text = prose.excerpt(rand, lead, values, (
+                    note_stems, attribution_stems, prose.stemmed(quantity[4]),
+                    prose.stemmed(rest[-1]) if composition else ""))
+                # The organizations of the kind's own columns may be the one quoted: each name once.
+                named = prose.names_document((*shown, *kind_names)) if kind_names else shown_named
+                rows.append((group, record, quantity, rest, (excerpt, text, f"{place_named[place]} {named}")))
                 pk += 1
         return rows
 
@@ -458,10 +470,11 @@ class Records:
     def aid_capacity_block(self, rng: random.Random, first: int, count: int) -> list[tuple]:
         rand = rng.random
         prose, place_names, organizations = self.prose, self.place_values, self.organization_names
+        place_named = self.place_named
         rows: list[tuple] = []
         pk, last = first, first + count
         while pk < last:
-            group, country, group_end, event, (group_stems, group_names) = self.group(rng)
+            group, country, group_end, event, (note_stems, attribution_stems, shown, shown_named) = self.group(rng)
             for _ in range(min(last - pk, 1 + int(rand() * 3))):
                 record = self.place_and_period(rand, pk, country, group_end, rand() < 0.5, None)[0]
                 named = rand() < 0.7
@@ -475,13 +488,12 @@ class Records:
                     capacity, demand,
                     self.capacity_units[int(rand() * len(self.capacity_units))] if capacity is not None else "",
                 )
-                excerpt, excerpt_stems = prose.excerpt(rand, "aid", {
+                excerpt, text = prose.excerpt(rand, "aid", {
                     "provider": organizations[provider][0] if provider else rest[1], "place": place_names[record[1]][0],
-                    "sector": SECTOR_WORDS[rest[2]], "strain": prose.strain(rest[3])})
-                rows.append((group, record, NO_QUANTITY, rest, (
-                    excerpt, prose.document(excerpt_stems, group_stems, prose.stemmed(rest[1])),
-                    prose.names_document((*place_names[record[1]], *group_names,
-                                          *(organizations[provider] if provider else ()))))))
+                    "sector": SECTOR_WORDS[rest[2]], "strain": prose.strain(rest[3])},
+                    (note_stems, attribution_stems, prose.stemmed(rest[1])))
+                named = prose.names_document((*shown, *organizations[provider])) if provider else shown_named
+                rows.append((group, record, NO_QUANTITY, rest, (excerpt, text, f"{place_named[record[1]]} {named}")))
                 pk += 1
         return rows
 

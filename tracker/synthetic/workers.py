@@ -7,6 +7,7 @@ processor. The rows do not depend on how many workers draw them (each block has 
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -39,11 +40,15 @@ def block_mapper(records: Records, workers: int) -> Iterator[Callable]:
         return
     global _FORKED_RECORDS
     _FORKED_RECORDS = records
+    # The world and the prose pools live as long as the workers: frozen, the collector's passes in each worker skip
+    # them (and leave the pages the workers share with this process unwritten).
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:  # leaving it terminates the workers
             yield lambda method, blocks: ordered_map(pool, method, blocks, ahead=2 * workers)
     finally:
         _FORKED_RECORDS = None
+        gc.unfreeze()
 
 
 def call_forked(method: str, block: tuple):

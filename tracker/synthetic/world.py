@@ -257,7 +257,7 @@ class World:
         inserter = Inserter(Source)
         batch = []
         localities = [p["id"] for p in self.places if p["level"] == LocationLevel.LOCALITY]
-        self.source_titles, self.source_publishers = [], []
+        self.source_titles, self.source_publishers, self.source_named = [], [], []
         place_names = [p["name"] for p in self.places if p["level"] in TITLE_LEVELS]
         for i, day in enumerate(self.source_days):
             pk = first + i
@@ -269,6 +269,7 @@ class World:
             publisher = rng.choice(self.publishers)
             self.source_titles.append(title)
             self.source_publishers.append(publisher)
+            self.source_named.append(prose.names_document((title, *self.organization_names[publisher])))
             url = "" if kind == SourceKind.OFFICIAL_STATEMENT and rng.random() < 0.6 else (
                 f"https://news{rng.randint(1, 40)}.synthetic.example/{published:%Y/%m}/s{self.seed}-{pk}"
             )
