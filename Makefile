@@ -48,9 +48,12 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
-## A million synthetic records on PostgreSQL, measured against PostgreSQL's own limits (bench/results/latest.md)
+## 100,000 and a million synthetic records on PostgreSQL, each measured against PostgreSQL's own limits, side by
+## side with their growth (bench/results/latest.md)
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+BENCH_SMALL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench_100k
 bench: install
+	BENCH_DATABASE_URL=$(BENCH_SMALL_DATABASE_URL) $(BIN)/python -u bench/run.py --figures 100000
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -u bench/run.py
 
 ## The extraction assistant scored on tests/extraction/corpus/: recall, precision, term, place, dates, attribution

@@ -1,0 +1,159 @@
+"""Results: each run's rows kept as JSON per size (``bench/results/1M.json``, ``100k.json``), and
+``bench/results/latest.md`` written from every size there, side by side, with the growth between the sizes."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.core import RESULTS_DIR, SEED, Result, database_url, fmt, size_label, verdict
+
+LATEST = RESULTS_DIR / "latest.md"
+# Rows whose goal includes the growth from the smaller size to the larger: (name prefix, largest growth).
+GROWTH_GOALS = (("search, list", 1.5),)
+
+
+def machine() -> dict:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"model name\s*:\s*(.*)", cpuinfo)
+    free = subprocess.run(["free", "-m"], capture_output=True, text=True).stdout.strip()
+    return {"cpu": model.group(1) if model else platform.processor(), "cores": os.cpu_count(), "free": free,
+            "load": load_average(), "python": platform.python_version()}
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def postgres_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+def save_run(results: list[Result], facts: dict, started: float, load_before: str, partial: bool) -> Path:
+    """This run's rows and circumstances as ``bench/results/<size>.json``. A partial run (``--only``) keeps the
+    rows of the last run that it did not measure again."""
+    figures = facts["figures"]
+    path = RESULTS_DIR / f"{size_label(figures)}.json"
+    rows = [asdict(r) for r in results]
+    if partial and path.exists():
+        measured = {r.name for r in results}
+        rows = [r for r in json.loads(path.read_text())["results"] if r["name"] not in measured] + rows
+    info = machine()
+    run = {
+        "figures": figures, "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "seconds": round(time.perf_counter() - started), "partial": partial,
+        "machine": f"{info['cpu']}, {info['cores']} cores", "free": info["free"],
+        "load": [load_before, info["load"]], "postgres": postgres_version(),
+        "host": urlsplit(database_url()).hostname, "python": info["python"], "counts": facts["counts"],
+        "raw": facts.get("raw", ""), "search words": facts.get("words", []), "results": rows,
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(run, indent=1, default=str) + "\n")
+    return path
+
+
+def load_runs() -> list[dict]:
+    runs = []
+    for path in RESULTS_DIR.glob("*.json"):
+        try:
+            run = json.loads(path.read_text())
+        except ValueError:
+            continue
+        if isinstance(run, dict) and "figures" in run and "results" in run:
+            runs.append(run)
+    return sorted(runs, key=lambda run: run["figures"])
+
+
+def cell(row: dict | None) -> str:
+    if row is None:
+        return "-"
+    text = fmt(row["value"], row["unit"])
+    if row["limit"] is not None:
+        text += f" (limit {fmt(row['limit'], row['unit'])}"
+        if row["ratio"] is not None:
+            text += f"; {row['ratio']:{'.2f' if row['ratio'] >= 0.01 else '.2g'}} {row['ratio_label']}"
+        text += ")"
+    return text
+
+
+def growth_goal(name: str) -> float | None:
+    return next((bound for prefix, bound in GROWTH_GOALS if name.startswith(prefix)), None)
+
+
+def write_latest() -> str:
+    """``latest.md`` from every size measured: a column per size, the growth from the smallest to the largest,
+    and each size's verdict (growth goals judged at the largest)."""
+    runs = load_runs()
+    if not runs:
+        return ""
+    labels = [size_label(run["figures"]) for run in runs]
+    by_size = [{row["name"]: row for row in run["results"]} for run in runs]
+    names: list[str] = []
+    for rows in reversed(by_size):  # the largest size's order first
+        names += [name for name in rows if name not in names]
+    largest = runs[-1]
+    sizes = " and ".join(f"{run['figures']:,}" for run in runs)
+    lines = [f"# Benchmarks at {sizes} records", ""]
+    for label, run in zip(labels, runs, strict=True):
+        lines += [
+            f"**{label}** ({run['figures']:,} records{', a partial run' if run.get('partial') else ''}):",
+            f"- Date: {run['date']}; whole run {run['seconds']:,} s",
+            f"- Machine: {run['machine']}; load average before/after: {run['load'][0]} / {run['load'][1]}",
+            f"- PostgreSQL {run['postgres']} at {run['host']}; Python {run['python']}; server: gunicorn, 1 sync "
+            "worker, DEBUG off, rate limits off",
+            f"- Data: {', '.join(f'{n:,} {name}' for name, n in run['counts'].items())} (synthetic, seed {SEED})",
+            f"- Raw SQL limits: {run['raw']}",
+        ]
+        if run.get("search words"):
+            lines.append("- Search words: " + "; ".join(
+                f"{w['share']}: `{w['word']}` in {w['records']:,} displacement figures ({w['percent']} %)"
+                for w in run["search words"]))
+        lines.append("")
+    lines += ["```", largest["free"], "```", ""]
+    header = ["benchmark", "figure", *labels]
+    if len(runs) > 1:
+        header.append(f"growth {labels[0]} → {labels[-1]}")
+    header += ["target", *(f"result {label}" for label in labels)]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name in names:
+        rows = [rows.get(name) for rows in by_size]
+        shown = next(row for row in reversed(rows) if row)
+        cells = [name, shown["measure"], *(cell(row) for row in rows)]
+        growth = None
+        if len(runs) > 1:
+            if rows[0] and rows[-1] and rows[0]["value"]:
+                growth = rows[-1]["value"] / rows[0]["value"]
+            cells.append(f"{growth:.2f}x" if growth is not None else "-")
+        cells.append(shown["target"])
+        for index, row in enumerate(rows):
+            if row is None:
+                cells.append("-")
+                continue
+            result = verdict(Result(**row))
+            bound = growth_goal(name)
+            if bound and index == len(rows) - 1 and growth is not None and row["passed"] is not None:
+                result = "pass" if row["passed"] and growth < bound else "FAIL"
+            cells.append(result)
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    lines += ["", "## Details", ""]
+    for label, rows in zip(labels, by_size, strict=True):
+        lines += [f"### {label}", ""]
+        for row in rows.values():
+            if row["extra"]:
+                lines.append(f"- **{row['name']}**: " + "; ".join(f"{k}: `{v}`" for k, v in row["extra"].items()))
+        lines.append("")
+    text = "\n".join(lines)
+    LATEST.write_text(text)
+    return text
