@@ -42,7 +42,9 @@ class NameBook:
 
     def __init__(self, *, places: Iterable[int] = (), events: Iterable[int] = (), sources: Iterable[int] = (),
                  organizations: Iterable[int] = (), apps=global_apps) -> None:
-        model = lambda name: apps.get_model("tracker", name)  # noqa: E731
+        def model(name: str) -> type[models.Model]:
+            return apps.get_model("tracker", name)
+
         place_ids, event_ids, source_ids = _ids(places), _ids(events), _ids(sources)
         self.places: dict[int, list[str]] = {
             pk: [name, pcode] for pk, name, pcode in
@@ -126,13 +128,6 @@ def search_document(claim: models.Model, *, book: NameBook | None = None) -> tup
 def search_fill(claim: models.Model, *, book: NameBook | None = None) -> None:
     """Set the record's two search columns (``claim_fill_derived`` calls it, so every door fills them)."""
     claim.search_text, claim.search_names = search_document(claim, book=book)
-
-
-def search_fill_many(claims: Sequence[models.Model]) -> None:
-    """``search_fill`` for many records of one kind, their names read once."""
-    book = book_for(claims)
-    for claim in claims:
-        search_fill(claim, book=book)
 
 
 # --- refreshing stored documents --------------------------------------------------------------------------------
