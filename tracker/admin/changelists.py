@@ -15,9 +15,10 @@ import calendar
 import datetime
 
 from django.contrib.admin.utils import get_fields_from_path
-from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.db import models
 from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
 from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
@@ -53,10 +54,26 @@ class CappedCountPaginator(EstimatedCountPaginator):
         queryset = self.object_list
         if not isinstance(queryset, QuerySet) or not queryset.query.where:
             return super().count
-        # Ids only: a list's annotations (the sources' record counts) would be computed for every row counted.
-        counted = queryset.order_by().values("pk")[: self.limit + 1].count()
-        self.capped = counted > self.limit
-        return self.limit if self.capped else counted
+        # The ids, not COUNT(*): the same rows read (ids only: a list's annotations, the sources' record counts,
+        # would be computed for every row counted), and when they are all there the pages are read by id.
+        ids = list(queryset.order_by().values_list("pk", flat=True)[: self.limit + 1])
+        self.capped = len(ids) > self.limit
+        if self.capped:
+            return self.limit
+        self.object_list = by_ids(queryset, ids)
+        return len(ids)
+
+
+def by_ids(queryset: QuerySet, ids: list) -> QuerySet:
+    """``queryset``'s rows among ``ids``, found by primary key, in its order, its conditions already met.
+
+    In the list's order, PostgreSQL would rather walk the order's index and test each row against the search (it
+    recomputes a document per row: a word in 0.4% of a million records took 1.3 s for its first page); the ids of
+    every match came from the search's own index.
+    """
+    narrowed = queryset._chain()
+    narrowed.query.where = WhereNode()
+    return narrowed.filter(pk__in=ids)
 
 
 # --- the date hierarchy ------------------------------------------------------------------------------
@@ -133,6 +150,15 @@ def date_hierarchy(cl) -> dict:
     }
 
 
+class LargeChangeList(ChangeList):
+    """Django's changelist; a list on one page (or "show all") reads its rows as the paginator found them."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        if (self.show_all and self.can_show_all) or not self.multi_page:
+            self.result_list = self.paginator.object_list._clone()
+
+
 # --- the admin --------------------------------------------------------------------------------------
 
 
@@ -155,6 +181,9 @@ class LargeListMixin:
         filterset = self.filterset_class(queryset=queryset, request=request, audience=Audience.STAFF)
         # A search is a condition on the table's own rows (a document, or ids from a subquery): no duplicates.
         return filterset.filter_q(queryset, "q", search_term), False
+
+    def get_changelist(self, request, **kwargs):
+        return LargeChangeList
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         page = whole_number(request.GET.get(PAGE_VAR, "1")) or 1
