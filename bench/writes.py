@@ -3,7 +3,9 @@
 ``claim_create`` validates, fills what the record's inputs decide, stores the record and its history row, and
 looks for possible double counts (same kind and term group, places that nest, periods sharing a day, matching
 events), storing a pair row (and its history row) for each. Its limit is those INSERTs alone, sent raw through
-psycopg with the very values the service wrote: the record, its history row, its pairs and theirs.
+psycopg with the very values the service wrote and in the statements it sends: the record, its history row, its
+pairs in one multi-row INSERT and their history rows in another. The new record holds its source, place and event
+as rows already read, as every door hands them over (a form's or a serializer's choice).
 
 Each create is made at several period lengths (the check's cost once grew with the period) inside a savepoint
 that is rolled back, so the database is left as it was; the INSERTs are replayed in another savepoint, also
@@ -28,7 +30,7 @@ def _template():
     from tracker.choices import DisplacementCategory, LocationLevel, ReviewStatus, Role
     from tracker.models import DisplacementFigure
 
-    return (DisplacementFigure.objects.select_related("source", "location")
+    return (DisplacementFigure.objects.select_related("source", "location", "event")
             .filter(review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, category=DisplacementCategory.FLOW,
                     location__level=LocationLevel.LOCALITY, event__isnull=False, reported_value__isnull=False)
             .order_by("pk").first())
@@ -39,7 +41,7 @@ def _new_figure(template, days: int):
 
     end = template.end_date
     return DisplacementFigure(
-        source=template.source, excerpt=template.excerpt, event_id=template.event_id,
+        source=template.source, excerpt=template.excerpt, event=template.event,
         location=template.location, term=template.term, quantifier=template.quantifier,
         reported_value=template.reported_value, reported_phrase=template.reported_phrase,
         start_date=end - timedelta(days=days - 1), end_date=end,
@@ -73,37 +75,50 @@ def _written(cursor, figure_id: int) -> list[tuple[str, str, dict[str, Any]]]:
     return written
 
 
+def _insert(cursor, table: str, rows: list[dict[str, Any]], returning: bool) -> list[int]:
+    """One INSERT of ``rows`` (several rows: one multi-row VALUES), the new ids in the rows' order."""
+    columns = ", ".join(f'"{name}"' for name in rows[0])
+    marks = ", ".join("(" + ", ".join(["%s"] * len(rows[0])) + ")" for _ in rows)
+    cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {marks}{' RETURNING id' if returning else ''}",  # noqa: S608
+                   [value for row in rows for value in row.values()])
+    return [row[0] for row in cursor.fetchall()] if returning else []
+
+
 def _replay(cursor, written: list[tuple[str, str, dict[str, Any]]], figure_id: int) -> None:
-    """The same INSERTs with the same values: the record takes a new id from its sequence and the rows that
-    name it name the new one (still the highest id, so each pair keeps its order); pairs likewise."""
+    """The same INSERTs with the same values, as the service sends them: the record, its history row, then all
+    its pairs in one statement and all their history rows in another. The record takes a new id from its sequence
+    and the rows that name it name the new one (still the highest id, so each pair keeps its order); pairs
+    likewise."""
     new_id, new_pairs = None, {}
 
     def swap(value: int) -> int:
         return new_id if value == figure_id else value
 
-    for role, table, row in written:
-        values = dict(row)
+    for role in ("record", "record history", "pair", "pair history"):
+        rows = [(table, row) for kind, table, row in written if kind == role]
+        if not rows:
+            continue
+        values = []
+        for _, row in rows:
+            value = dict(row)
+            if role == "record":
+                del value["id"]
+            elif role == "record history":
+                del value["history_id"]
+                value["id"] = new_id
+            elif role == "pair":
+                del value["id"]
+                value["first_id"], value["second_id"] = swap(value["first_id"]), swap(value["second_id"])
+            else:
+                del value["history_id"]
+                value["id"] = new_pairs[value["id"]]
+                value["first_id"], value["second_id"] = swap(value["first_id"]), swap(value["second_id"])
+            values.append(value)
+        ids = _insert(cursor, rows[0][0], values, returning=role in ("record", "pair"))
         if role == "record":
-            del values["id"]
-        elif role == "record history":
-            del values["history_id"]
-            values["id"] = new_id
+            new_id = ids[0]
         elif role == "pair":
-            del values["id"]
-            values["first_id"], values["second_id"] = swap(values["first_id"]), swap(values["second_id"])
-        else:
-            del values["history_id"]
-            values["id"] = new_pairs[values["id"]]
-            values["first_id"], values["second_id"] = swap(values["first_id"]), swap(values["second_id"])
-        columns = ", ".join(f'"{name}"' for name in values)
-        marks = ", ".join(["%s"] * len(values))
-        returning = " RETURNING id" if role in ("record", "pair") else ""
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks}){returning}",  # noqa: S608
-                       list(values.values()))
-        if role == "record":
-            new_id = cursor.fetchone()[0]
-        elif role == "pair":
-            new_pairs[row["id"]] = cursor.fetchone()[0]
+            new_pairs = {row["id"]: pk for (_, row), pk in zip(rows, ids, strict=True)}
 
 
 def measure_creates(user, *, periods: tuple[int, ...] = PERIODS, runs: int = 20) -> dict[int, dict[str, Any]]:

@@ -36,7 +36,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tracker.choices import ReviewStatus
@@ -50,8 +49,9 @@ from tracker.services.claims import (
     _perm,
     claim_fill_derived,
     counts_for_overlap,
+    double_counts_store,
 )
-from tracker.services.common import require_permission
+from tracker.services.common import history_copy, require_permission
 
 # Ids per IN list: SQLite refuses more than 999 variables in one statement.
 ID_CHUNK = 500
@@ -296,7 +296,7 @@ def _create(claims: list[Claim], *, created_by, cited_sources, reason: str, batc
     errors.update(_insert_checked(model, again, batch_size))
     kept = [index for index in range(len(claims)) if index not in errors]
     created = [claims[index] for index in kept]
-    _copy_to_history(model, [claim.pk for claim in created], user=created_by, reason=reason)
+    history_copy(model, [claim.pk for claim in created], user=created_by, reason=reason)
     if cited_sources is not None:
         _cite_sources(model, created, [cited_sources[index] for index in kept], batch_size)
     if issubclass(model, QuantifiedClaim):
@@ -341,35 +341,7 @@ def _store_double_counts(model: type[QuantifiedClaim], claims: list[QuantifiedCl
         stored = PossibleDoubleCount.objects.filter(kind=kind).filter(
             models.Q(first_id__in=chunk) | models.Q(second_id__in=chunk))
         pairs -= set(stored.values_list("first_id", "second_id"))
-    rows = [PossibleDoubleCount(kind=kind, first_id=first, second_id=second)
-            for first, second in sorted(pairs, key=lambda pair: (pair[1], pair[0]))]
-    PossibleDoubleCount.objects.bulk_create(rows, batch_size=batch_size)
-    if rows:  # the author ``objects.create`` gives a pair: the request's user, where there is one
-        author = PossibleDoubleCount.history.model.get_default_history_user(rows[0])
-        _copy_to_history(PossibleDoubleCount, [row.pk for row in rows], user=author, reason=None)
-
-
-def _copy_to_history(model: type[models.Model], ids: list[int], *, user: AbstractBaseUser | None,
-                     reason: str | None) -> None:
-    """The "+" history rows that ``post_save`` writes for new rows, copied by the database from the stored rows
-    (the tracked columns as stored, who, why, when): building 10,000 history instances in Python and binding each
-    of their values cost more than the insert of the records themselves."""
-    history = model.history.model
-    names = [field.name for field in history.tracked_fields]
-    quote = connection.ops.quote_name
-    into = ", ".join(quote(history._meta.get_field(name).column) for name in names)
-    select = ", ".join(quote(model._meta.get_field(name).column) for name in names)
-    when = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        for chunk in _chunks(ids, 1000):
-            listed = ", ".join(str(int(pk)) for pk in chunk)
-            cursor.execute(
-                f"""INSERT INTO {quote(history._meta.db_table)}
-                    ({into}, history_date, history_change_reason, history_type, history_user_id)
-                    SELECT {select}, %s, %s, '+', %s FROM {quote(model._meta.db_table)}
-                    WHERE id IN ({listed}) ORDER BY id""",
-                [when, reason, user.pk if user is not None else None],
-            )
+    double_counts_store(kind, sorted(pairs, key=lambda pair: (pair[1], pair[0])), batch_size=batch_size)
 
 
 def _overlapping_pairs(model: type[QuantifiedClaim], figures: list[QuantifiedClaim]) -> set[tuple[int, int]]:

@@ -30,6 +30,8 @@ from tracker.services.common import (
     changed_fields,
     check_publishing,
     check_version,
+    create_with_history,
+    history_copy,
     require_permission,
     save_with_history,
     validate_for_save,
@@ -169,11 +171,11 @@ def claim_create(claim: C, *, created_by: AbstractBaseUser, cited_sources: Itera
         cited_sources = claim.prefetched_cited_sources = list(cited_sources)  # in the search document
     claim_fill_derived(claim)
     claim.review_status = ReviewStatus.DRAFT
-    validate_for_save(claim)
-    save_with_history(claim, user=created_by, reason=REASON_CREATED)
+    validate_for_save(claim, constraints=False)  # the check constraints: as the row is stored
+    create_with_history(claim, user=created_by, reason=REASON_CREATED)
     if cited_sources is not None:
         claim.cited_sources.set(cited_sources)  # a second history row, holding the links
-    double_count_refresh(claim, lapse=True)
+    double_count_refresh(claim, lapse=True, new=True)
     return claim
 
 
@@ -419,14 +421,15 @@ def overlapping_figures(claim: QuantifiedClaim):
     return qs
 
 
-def double_count_refresh(claim: Claim, *, lapse: bool) -> list[PossibleDoubleCount]:
+def double_count_refresh(claim: Claim, *, lapse: bool, new: bool = False) -> list[PossibleDoubleCount]:
     """Recompute and store the possible double counts ``claim`` takes part in.
 
-    ``lapse`` clears overlap decisions on its pairs: its substance changed.
+    ``lapse`` clears overlap decisions on its pairs: its substance changed. ``new``: the record was just created,
+    so it has no stored pairs to read.
     """
     if not isinstance(claim, QuantifiedClaim):
         return []
-    pairs = _pairs_of(claim)
+    pairs = () if new else _pairs_of(claim)
     if not counts_for_overlap(claim):
         for pair in pairs:
             pair.delete()
@@ -444,10 +447,22 @@ def double_count_refresh(claim: Claim, *, lapse: bool) -> list[PossibleDoubleCou
             pair.save()
         others.discard(pair.other_id(claim.pk))
         kept.append(pair)
-    for other in sorted(others):
-        first, second = sorted((claim.pk, other))
-        kept.append(PossibleDoubleCount.objects.create(kind=claim._meta.model_name, first_id=first, second_id=second))
+    kept += double_counts_store(claim._meta.model_name, [tuple(sorted((claim.pk, other))) for other in sorted(others)])
     return kept
+
+
+def double_counts_store(kind: str, pairs: list[tuple[int, int]], *, batch_size: int = 500) -> list[PossibleDoubleCount]:
+    """Store new pairs of ``kind`` (lower id, higher id), in the order given, each with the "+" history row that
+    ``objects.create`` would give it (the request's user where there is one, no reason): one INSERT for the pairs
+    and one for their history rows, where a figure overlapping a hundred others spent two statements and about a
+    millisecond of Python on each."""
+    rows = [PossibleDoubleCount(kind=kind, first_id=first, second_id=second) for first, second in pairs]
+    if not rows:
+        return []
+    PossibleDoubleCount.objects.bulk_create(rows, batch_size=batch_size)
+    author = PossibleDoubleCount.history.model.get_default_history_user(rows[0])
+    history_copy(PossibleDoubleCount, [row.pk for row in rows], user=author, reason=None)
+    return rows
 
 
 def double_counts_for(claim: Claim) -> list[PossibleDoubleCount]:

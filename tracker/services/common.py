@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 
 class ConcurrentEditError(Exception):
@@ -59,13 +60,45 @@ def check_publishing(user: AbstractBaseUser | None, before: models.Model, after:
     return True
 
 
-def validate_for_save(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Field rules, ``clean()``, uniqueness, then the database constraints on the derived columns."""
-    instance.full_clean(exclude=exclude, validate_constraints=False)
+def loaded_foreign_keys(instance: models.Model) -> list[str]:
+    """The foreign keys whose related row ``instance`` holds as read from the database (what a form's or a
+    serializer's choice, or a ``select_related``, attached), with no ``limit_choices_to``: Django's field
+    validation would look each of them up again, only to learn that it exists. (Neither that lookup nor this
+    skips a race with a delete: the table's foreign key refuses the insert either way.)"""
+    loaded = []
+    for field in instance._meta.concrete_fields:
+        if not (isinstance(field, models.ForeignKey) and field.is_cached(instance)) or field.get_limit_choices_to():
+            continue
+        related, value = field.get_cached_value(instance), getattr(instance, field.attname)
+        if (related is not None and value is not None and not related._state.adding
+                and getattr(related, field.target_field.attname) == value):
+            loaded.append(field.name)
+    return loaded
+
+
+def validate_for_save(instance: models.Model, *, exclude: list[str] | None = None, constraints: bool = True) -> None:
+    """Field rules, ``clean()``, uniqueness, then the database constraints on the derived columns (``constraints``
+    False: left to ``create_with_history``, which lets the database test them as it stores a new row).
+
+    Django's ``full_clean`` less the lookups of foreign keys whose rows are already loaded
+    (``loaded_foreign_keys``); uniqueness still covers every field the caller did not exclude."""
+    errors: dict = {}
+    try:
+        instance.full_clean(exclude=[*(exclude or ()), *loaded_foreign_keys(instance)], validate_unique=False,
+                            validate_constraints=False)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:  # as full_clean: not for a field that already failed
+        instance.validate_unique(exclude={*(exclude or ()), *(name for name in errors if name != NON_FIELD_ERRORS)})
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
     derive = getattr(instance, "derive", None)
     if derive:
         derive()
-    instance.validate_constraints(exclude=exclude)
+    if constraints:
+        instance.validate_constraints(exclude=exclude)
 
 
 def save_with_history(
@@ -79,6 +112,51 @@ def save_with_history(
     instance._history_user = user
     instance._change_reason = reason
     instance.save(**save_kwargs)
+
+
+def create_with_history(instance: models.Model, *, user: AbstractBaseUser | None, reason: str) -> None:
+    """Store a new row that ``validate_for_save(instance, constraints=False)`` passed, with its "+" history row.
+
+    The database tests the check constraints as it stores the row, inside a savepoint; when it refuses, the
+    savepoint is rolled back and the row's constraints are validated as Django does, raising Django's message for
+    the broken rule (the database's own error when none of the row's rules is broken). One INSERT, where testing
+    every condition first took a query (and a savepoint) before it; the batch's chunks are checked the same way.
+    The history row is copied from the stored row (``history_copy``)."""
+    instance.skip_history_when_saving = True
+    try:
+        with transaction.atomic():
+            save_with_history(instance, user=user, reason=reason)
+    except IntegrityError:
+        instance.validate_constraints()
+        raise
+    finally:
+        del instance.skip_history_when_saving
+    history_copy(type(instance), [instance.pk], user=user, reason=reason)
+
+
+def history_copy(model: type[models.Model], ids: list[int], *, user: AbstractBaseUser | None,
+                 reason: str | None) -> None:
+    """The "+" history rows that ``post_save`` writes for new rows, copied by the database from the stored rows
+    (the tracked columns as stored, who, why, when): one statement per thousand rows, where simple-history builds,
+    binds and inserts a history instance per row (and, for a model with many-to-many history, reads the new row's
+    excluded columns and its links back, though a new row has none yet). The caller saved the rows with
+    ``skip_history_when_saving``."""
+    history = model.history.model
+    names = [field.name for field in history.tracked_fields]
+    quote = connection.ops.quote_name
+    into = ", ".join(quote(history._meta.get_field(name).column) for name in names)
+    select = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    when = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 1000):
+            listed = ", ".join(str(int(pk)) for pk in ids[start:start + 1000])
+            cursor.execute(
+                f"""INSERT INTO {quote(history._meta.db_table)}
+                    ({into}, history_date, history_change_reason, history_type, history_user_id)
+                    SELECT {select}, %s, %s, '+', %s FROM {quote(model._meta.db_table)}
+                    WHERE id IN ({listed}) ORDER BY id""",
+                [when, reason, user.pk if user is not None else None],
+            )
 
 
 def check_version(current: models.Model, expected_version: int | None) -> None:
