@@ -434,6 +434,9 @@ NOT_COUNTED_COLUMNS = ["id", "source", "is_confidential", "role", "duplicate_of"
 COUNTED = Q(review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False)
 COUNTED_COLUMNS = ["id", "location", "term", "source", "is_confidential", "term_group", "event", "start_date", "low",
                    "best", "high", "high_open"]
+# A record of its own not confidential: the condition of the indexes a public page's sources are read from (the
+# source's own confidentiality is checked on the source).
+PUBLIC_RECORD = Q(is_confidential=False)
 
 
 def counted_expression() -> ExpressionWrapper:
@@ -487,6 +490,9 @@ class DisplacementFigure(QuantifiedClaim):
             models.Index(fields=["country", "term", "end_date", "start_date"], name="displacement_country_term_idx"),
             # A country and a review status, newest first (the admin's list).
             models.Index(fields=["country", "review_status", "end_date", "id"], name="displacement_country_rev_idx"),
+            # The sources a country's page cites: its public approved records' sources from the index alone.
+            models.Index(fields=["country", "review_status", "source"], condition=PUBLIC_RECORD,
+                         name="displacement_country_src_idx"),
             # An event's approved records, newest first (the event page), whatever the rest of the table holds.
             models.Index(fields=["event", "review_status", "end_date", "id"], name="displacement_event_rev_idx"),
             # The stocks that count (tracker/reporting/stocks.py): a report reads them, with what it sums, from
@@ -548,6 +554,8 @@ class SurrenderFigure(QuantifiedClaim):
             models.Index(fields=["review_status", "role", "end_date"], name="surrender_counting_idx"),
             models.Index(fields=["country", "term", "end_date", "start_date"], name="surrender_country_term_idx"),
             models.Index(fields=["country", "review_status", "end_date", "id"], name="surrender_country_rev_idx"),
+            models.Index(fields=["country", "review_status", "source"], condition=PUBLIC_RECORD,
+                         name="surrender_country_src_idx"),
             models.Index(fields=["event", "review_status", "end_date", "id"], name="surrender_event_rev_idx"),
             models.Index(fields=["end_date"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
                          name="surrender_not_counted_idx"),
@@ -601,6 +609,8 @@ class AidCapacityReport(Claim):
             models.Index(fields=["review_status", "end_date"], name="aidcapacity_status_idx"),
             models.Index(fields=["country", "end_date", "start_date"], name="aidcapacity_country_date_idx"),
             models.Index(fields=["country", "review_status", "end_date", "id"], name="aidcapacity_country_rev_idx"),
+            models.Index(fields=["country", "review_status", "source"], condition=PUBLIC_RECORD,
+                         name="aidcapacity_country_src_idx"),
             models.Index(fields=["event", "review_status", "end_date", "id"], name="aidcapacity_event_rev_idx"),
         ]
 

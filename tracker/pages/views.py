@@ -199,10 +199,11 @@ def overview(request: HttpRequest, parts: PageParts, *, event: Event | None = No
         return reverse(f"pages:{scope}_csv", args=[pk, table])
 
     def peek(name: str, items: Any, per_page: int, param: str, row: Callable | None = None) -> PeekPage:
+        """A page of ``items`` (a queryset, or a function making it, called only when the page is computed)."""
         number = page_number(request, param)
 
         def compute() -> PeekPage:
-            page = PeekPage(items, number, per_page)
+            page = PeekPage(items() if callable(items) else items, number, per_page)
             if row:
                 page.object_list = [row(values) for values in page.object_list]
             return page
@@ -219,7 +220,8 @@ def overview(request: HttpRequest, parts: PageParts, *, event: Event | None = No
                                      "figures_page"),
         "surrender_records": peek("surrenders", public_records(SurrenderFigure, surrenders), RECORDS_PER_PAGE,
                                   "surrenders_page"),
-        "sources": peek("sources", public_sources(displacement, surrenders, aid), SOURCES_PER_PAGE, "sources_page"),
+        "sources": peek("sources", lambda: public_sources(displacement, surrenders, aid), SOURCES_PER_PAGE,
+                        "sources_page"),
         "csv": {table.replace("-", "_"): csv_url(table) for table in CSV_TABLES},
     }
 

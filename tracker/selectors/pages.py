@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Max, Min, Model, QuerySet
 
 from tracker.audience import Audience
+from tracker.db.ids import id_list
 from tracker.models import (
     DisplacementFigure,
     Event,
@@ -74,14 +75,18 @@ def public_records(model: type[Model], records: QuerySet) -> QuerySet:
 
 
 def public_sources(*record_sets: QuerySet) -> QuerySet:
-    """Non-confidential sources of the approved, non-confidential records in ``record_sets``."""
-    cited = [visible_approved(records, audience=Audience.PUBLIC).order_by().values("source_id")
+    """Non-confidential sources of the approved, non-confidential records in ``record_sets``.
+
+    The cited ids are read first (one query: the union of each set's ids, read through its scope's index), then
+    the sources by that list. Kept as one semi-join, PostgreSQL reckoned a country's 3,580 sources at 105,000 (a
+    row per record) and hashed a scan of every source against them; an OR of an EXISTS per kind ran as hashed
+    subplans filtering every source by publication date."""
+    cited = [visible_approved(records, audience=Audience.PUBLIC).order_by().values_list("source_id", flat=True)
              for records in record_sets]
-    # One semi-join on the union of the source ids (each set read through its scope's index), not an OR of
-    # EXISTS per kind, which PostgreSQL runs as hashed subplans filtering every source by publication date.
+    ids = list(cited[0].union(*cited[1:]))
     return (
         Source.objects.visible_to(Audience.PUBLIC)
-        .filter(pk__in=cited[0].union(*cited[1:]))
+        .filter(pk__in=id_list(ids, record_sets[0].db))
         .select_related("publisher")
         .prefetch_related("co_credited")
         .order_by("-publication_date", "title", "pk")
