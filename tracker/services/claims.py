@@ -434,7 +434,7 @@ def double_count_refresh(claim: Claim, *, lapse: bool, new: bool = False) -> lis
         for pair in pairs:
             pair.delete()
         return []
-    others = set(overlapping_figures(claim).values_list("pk", flat=True))
+    others = set(overlapping_figures(claim).order_by().values_list("pk", flat=True))  # a set: no sort
     kept = []
     for pair in pairs:
         if pair.other_id(claim.pk) not in others:
