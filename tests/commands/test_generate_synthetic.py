@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import StringIO
@@ -29,6 +31,7 @@ from tracker.search.documents import book_for, search_document
 from tracker.synthetic.database import copy_text
 from tracker.synthetic.records import RECORD_COLUMNS
 from tracker.synthetic.shared import BLOCK
+from tracker.synthetic.workers import CAN_FORK, block_mapper
 
 FIGURES = 200
 
@@ -246,6 +249,21 @@ def test_refuses_a_database_with_real_records_unless_forced(draft):
     generate(figures=30, force=True)  # a second run replaces only the synthetic rows
     assert DisplacementFigure.objects.filter(pk=draft.pk).exists()
     assert sum(model.objects.filter(is_synthetic=True).count() for model in CLAIM_MODELS) == 30
+
+
+class Dying:
+    """A drawer whose second block kills the worker drawing it."""
+
+    def block(self, number: int) -> int:
+        if number == 2:
+            os._exit(9)
+        return number
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="workers are forked processes")
+def test_a_worker_that_dies_fails_the_run_instead_of_waiting_forever():
+    with block_mapper(Dying(), 2) as mapped, pytest.raises(BrokenProcessPool):
+        list(mapped("block", [(1,), (2,), (3,)]))
 
 
 def test_bad_arguments():

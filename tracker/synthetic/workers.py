@@ -14,6 +14,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 from tracker.synthetic.records import Records
@@ -43,10 +44,13 @@ def block_mapper(records: Records, workers: int) -> Iterator[Callable]:
     # The world and the prose pools live as long as the workers: frozen, the collector's passes in each worker skip
     # them (and leave the pages the workers share with this process unwritten).
     gc.freeze()
+    # A worker that dies (killed, out of memory) breaks the pool and the next result raises BrokenProcessPool: the
+    # generator's transaction rolls back instead of waiting forever for a block that will never come.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:  # leaving it terminates the workers
-            yield lambda method, blocks: ordered_map(pool, method, blocks, ahead=2 * workers)
+        yield lambda method, blocks: ordered_map(pool, method, blocks, ahead=2 * workers)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _FORKED_RECORDS = None
         gc.unfreeze()
 
@@ -56,11 +60,11 @@ def call_forked(method: str, block: tuple):
     return getattr(_FORKED_RECORDS, method)(*block)
 
 
-def ordered_map(pool, method: str, blocks: Iterable[tuple], ahead: int) -> Iterator:
+def ordered_map(pool: ProcessPoolExecutor, method: str, blocks: Iterable[tuple], ahead: int) -> Iterator:
     """``call_forked(method, block)`` for each block in the pool, results in order, ``ahead`` blocks queued."""
     blocks = iter(blocks)
-    pending = deque(pool.apply_async(call_forked, (method, block)) for block in itertools.islice(blocks, ahead))
+    pending = deque(pool.submit(call_forked, method, block) for block in itertools.islice(blocks, ahead))
     while pending:
-        result = pending.popleft().get()
-        pending.extend(pool.apply_async(call_forked, (method, block)) for block in itertools.islice(blocks, 1))
+        result = pending.popleft().result()
+        pending.extend(pool.submit(call_forked, method, block) for block in itertools.islice(blocks, 1))
         yield result
