@@ -176,8 +176,11 @@ def search_words() -> list[dict]:
             words.append({"share": "one record", "word": singles[0], "records": found(singles[0])})
     for share, fraction in (("0.1%", 0.001), ("half", 0.5)):
         want = fraction * sampled
-        # A word a user would look for: five letters or more ("displaced", not "from").
-        candidates = sorted((pair for pair in stats if len(pair[0]) >= 5), key=lambda pair: abs(pair[1] - want))[:5]
+        # A word a user would look for: of the vocabulary (not a syllable of invented names), five letters or more
+        # ("displaced", not "from").
+        words_typed = set(typed.values())
+        candidates = sorted((pair for pair in stats if len(pair[0]) >= 5 and pair[0] in words_typed),
+                            key=lambda pair: abs(pair[1] - want))[:5]
         best = min(((word, found(word)) for word, _ in candidates), key=lambda pair: abs(pair[1] - fraction * total))
         words.append({"share": share, "word": best[0], "records": best[1]})
     for entry in words:
