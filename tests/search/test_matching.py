@@ -54,7 +54,15 @@ def names_of(world, ids) -> set[str]:
     return {by_id[pk] for pk in ids}
 
 
-def test_each_query_finds_its_records(world, staff_client):
+@pytest.fixture(params=["ids first", "tested on each row"])
+def either_way(request, monkeypatch):
+    """PostgreSQL reads a search's ids first when it reckons them few, else tests the words row by row as the list
+    walks its order (``SearchMatch.is_sparse``): both ways find the same records in the same order."""
+    monkeypatch.setattr("tracker.search.query.SPARSE_MATCHES", 10**9 if request.param == "ids first" else -1)
+    return request.param
+
+
+def test_each_query_finds_its_records(world, staff_client, either_way):
     results = {q: names_of(world, found(world, staff_client, q)) for q in CASES}
     assert results == CASES
 
@@ -66,7 +74,7 @@ def test_a_query_without_a_word_filters_nothing(world, staff_client, q):
     assert len(found(world, staff_client, q)) == len(vars(world.records))
 
 
-def test_results_keep_the_lists_order_on_every_cursor_page(world, staff_client):
+def test_results_keep_the_lists_order_on_every_cursor_page(world, staff_client, either_way):
     everything = set(found(world, staff_client, "jazeera"))
     for ordering in ("-id", "end_date,id", "-updated_at,-id"):
         paged = found(world, staff_client, "jazeera", ordering=ordering, page_size=2)
@@ -96,3 +104,17 @@ def test_the_search_condition_is_the_expression_its_indexes_hold(world):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row for (row,) in cursor.fetchall())
     assert "displacement_search_text_idx" in plan and "displacement_search_names_idx" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimate")
+def test_a_search_reckoned_rare_reads_its_ids_first_and_a_frequent_one_is_tested_row_by_row(world, monkeypatch):
+    def plan(limit: int) -> str:
+        monkeypatch.setattr("tracker.search.query.SPARSE_MATCHES", limit)
+        queryset = DisplacementFigure.objects.filter(search_q(DisplacementFigure, "dying")).order_by("-end_date")
+        sql, params = queryset.values("pk")[:10].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            return "\n".join(row for (row,) in cursor.fetchall())
+
+    assert "InitPlan" in plan(10**9)  # the ids, read once through the indexes
+    assert "InitPlan" not in plan(-1)
