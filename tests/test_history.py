@@ -126,6 +126,24 @@ def test_merging_organizations_repoints_every_reference_and_keeps_the_names(grou
     assert "merged into 'ISIL'" in surrender.history.first().history_change_reason
 
 
+def test_a_merge_of_two_long_names_is_stored_with_its_reason_cut_to_fit(groups):
+    """The reason names both organizations; history holds 100 characters of it, where PostgreSQL refused the merge."""
+    admin = UserFactory(groups=[ADMINISTRATORS])
+    keep = OrganizationFactory(name="Office for the Coordination of Humanitarian Affairs, Syria Cross-Border Hub")
+    merge = OrganizationFactory(name="United Nations Office for the Coordination of Humanitarian Affairs (Gaziantep)")
+    figure = DisplacementFigureFactory(attributed_to=merge)
+    figure.cited_sources.set([merge])
+
+    organization_merge(keep=keep, merge=merge, merged_by=admin)
+
+    figure = DisplacementFigure.objects.get(pk=figure.pk)
+    assert figure.attributed_to == keep and list(figure.cited_sources.all()) == [keep]
+    reasons = [row.history_change_reason for row in figure.history.all()[:2]]
+    assert all(len(reason) == 100 and reason.endswith("…") for reason in reasons), reasons
+    assert reasons[0].startswith("Organization 'United Nations Office for the Coordination")
+    assert keep.history.first().history_change_reason == reasons[0]
+
+
 def test_an_analyst_cannot_merge_organizations(analyst):
     keep, merge = OrganizationFactory(), OrganizationFactory()
     with pytest.raises(PermissionDenied):

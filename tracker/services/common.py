@@ -101,6 +101,24 @@ def validate_for_save(instance: models.Model, *, exclude: list[str] | None = Non
         instance.validate_constraints(exclude=exclude)
 
 
+#: The length of simple-history's change reason column (``history_change_reason``, varchar(100)).
+CHANGE_REASON_LENGTH = 100
+
+
+def change_reason(reason: str | None) -> str | None:
+    """``reason`` as a history row can hold it: a longer one (a merge of two long names, an import of a file with a
+    long name) is cut to the column's length with an ellipsis, where PostgreSQL would refuse the whole change."""
+    if reason is None or len(reason) <= CHANGE_REASON_LENGTH:
+        return reason
+    return reason[: CHANGE_REASON_LENGTH - 1] + "…"
+
+
+def shorten_change_reason(sender, history_instance, **kwargs) -> None:
+    """simple-history's ``pre_create_historical_record``: every history row written one by one, from any door,
+    keeps a reason that fits (``history_copy`` shortens its own)."""
+    history_instance.history_change_reason = change_reason(history_instance.history_change_reason)
+
+
 def save_with_history(
     instance: models.Model, *, user: AbstractBaseUser | None, reason: str, **save_kwargs: Any
 ) -> None:
@@ -155,7 +173,7 @@ def history_copy(model: type[models.Model], ids: list[int], *, user: AbstractBas
                     ({into}, history_date, history_change_reason, history_type, history_user_id)
                     SELECT {select}, %s, %s, '+', %s FROM {quote(model._meta.db_table)}
                     WHERE id IN ({listed}) ORDER BY id""",
-                [when, reason, user.pk if user is not None else None],
+                [when, change_reason(reason), user.pk if user is not None else None],
             )
 
 
