@@ -514,6 +514,9 @@ class DisplacementFigure(QuantifiedClaim):
             # from this index alone rather than the table.
             models.Index(fields=["end_date"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
                          name="displacement_not_counted_idx"),
+            # the same for one country's page: its count of figures left out, from the index alone
+            models.Index(fields=["country"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
+                         name="displacement_uncounted_cty_idx"),
         ]
 
     def __str__(self) -> str:
@@ -559,6 +562,8 @@ class SurrenderFigure(QuantifiedClaim):
             models.Index(fields=["event", "review_status", "end_date", "id"], name="surrender_event_rev_idx"),
             models.Index(fields=["end_date"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
                          name="surrender_not_counted_idx"),
+            models.Index(fields=["country"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
+                         name="surrender_uncounted_cty_idx"),
             # the surrenders that count, with what a report reads of them (as displacement_counted_flow_idx)
             models.Index(fields=["country", "end_date"], include=COUNTED_COLUMNS, condition=COUNTED,
                          name="surrender_counted_idx"),
