@@ -510,11 +510,9 @@ class DisplacementFigure(QuantifiedClaim):
             models.Index(fields=["country", "end_date"], include=[*COUNTED_COLUMNS, "category"],
                          condition=COUNTED & Q(category=DisplacementCategory.FLOW),
                          name="displacement_counted_flow_idx"),
-            # Approved figures left out of totals, counted for every report's warnings: about one in eight, read
-            # from this index alone rather than the table.
+            # Approved figures left out of totals (one in eight), counted from these alone for reports' warnings
             models.Index(fields=["end_date"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
                          name="displacement_not_counted_idx"),
-            # the same for one country's page: its count of figures left out, from the index alone
             models.Index(fields=["country"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
                          name="displacement_uncounted_cty_idx"),
         ]
@@ -617,6 +615,9 @@ class AidCapacityReport(Claim):
             models.Index(fields=["country", "review_status", "source"], condition=PUBLIC_RECORD,
                          name="aidcapacity_country_src_idx"),
             models.Index(fields=["event", "review_status", "end_date", "id"], name="aidcapacity_event_rev_idx"),
+            models.Index(fields=["location", "sector", "end_date"], name="aidcapacity_latest_idx",  # the latest
+                         include=["review_status", "is_confidential", "country", "provider", "provider_description",
+                                  "source", "id"]),  # report of each (aid_capacity_status) asks if a later exists
         ]
 
     def __str__(self) -> str:
