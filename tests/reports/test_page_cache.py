@@ -134,6 +134,7 @@ def test_the_event_page_reads_its_records_through_the_event_index(world):
         cursor.execute("ANALYZE tracker_displacementfigure")
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("SET enable_sort = off")
+        cursor.execute("SET enable_incremental_sort = off")  # end_date's index plus a sort of each date's few ids
     try:
         records = public_records(DisplacementFigure, claims_about(DisplacementFigure, event=world.event))[:11]
         plan = _plan(records)
@@ -147,3 +148,4 @@ def test_the_event_page_reads_its_records_through_the_event_index(world):
         with connection.cursor() as cursor:
             cursor.execute("RESET enable_seqscan")
             cursor.execute("RESET enable_sort")
+            cursor.execute("RESET enable_incremental_sort")
