@@ -110,6 +110,7 @@ class Result:
     target: str = ""
     passed: bool | None = None
     extra: dict = field(default_factory=dict)
+    bench: str = ""  # the benchmark of run.py that measured it (a partial run replaces that benchmark's rows)
 
 
 def latency(name: str, measure: str, median: float, limit: float | None, limit_label: str, target: str,

@@ -41,15 +41,17 @@ def postgres_version() -> str:
         return cursor.fetchone()[0]
 
 
-def save_run(results: list[Result], facts: dict, started: float, load_before: str, partial: bool) -> Path:
+def save_run(results: list[Result], facts: dict, started: float, load_before: str, partial: bool,
+             measured: set[str]) -> Path:
     """This run's rows and circumstances as ``bench/results/<size>.json``. A partial run (``--only``) keeps the
-    rows of the last run that it did not measure again."""
+    rows of the last run's benchmarks that it did not run (``measured``: the benchmarks it ran)."""
     figures = facts["figures"]
     path = RESULTS_DIR / f"{size_label(figures)}.json"
     rows = [asdict(r) for r in results]
     if partial and path.exists():
-        measured = {r.name for r in results}
-        rows = [r for r in json.loads(path.read_text())["results"] if r["name"] not in measured] + rows
+        names = {r.name for r in results}
+        rows = [r for r in json.loads(path.read_text())["results"]
+                if r.get("bench", "") not in measured and r["name"] not in names] + rows
     info = machine()
     run = {
         "figures": figures, "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -101,8 +103,9 @@ def write_latest() -> str:
     labels = [size_label(run["figures"]) for run in runs]
     by_size = [{row["name"]: row for row in run["results"]} for run in runs]
     names: list[str] = []
-    for rows in reversed(by_size):  # the largest size's order first
+    for rows in reversed(by_size):  # the largest size's order first, the generator (run first) on top
         names += [name for name in rows if name not in names]
+    names.sort(key=lambda name: name != "generator")
     largest = runs[-1]
     sizes = " and ".join(f"{run['figures']:,}" for run in runs)
     lines = [f"# Benchmarks at {sizes} records", ""]
@@ -141,7 +144,7 @@ def write_latest() -> str:
             if row is None:
                 cells.append("-")
                 continue
-            result = verdict(Result(**row))
+            result = verdict(Result(**{k: v for k, v in row.items() if k in Result.__dataclass_fields__}))
             bound = growth_goal(name)
             if bound and index == len(rows) - 1 and growth is not None and row["passed"] is not None:
                 result = "pass" if row["passed"] and growth < bound else "FAIL"

@@ -108,6 +108,8 @@ def main() -> None:
     creds = credentials()
     filters = sample_filters()
     server = Server()
+    if generated:
+        generated.bench = "generator"
     results: list[Result] = [generated] if generated else []
     measured: dict[str, float] = {}
     todo = [name for name in only if name != "generator"]
@@ -117,6 +119,8 @@ def main() -> None:
                   f"{name}...", flush=True)
             bench_started = time.perf_counter()
             done = run_one(name, server, creds, filters, facts, args, measured)
+            for r in done:
+                r.bench = name
             results += done
             for r in done:
                 measured[r.name] = r.value
@@ -124,7 +128,7 @@ def main() -> None:
                       f"{time.perf_counter() - bench_started:.0f} s; {r.extra}", flush=True)
     finally:
         server.stop()
-    path = save_run(results, facts, started, load_before, partial=set(only) != set(BENCHMARKS))
+    path = save_run(results, facts, started, load_before, partial=set(only) != set(BENCHMARKS), measured=set(only))
     print()
     print(write_latest())
     print(f"Written to {path.relative_to(path.parent.parent.parent)} and bench/results/latest.md")
