@@ -193,12 +193,7 @@ class TreeServer(Server):
         raise SystemExit(f"The {label} server did not start within 90 s.")
 
     def stop(self) -> None:  # the bench's stop() cancels queries on the bench database: not ours to do
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        self.stop_process()
 
 
 # --- timing -----------------------------------------------------------------------------------------

@@ -350,18 +350,21 @@ class Server:
                 "seconds": time.perf_counter() - start, "complete": complete}
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        self.stop_process()
         # A request the client gave up on may still run in PostgreSQL: cancel what the server left behind.
         import psycopg
 
         with psycopg.connect(database_url(), autocommit=True) as connection:
             connection.execute("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = "
                                "current_database() AND pid <> pg_backend_pid() AND state = 'active'")
+
+    def stop_process(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
 
 
 class PeakMemory:
