@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import API, list_ids
 from tracker.models import DisplacementFigure
@@ -118,3 +119,11 @@ def test_a_search_reckoned_rare_reads_its_ids_first_and_a_frequent_one_is_tested
 
     assert "InitPlan" in plan(10**9)  # the ids, read once through the indexes
     assert "InitPlan" not in plan(-1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimate")
+def test_the_planner_is_asked_once_for_a_list_and_its_count(world):
+    queryset = DisplacementFigure.objects.filter(search_q(DisplacementFigure, "dying")).order_by("-end_date")
+    with CaptureQueriesContext(connection) as queries:
+        assert queryset.count() == len(list(queryset[:10])) == 2
+    assert sum(query["sql"].startswith("EXPLAIN") for query in queries.captured_queries) == 1
