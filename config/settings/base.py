@@ -197,6 +197,10 @@ def _cache(name: str) -> dict:
 
 
 CACHES = {"default": _cache("default"), "throttle": _cache("throttle")}
+# Sessions live in the database; with Redis they are also read through the default cache (cached_db), so every
+# server process sees the same login and a Redis restart or flush logs nobody out (docs/decisions.md, "Stateless
+# app servers").
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 # Reports of the API are cached (default cache) under tracker.reporting.cache.data_version(): a change to what
 # they count makes a new key, so this only bounds how long an unused report stays. 0 switches the cache off.
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=600)
