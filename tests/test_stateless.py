@@ -28,6 +28,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client, override_settings
+from rest_framework.test import APIClient
 
 from tests.api.conftest import make_key
 
@@ -207,3 +209,16 @@ def test_two_servers_share_a_keys_limit_cached_reports_and_logins(servers, world
     assert status == 200 and b"curator" in page.lower()
     # Without the cookie the other server sends a visitor to the login page.
     assert _request(f"{second}/admin/")[0] == 302
+
+
+def test_an_unreachable_redis_is_a_503_with_retry_after_not_a_500(db):
+    unreachable = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                   "LOCATION": f"redis://127.0.0.1:{_free_port()}/0"}
+    _, key = make_key()
+    with override_settings(CACHES={"default": unreachable, "throttle": unreachable}):
+        api = APIClient().get(LIMITED, HTTP_X_API_KEY=key)
+        page = Client(raise_request_exception=False).get("/")
+    assert api.status_code == 503 and int(api["Retry-After"]) > 0
+    assert "retry" in api.json()["detail"].lower()
+    assert page.status_code == 503 and int(page["Retry-After"]) > 0
+    assert b"Temporarily unavailable" in page.content

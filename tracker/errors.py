@@ -6,7 +6,8 @@ a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, a path no URL matches, a bug), goes
 through :class:`ApiErrorMiddleware` and the ``handler400``/``403``/``404``/``500``
 of ``config/urls.py``, which call :func:`error_response`. A database that does not
 answer (restarting, unreachable) is a 503 with ``Retry-After`` everywhere: the next
-request connects again (``CONN_HEALTH_CHECKS``), so clients should retry.
+request connects again (``CONN_HEALTH_CHECKS``), so clients should retry. So is Redis
+(caches, rate limits, sessions) when ``REDIS_URL`` is set and it does not answer.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.log import log_response
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 5
@@ -47,8 +50,8 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def is_database_unavailable(exc: BaseException | None) -> bool:
-    """The database refused or dropped the connection, or could not serve the query now: worth a retry."""
-    return isinstance(exc, OperationalError | InterfaceError)
+    """The database, or Redis, refused or dropped the connection, or could not serve the query now: worth a retry."""
+    return isinstance(exc, OperationalError | InterfaceError | RedisConnectionError | RedisTimeoutError)
 
 
 def error_response(request: HttpRequest, status: int, detail: str | None = None) -> HttpResponse:
