@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
@@ -165,15 +165,15 @@ class Sink:
         return data
 
 
-def package_parts(title: str, sheets: list[str]) -> dict[str, str]:
+def package_parts(title: str, sheets: list[str], modified: datetime | None = None) -> dict[str, str]:
     """The workbook's parts other than its sheets: content types, relationships, properties (the title, the
-    licence), the sheet list and the styles."""
+    licence, when it was written: ``modified``, now by default), the sheet list and the styles."""
     types = "application/vnd.openxmlformats-officedocument"
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{types}.spreadsheetml.worksheet+xml"/>'
         for n in range(1, len(sheets) + 1))
     licence = escape(settings.DATA_LICENSE)
-    now = timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = (modified or timezone.now()).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "[Content_Types].xml": (
             f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -233,19 +233,29 @@ def package_parts(title: str, sheets: list[str]) -> dict[str, str]:
 
 
 def stream(items: Iterable[dict], columns: list[Column], title: str, warnings: list[dict] | None = None,
-           rows: int | None = None) -> Iterator[bytes]:
+           rows: int | None = None, generated: datetime | None = None) -> Iterator[bytes]:
     """The workbook of ``items`` (records' JSON representations) in blocks of about 256 KB, written as it is sent.
 
     ``warnings`` (a report's, each with a ``code``, ``message`` and ``count``) get a sheet of their own. ``rows``
-    (how many items there are, when known) decides whether the rows' sheet needs ZIP64 sizes.
+    (how many items there are, when known) decides whether the rows' sheet needs ZIP64 sizes. ``generated`` (an
+    aware time, now by default) is the moment the workbook states and its ZIP members carry: given, the same items
+    give the same bytes (a citable release's workbooks, tracker/releases/).
     """
     sink = Sink()
     sheets = [title[:31], *(["warnings"] if warnings else []), "licence"]
     refs = letters(max(len(columns), 4))
     large = rows is None or rows * len(columns) * CELL_BYTES > zipfile.ZIP64_LIMIT
+    stamp = generated.astimezone(UTC).timetuple()[:6] if generated else None
+
+    def member(name: str) -> str | zipfile.ZipInfo:
+        # zipfile stamps a member written by name with the local time now; one opened by name (the rows' sheet)
+        # with 1980-01-01.
+        return name if stamp is None else zipfile.ZipInfo(name, date_time=stamp)
+
+    options = {"compress_type": zipfile.ZIP_DEFLATED, "compresslevel": 1}
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as package:
-        for name, xml in package_parts(title, sheets).items():
-            package.writestr(name, xml)
+        for name, xml in package_parts(title, sheets, generated).items():
+            package.writestr(member(name), xml, **options)
         count = 0
         with package.open("xl/worksheets/sheet1.xml", "w", force_zip64=large) as part:
             header = "".join(string(f"{ref}1", column.name, BOLD) for ref, column in zip(refs, columns,
@@ -274,12 +284,12 @@ def stream(items: Iterable[dict], columns: list[Column], title: str, warnings: l
                              f'{cell(f"B{n}", warning.get("count"))}'
                              f'{string(f"C{n}", escape_formula(str(warning.get("message", ""))))}'
                              f'{string(f"D{n}", ids) if ids else ""}</row>')
-            package.writestr(f"xl/worksheets/sheet{number}.xml", "".join(sheet_xml(lines)))
+            package.writestr(member(f"xl/worksheets/sheet{number}.xml"), "".join(sheet_xml(lines)), **options)
             number += 1
-        generated = typed(timezone.now().replace(microsecond=0), DATETIME)
+        moment = typed((generated or timezone.now()).replace(microsecond=0), DATETIME)
         licence = [f'<row r="1">{string("A1", "Licence")}{string("B1", settings.DATA_LICENSE)}</row>',
-                   f'<row r="2">{string("A2", "Generated")}{cell("B2", generated)}</row>',
+                   f'<row r="2">{string("A2", "Generated")}{cell("B2", moment)}</row>',
                    f'<row r="3">{string("A3", "Rows")}{cell("B3", count)}</row>']
-        package.writestr(f"xl/worksheets/sheet{number}.xml", "".join(sheet_xml(licence)))
+        package.writestr(member(f"xl/worksheets/sheet{number}.xml"), "".join(sheet_xml(licence)), **options)
     yield sink.take()
 
