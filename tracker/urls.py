@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tracker.pages import views
+from tracker.releases.listing import release_file
 
 app_name = "pages"
 
@@ -13,4 +14,6 @@ urlpatterns = [
     path("events/<int:pk>/csv/<slug:table>.csv", views.EventCsvView.as_view(), name="event_csv"),
     path("places/<int:pk>/", views.LocationDetailView.as_view(), name="place"),
     path("places/<int:pk>/csv/<slug:table>.csv", views.LocationCsvView.as_view(), name="place_csv"),
+    # Citable releases' files, from RELEASES_ROOT without a database query (tracker/releases/listing.py).
+    path("releases/<str:version>/<path:name>", release_file, name="release_file"),
 ]

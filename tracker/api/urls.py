@@ -19,6 +19,7 @@ from tracker.api.resources import RESOURCE_VIEWSETS
 from tracker.api.saved_queries import SavedQueryViewSet
 from tracker.api.throttling import AnonRateThrottle
 from tracker.api.vocabularies import VocabulariesView
+from tracker.releases.listing import ReleaseListView
 
 app_name = "api"
 
@@ -42,7 +43,7 @@ class ApiRoot(TrackerAPIMixin, DefaultRouter.APIRootView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        for name in ("deletions", "vocabularies", "extract", "imports", "schema", "docs"):
+        for name in ("deletions", "vocabularies", "releases", "extract", "imports", "schema", "docs"):
             response.data[name] = reverse(f"api:{name}", request=request)
         return response
 
@@ -59,6 +60,8 @@ router.register("saved-queries", SavedQueryViewSet, basename="saved-queries")
 urlpatterns = [
     path("deletions/", DeletionsView.as_view(), name="deletions"),
     path("vocabularies/", VocabulariesView.as_view(), name="vocabularies"),
+    # Public: citable releases, read from their manifests on disk (tracker.releases, docs/releases.md).
+    path("releases/", ReleaseListView.as_view(), name="releases"),
     # Analysts: what the extraction assistant reads in a stored source or an uploaded file (docs/intake.md).
     path("extract/", ExtractView.as_view(), name="extract"),
     # Analysts: spreadsheet imports, previewed or written, their status, skipped rows, withdrawal and templates
