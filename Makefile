@@ -11,7 +11,7 @@ WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 # Seconds a worker may spend on one request: above the largest download (docs/deployment.md).
 WORKER_TIMEOUT ?= 300
 
-.PHONY: install demo demo-data serve test lint bench extract-bench clean
+.PHONY: install demo demo-data serve test lint bench loadtest extract-bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ BENCH_SMALL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench_100
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_SMALL_DATABASE_URL) $(BIN)/python -u bench/run.py --figures 100000
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -u bench/run.py
+
+## Many clients at once on the million records: 1, 10 and 50 clients for 60 s each beside the server's static
+## ceiling, repeated pages beside the same bytes as static files, and commit c4414eb under the same load
+loadtest: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -u bench/loadtest.py
 
 ## The extraction assistant scored on tests/extraction/corpus/: recall, precision, term, place, dates, attribution
 ## and time per article, dev/ and heldout/ apart, beside the goals (bench/results/extract.md)

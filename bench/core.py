@@ -263,9 +263,10 @@ def main_select(statements: list[str], table: str = "tracker_displacementfigure"
 # --- the server ----------------------------------------------------------------------------------
 class Server:
     """Gunicorn with one sync worker on a free port, as in production: one worker process (its database
-    connection kept between requests, ``CONN_MAX_AGE``), whose memory we can watch."""
+    connection kept between requests, ``CONN_MAX_AGE``), whose memory we can watch. The load test runs more
+    workers, and another tree (``cwd``) with its own environment."""
 
-    def __init__(self, port: int = PORT):
+    def __init__(self, port: int = PORT, *, workers: int = 1, cwd: Path = ROOT, env: dict | None = None):
         if not port:
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
@@ -274,9 +275,10 @@ class Server:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         self.log = open(RESULTS_DIR / "server.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--workers", "1",
-             "--bind", f"127.0.0.1:{port}", "--timeout", "900", "--access-logfile", "-"],
-            cwd=ROOT, env=os.environ.copy(), stdout=self.log, stderr=subprocess.STDOUT,
+            [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--workers", str(workers),
+             "--bind", f"127.0.0.1:{port}", "--timeout", "900",
+             "--access-logfile", "-" if workers == 1 else "/dev/null"],
+            cwd=cwd, env=env or os.environ.copy(), stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.time() + 60
         while time.time() < deadline:

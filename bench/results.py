@@ -157,6 +157,40 @@ def write_latest() -> str:
             if row["extra"]:
                 lines.append(f"- **{row['name']}**: " + "; ".join(f"{k}: `{v}`" for k, v in row["extra"].items()))
         lines.append("")
+    lines += loadtest_section()
     text = "\n".join(lines)
     LATEST.write_text(text)
     return text
+
+
+def loadtest_section() -> list[str]:
+    """The last ``make loadtest`` (bench/loadtest.py), when there is one: each level's table, the repeated pages
+    beside the same bytes as static files, and the baseline commit under the same load."""
+    path = RESULTS_DIR / "loadtest.json"
+    if not path.exists():
+        return []
+    run = json.loads(path.read_text())
+    lines = ["## Load test (`make loadtest`)", "",
+             f"{run['date']}; {run['figures']:,} records; gunicorn, {run['workers']} sync workers, production "
+             f"settings, caches in Redis, rate limits off; {run['duration']:.0f} s per level; load average "
+             f"before/after: {run['load before']} / {run.get('load after', '-')}", ""]
+
+    def table(title: str, rows: dict) -> list[str]:
+        out = [f"**{title}**", "", "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
+               "|---|---|---|---|---|---|---|"]
+        for kind, row in rows.items():
+            out.append(f"| {kind} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | {row['p95']:.0f} | "
+                       f"{row['p99']:.0f} | {row['errors']} |")
+        return [*out, ""]
+
+    for title, rows in run["runs"].items():
+        lines += table(title, rows)
+    if run.get("repeated"):
+        lines += table("Repeated, beside the same bytes served as static files", run["repeated"])
+    if run.get("restart"):
+        lines += table("During the restart of the primary", run["restart"])
+    if run.get("baseline"):
+        old = run["baseline"]
+        lines += table(f"{old['ref']} under the highest level (the endpoints both answer: "
+                       f"{', '.join(old['kinds'])})", old["rows"])
+    return lines
