@@ -47,7 +47,6 @@ MIDDLEWARE = [
     "tracker.errors.ApiErrorMiddleware",  # JSON errors under /api/, 503 while the database is down
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "tracker.db.middleware.ReplicaMiddleware",  # reads from the replica or the primary (DATABASE_REPLICA_URL)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -73,10 +72,6 @@ TEMPLATES = [
 ]
 
 
-# True when DATABASE_URL (and DATABASE_REPLICA_URL) lead to PgBouncer in transaction pooling mode.
-DATABASE_POOLED = env.bool("DATABASE_POOLED", default=False)
-
-
 def _database(url: str) -> dict:
     """One database from a URL, with the per-vendor options the tracker relies on."""
     config = environ.Env.db_url_config(url)
@@ -91,14 +86,7 @@ def _database(url: str) -> dict:
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
-        if "postgresql" in config["ENGINE"] and DATABASE_POOLED:
-            # Through PgBouncer in transaction pooling (docs/deployment.md): a server connection is ours for one
-            # transaction only, so no cursor may outlive one (Django's iterator() fetches client-side), and no
-            # statement is prepared (PgBouncer 1.18 cannot route them). PgBouncer passes no "options" on: set
-            # jit = off on the server side (its connect_query, or ALTER DATABASE ... SET jit = off).
-            config["DISABLE_SERVER_SIDE_CURSORS"] = True
-            config.setdefault("OPTIONS", {})["prepare_threshold"] = None
-        elif "postgresql" in config["ENGINE"]:
+        if "postgresql" in config["ENGINE"]:
             # The report queries nest many subqueries; PostgreSQL's JIT spent 18 of 21 seconds compiling
             # one of them at 300,000 figures (docs/decisions.md, "Reports"), so it is off for our connections.
             config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
@@ -106,12 +94,6 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
-# A streaming replica of DATABASE_URL (docs/decisions.md, "A read replica"): NGO and public reads go to it; writes,
-# staff, sync and a caller's reads for REPLICA_STICKY_SECONDS after its own write go to the primary.
-if env.str("DATABASE_REPLICA_URL", default=""):
-    DATABASES["replica"] = {**_database(env.str("DATABASE_REPLICA_URL")), "TEST": {"MIRROR": "default"}}
-DATABASE_ROUTERS = ["tracker.db.routers.ReplicaRouter"]
-REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
