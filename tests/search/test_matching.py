@@ -127,3 +127,26 @@ def test_the_planner_is_asked_once_for_a_list_and_its_count(world):
     with CaptureQueriesContext(connection) as queries:
         assert queryset.count() == len(list(queryset[:10])) == 2
     assert sum(query["sql"].startswith("EXPLAIN") for query in queries.captured_queries) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's three ways")
+def test_a_frequent_words_page_looks_for_the_words_in_the_stored_text_and_finds_what_the_indexes_find(
+        world, monkeypatch):
+    """A page of a word reckoned frequent walks the list's order and finds the words in the stored text, without
+    making each row's documents; a whole set (a count, a report) is read through the indexes; rare, through the
+    ids. For every query, the three find the same records."""
+    def sql(queryset) -> str:
+        return queryset.query.sql_with_params()[0]
+
+    monkeypatch.setattr("tracker.search.query.SPARSE_MATCHES", -1)
+    for q in CASES:
+        ordered = DisplacementFigure.objects.filter(search_q(DisplacementFigure, q)).order_by("-end_date", "-id")
+        page, whole = ordered.values_list("pk", flat=True)[:100], ordered.values_list("pk", flat=True)
+        assert "strpos(" in sql(page) and "to_tsvector" not in sql(page)
+        assert "to_tsvector" in sql(whole) and "strpos(" not in sql(whole)
+        monkeypatch.setattr("tracker.search.query.SPARSE_MATCHES", 10**9)
+        by_ids = list(DisplacementFigure.objects.filter(search_q(DisplacementFigure, q)).order_by("-end_date", "-id")
+                      .values_list("pk", flat=True)[:100])
+        monkeypatch.setattr("tracker.search.query.SPARSE_MATCHES", -1)
+        assert list(page) == list(whole) == by_ids, q
+        assert names_of(world, by_ids) == CASES[q], q

@@ -3,8 +3,9 @@ a whole word of the prose or as the beginning of a word of the names ("Bagh" fin
 
 One condition, ``SearchMatch``, compiled by the database that runs the query: on PostgreSQL, per word, the
 GIN-indexed expression of the prose ``@@`` the stem OR that of the names ``@@`` the word as a prefix (the planner
-combines the indexes' bitmaps, or walks the list's order index for a frequent word); on SQLite the ids that the FTS5
-table matches. Both see the same words (``tracker.search.text``), so both find the same records.
+combines the indexes' bitmaps), its ids read first when the words are rare, or, for a page of a frequent word, the
+words looked for in the stored text as the list walks its order; on SQLite the ids that the FTS5 table matches. All
+see the same words (``tracker.search.text``), so all find the same records.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class SearchMatch(Expression):
                     [*pk_params, *params])
         text, text_params = compiler.compile(self.text)
         names, names_params = compiler.compile(self.names)
+        if compiler.query.is_sliced:
+            return self.walk_sql(text, names, text_params, names_params)
         return self.condition_sql(text, names, text_params, names_params)
 
     def condition_sql(self, text: str, names: str, text_params=(), names_params=()) -> tuple[str, list]:
@@ -78,6 +81,22 @@ class SearchMatch(Expression):
         params = []
         for prose, prefix in tsqueries(self.words):
             params += [*text_params, prose, *names_params, prefix]
+        return "(" + " AND ".join([per_word] * len(self.words)) + ")", params
+
+    def walk_sql(self, text: str, names: str, text_params=(), names_params=()) -> tuple[str, list]:
+        """The same test on one row without making its documents: the stem as a whole word of the stored prose, the
+        word at the start of a word of the stored names, found in the text itself (``strpos``).
+
+        For a page of a frequent word, which PostgreSQL finds by walking the list's order and testing each row it
+        meets. ``to_tsvector`` parses a row's text into a document to test it, about 60 microseconds for both
+        columns at a million records; ``strpos`` takes about 1.3. The stored words are letters and digits with one
+        space between them, so a word found between spaces is a word of the document, as FTS5 reads the same text.
+        (PostgreSQL's parser alone reads a number in scientific notation followed by letters, ``12e3abc``, as two
+        words; no other stored word is cut or changed by it.)"""
+        per_word = f"(strpos(' ' || {text} || ' ', %s) > 0 OR strpos(' ' || {names}, %s) > 0)"
+        params = []
+        for word in self.words:
+            params += [*text_params, f" {stem(word)} ", *names_params, f" {word}"]
         return "(" + " AND ".join([per_word] * len(self.words)) + ")", params
 
     def is_sparse(self, connection) -> bool:
