@@ -171,6 +171,27 @@ def test_past_the_cap_the_list_says_more_than_and_every_page_is_still_reachable(
     assert set(seen) == matching and len(seen) == 7
 
 
+@pytest.mark.parametrize("sort", [{}, {"o": "3"}, {"o": "-1"}])  # the default; by persons (best); by id, descending
+def test_each_page_is_read_by_id_in_the_lists_order_counted_or_capped(client, boss, world, small_pages, sort):
+    """The count reads the ids in the list's order; each page, before and past the cap, is the next of them."""
+    source = world["source"]
+    for value in (5, 300, 5, 40, 1200):
+        DisplacementFigureFactory(source=source, reported_value=value)
+    seen, number = [], 1
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            cl = changelist(client, "displacementfigure", {"q": "Levant", "p": number, **sort}).context["cl"]
+        seen += list(cl.result_list)
+        page = [q["sql"] for q in queries if q["sql"].startswith('SELECT "tracker_displacementfigure"."id", ')]
+        assert len(page) == 1 and "search_" not in page[0].split("WHERE", 1)[1], page
+        if number >= cl.paginator.num_pages:
+            break
+        number += 1
+    order = cl.queryset.query.order_by
+    assert ("best" in order) == (sort == {"o": "3"})
+    assert seen == list(DisplacementFigure.objects.filter(source=source).order_by(*order)) and len(seen) == 7
+
+
 def test_a_count_under_the_cap_is_exact(client, boss, world, small_pages):
     response = changelist(client, "displacementfigure", {"q": "Levant"})
     cl = response.context["cl"]

@@ -32,11 +32,17 @@ from tracker.parsing import whole_number
 
 
 class CappedCountPaginator(EstimatedCountPaginator):
-    """A searched or filtered list counts at most ``limit`` rows: ``SELECT COUNT(*) FROM (... LIMIT limit + 1)``.
+    """A searched or filtered list counts at most ``limit`` rows: the ids of its first ``limit + 1``, in its order.
 
     ``limit`` is ``CAP`` rows, or enough for ``AHEAD`` pages past the page asked for, so a reader can always go
     on: the last page link leads further, and the count moves with it. Past the limit the list says "more than"
     (``capped``). An unfiltered list is counted as ``EstimatedCountPaginator`` counts it.
+
+    The ids come in the list's order, so every page that can be asked for is a slice of them, read by id
+    (``page``): the list's conditions and order are worked out once, on ids alone, and only the page's rows are
+    read whole (a word in 684 of 700,000 records: the page's sort had joined all 684 to their sources, places and
+    publishers, 18 to 36 ms; a word in 40 %: the count tested 2,500 rows in no order and the page walked the order
+    again).
     """
 
     CAP = 1000
@@ -44,6 +50,8 @@ class CappedCountPaginator(EstimatedCountPaginator):
     #: no count reads further than this, whatever page is asked for (a LIMIT the database takes)
     MOST = 10**9
     capped = False
+    #: the counted ids in the list's order, when the list was counted by its ids
+    ids: list | None = None
 
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, page: int = 1):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
@@ -55,21 +63,30 @@ class CappedCountPaginator(EstimatedCountPaginator):
         if not isinstance(queryset, QuerySet) or not queryset.query.where:
             return super().count
         # The ids, not COUNT(*): the same rows read (ids only: a list's annotations, the sources' record counts,
-        # would be computed for every row counted), and when they are all there the pages are read by id.
-        ids = list(queryset.order_by().values_list("pk", flat=True)[: self.limit + 1])
-        self.capped = len(ids) > self.limit
+        # are computed only where the order needs them), and the pages are read by id.
+        self.ids = list(queryset.values_list("pk", flat=True)[: self.limit + 1])
+        self.capped = len(self.ids) > self.limit
         if self.capped:
             return self.limit
-        self.object_list = by_ids(queryset, ids)
-        return len(ids)
+        self.object_list = by_ids(queryset, self.ids)
+        return len(self.ids)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if self.ids is None:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(by_ids(self.object_list, self.ids[bottom:top]), number, self)
 
 
 def by_ids(queryset: QuerySet, ids: list) -> QuerySet:
     """``queryset``'s rows among ``ids``, found by primary key, in its order, its conditions already met.
 
-    In the list's order, PostgreSQL would rather walk the order's index and test each row against the search (it
-    recomputes a document per row: a word in 0.4% of a million records took 1.3 s for its first page); the ids of
-    every match came from the search's own index.
+    In the list's order, PostgreSQL would rather walk the order's index and test each row against the search; the
+    ids were found once, by the count.
     """
     narrowed = queryset._chain()
     narrowed.query.where = WhereNode()
