@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "tracker.errors.ApiErrorMiddleware",  # JSON errors under /api/, 503 while the database is down
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.db.middleware.ReplicaMiddleware",  # reads from the replica or the primary (DATABASE_REPLICA_URL)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -94,6 +95,12 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# A streaming replica of DATABASE_URL (docs/decisions.md, "A read replica"): NGO and public reads go to it; writes,
+# staff, sync and a caller's reads for REPLICA_STICKY_SECONDS after its own write go to the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**_database(env.str("DATABASE_REPLICA_URL")), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["tracker.db.routers.ReplicaRouter"]
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

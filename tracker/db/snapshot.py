@@ -7,6 +7,7 @@ gives one connection the same guarantee, and the work meant for the second conne
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -83,7 +84,8 @@ def alongside(using: str, snapshot: str | None, work: Callable[[], T]) -> Iterat
             connection.close()
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as executor:
-        future = executor.submit(run)
+        # In this thread's context: its queries read the database this request reads (tracker.db.routers).
+        future = executor.submit(contextvars.copy_context().run, run)
         try:
             yield future.result
         except BaseException as error:

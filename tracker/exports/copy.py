@@ -17,9 +17,10 @@ from collections.abc import Iterator
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Expression, QuerySet
 
+from tracker.db.routers import read_alias
 from tracker.exports.columns import Column
 from tracker.models import CLAIM_MODELS
 
@@ -57,6 +58,8 @@ def copy_blocks(sql: str, params: tuple, options: str) -> Iterator[bytes]:
     """COPY's output of the SELECT ``sql``, in the blocks PostgreSQL sends."""
     # COPY takes no bound parameters: psycopg merges them client-side, safely quoted. Through Django's
     # cursor, so that the statement shows in query logs like any other.
+    connection = connections[read_alias()]  # the replica when the request reads it (tracker.db.routers)
+    connection.ensure_connection()
     statement = psycopg.ClientCursor(connection.connection).mogrify(f"COPY ({sql}) TO STDOUT ({options})", params)
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         yield from copy

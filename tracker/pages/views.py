@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -25,6 +24,7 @@ from django.views.generic import TemplateView
 
 from tracker.charts.data import weekly_charts
 from tracker.choices import DisplacementCategory, LocationLevel
+from tracker.db.routers import read_alias
 from tracker.db.snapshot import one_snapshot
 from tracker.models import AidCapacityReport, DisplacementFigure, Event, Location, SurrenderFigure
 from tracker.pages.csv import CSV_TABLES, report_csv, scoped_csv
@@ -251,7 +251,7 @@ class EventDetailView(PageAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        with one_snapshot(DEFAULT_DB_ALIAS):
+        with one_snapshot(read_alias()):
             parts = PageParts()
             event = parts.get(f"event-{kwargs['pk']}", lambda: event_detail(kwargs["pk"]))
             context.update(event=event, **overview(self.request, parts, event=event))
@@ -263,7 +263,7 @@ class LocationDetailView(PageAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        with one_snapshot(DEFAULT_DB_ALIAS):
+        with one_snapshot(read_alias()):
             parts = PageParts()
             detail = parts.get(f"place-{kwargs['pk']}", lambda: place_detail(kwargs["pk"]))
             context.update(**detail, **overview(self.request, parts, place=detail["place"]))
