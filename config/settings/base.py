@@ -73,6 +73,10 @@ TEMPLATES = [
 ]
 
 
+# True when DATABASE_URL (and DATABASE_REPLICA_URL) lead to PgBouncer in transaction pooling mode.
+DATABASE_POOLED = env.bool("DATABASE_POOLED", default=False)
+
+
 def _database(url: str) -> dict:
     """One database from a URL, with the per-vendor options the tracker relies on."""
     config = environ.Env.db_url_config(url)
@@ -87,7 +91,14 @@ def _database(url: str) -> dict:
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
-        if "postgresql" in config["ENGINE"]:
+        if "postgresql" in config["ENGINE"] and DATABASE_POOLED:
+            # Through PgBouncer in transaction pooling (docs/deployment.md): a server connection is ours for one
+            # transaction only, so no cursor may outlive one (Django's iterator() fetches client-side), and no
+            # statement is prepared (PgBouncer 1.18 cannot route them). PgBouncer passes no "options" on: set
+            # jit = off on the server side (its connect_query, or ALTER DATABASE ... SET jit = off).
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
+            config.setdefault("OPTIONS", {})["prepare_threshold"] = None
+        elif "postgresql" in config["ENGINE"]:
             # The report queries nest many subqueries; PostgreSQL's JIT spent 18 of 21 seconds compiling
             # one of them at 300,000 figures (docs/decisions.md, "Reports"), so it is off for our connections.
             config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
