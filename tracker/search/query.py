@@ -14,6 +14,7 @@ import json
 
 from django.db import NotSupportedError, models
 from django.db.models import BooleanField, Expression, F, Q
+from django.db.models.expressions import Col
 
 from tracker.search.schema import SEARCH_TABLES, fts_table, vector_sql
 from tracker.search.text import query_words, stem
@@ -64,9 +65,15 @@ class SearchMatch(Expression):
 
     def as_postgresql(self, compiler, connection):
         if self.is_sparse(connection):
-            pk, pk_params = compiler.compile(self.pk)
             matches, params = self.condition_sql(f'"{ROWS}"."search_text"', f'"{ROWS}"."search_names"')
             table = self.model._meta.db_table
+            if isinstance(self.pk, Col):
+                # The rows' addresses, not their ids: the list then reads each match where the GIN index found it
+                # (a TID scan) instead of looking its id up in the primary key first (one read in three of a
+                # match's; the same statement, so the same snapshot, reads both).
+                row = f"{compiler.quote_name_unless_alias(self.pk.alias)}.ctid"
+                return f'{row} = ANY(ARRAY(SELECT "{ROWS}"."ctid" FROM "{table}" AS "{ROWS}" WHERE {matches}))', params
+            pk, pk_params = compiler.compile(self.pk)
             return (f'{pk} = ANY(ARRAY(SELECT "{ROWS}"."id" FROM "{table}" AS "{ROWS}" WHERE {matches}))',
                     [*pk_params, *params])
         text, text_params = compiler.compile(self.text)
