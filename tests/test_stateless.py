@@ -22,6 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,9 @@ def world(transactional_db):
     """Two API keys and a staff account, committed before the servers start (SQLite's copy is taken then)."""
     _, limited = make_key(name="limited")
     _, reporting = make_key(name="reporting")
+    _, busy = make_key(name="busy")
     get_user_model().objects.create_user("curator", password="a long enough password", is_staff=True)
-    return {"limited": {"X-Api-Key": limited}, "reporting": {"X-Api-Key": reporting}}
+    return {"limited": {"X-Api-Key": limited}, "reporting": {"X-Api-Key": reporting}, "busy": {"X-Api-Key": busy}}
 
 
 @pytest.fixture
@@ -181,6 +183,10 @@ def test_two_servers_share_a_keys_limit_cached_reports_and_logins(servers, world
     status, headers, _ = _request(f"{first}{LIMITED}", world["limited"])
     assert status == 429 and 0 < int(headers["Retry-After"]) <= 60
     assert _request(f"{second}{LIMITED}", world["reporting"])[0] == 200
+    # Requests of one key arriving together on both servers are each counted: exactly the limit passes.
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda n: _request(f"{(first, second)[n % 2]}{LIMITED}", world["busy"])[0], range(16)))
+    assert sorted(statuses) == [200] * RATE + [429] * (16 - RATE)
 
     # A report computed through one server is served by the other from the shared cache, not computed again
     # (which would write its entry anew, with a fresh expiry).
