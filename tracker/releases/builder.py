@@ -136,7 +136,7 @@ def _build(base: Path, work: Path, *, day: date | None, version: str | None, usi
         moment = datetime.combine(day, time(0), tzinfo=UTC)
         records = {viewset.resource: _write_records(files, viewset, moment, using) for viewset in VIEWSETS}
         for name, model, group_by in REPORTS:
-            _write_report(files, name, model, group_by, moment)
+            _write_report(files, name, model, group_by, moment, using)
         versions = itertools.chain.from_iterable(_versions(viewset, using) for viewset in VIEWSETS)
         before = (notes.read_versions(base / previous["version"] / notes.VERSIONS) if previous else iter(()))
         changes = notes.compare(notes.write_versions(work / notes.VERSIONS, versions), before, records)
@@ -237,8 +237,9 @@ def _versions(viewset, using: str) -> Iterator[notes.Entry]:
         yield viewset.resource, pk, version
 
 
-def _write_report(files: _Files, name: str, model, group_by: tuple[str, ...], moment: datetime) -> None:
-    report = figure_report(model, group_by=group_by, audience=Audience.PUBLIC)
+def _write_report(files: _Files, name: str, model, group_by: tuple[str, ...], moment: datetime, using: str) -> None:
+    # the scope on the snapshot's connection: a router would send an unbound read to a replica, outside it
+    report = figure_report(model, model.objects.using(using).all(), group_by=group_by, audience=Audience.PUBLIC)
     columns = kinded(report_columns(report))
     count = len(report.rows)
     what = f"{'Displacement' if model is DisplacementFigure else 'Surrender'} totals by {' and '.join(group_by)}"
