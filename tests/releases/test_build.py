@@ -28,6 +28,7 @@ def test_a_release_holds_every_public_record_in_every_format_and_states_its_chec
     output = build_release("--date", "2026-12-05")
     folder = releases_root / "2026.12.05"
     assert "Release 2026.12.05 (2026-12-05)" in output
+    assert folder.stat().st_mode & 0o777 == 0o755  # readable by the servers and a proxy, whoever built it
     manifest = manifest_of(folder)
     assert manifest["version"] == "2026.12.05" and manifest["date"] == "2026-12-05"
     assert manifest["previous"] is None and manifest["number"] == 1

@@ -171,6 +171,7 @@ def _build(base: Path, work: Path, *, day: date | None, version: str | None, usi
     files.add(manifests.NOTES, None, "What the release holds and what changed since the one before.")
     manifests.write(work, manifest)
     final = base / version
+    work.chmod(0o755)  # made private by mkdtemp; the app servers (and a proxy) read it as other users
     try:
         work.rename(final)  # whole or not at all: app servers never see a release half written
     except OSError as error:
