@@ -12,18 +12,21 @@ shared cache, so every app server honours it.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from tracker.db.routers import PRIMARY, REPLICA, has_replica, pinned, reading
-from tracker.errors import API_PREFIX
+from tracker.errors import API_PREFIX, is_database_unavailable
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SYNC_PATHS = ("/api/v1/deletions/",)
 SYNC_PARAMETERS = ("updated_since",)
 STICKY_PREFIX = "tracker-sticky:"
+
+logger = logging.getLogger(__name__)
 
 
 def callers(request: HttpRequest) -> list[str]:
@@ -87,4 +90,10 @@ class ReplicaMiddleware:
         if session is not None and session.session_key:
             found.append(session.session_key)  # a login's new session, which the next request sends
         if found and settings.REPLICA_STICKY_SECONDS > 0:
-            cache.set_many({_sticky_key(caller): 1 for caller in found}, timeout=settings.REPLICA_STICKY_SECONDS)
+            try:
+                cache.set_many({_sticky_key(caller): 1 for caller in found}, timeout=settings.REPLICA_STICKY_SECONDS)
+            except Exception as error:
+                if not is_database_unavailable(error):
+                    raise
+                # The write is done: answer it. Without the mark the caller may read the replica's older copy.
+                logger.warning("Could not mark a caller as reading the primary: %s", error)
