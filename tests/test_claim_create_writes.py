@@ -8,14 +8,15 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import DisplacementFigureFactory, EventFactory, build_claim
 from tracker.models import DisplacementFigure, PossibleDoubleCount
 from tracker.models.claims import HISTORY_EXCLUDED
 from tracker.services import claim_create
-from tracker.services.common import create_with_history
+from tracker.services.claims import overlapping_figures
+from tracker.services.common import create_with_history, storing
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +81,11 @@ def test_a_key_naming_no_row_is_still_refused_with_djangos_message(analyst, plac
 
 
 def test_a_row_the_table_refuses_gets_djangos_message_and_nothing_is_stored(analyst, places, source):
-    """The check constraints are tested by the table as the row goes in; a refusal is rolled back to its savepoint
-    and named as Django's own validation names it, and the transaction goes on."""
+    """The check constraints are tested by the table as the row goes in; a refusal rolls back what was stored with
+    it and is named as Django's own validation names it, and the transaction around it goes on."""
     claim = figure(analyst, places, source, reported_value=100, women=101)  # more women than people
     before = DisplacementFigure.objects.count(), DisplacementFigure.history.count()
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError) as info, storing(claim):
         create_with_history(claim, user=analyst, reason="Created")
     claim.derive()
     with pytest.raises(ValidationError) as djangos:
@@ -94,5 +95,54 @@ def test_a_row_the_table_refuses_gets_djangos_message_and_nothing_is_stored(anal
     assert (DisplacementFigure.objects.count(), DisplacementFigure.history.count()) == before
     assert claim.pk is None
     claim.women = 100
-    create_with_history(claim, user=analyst, reason="Created")  # the same transaction, still usable
+    with storing(claim):  # the same transaction, still usable
+        create_with_history(claim, user=analyst, reason="Created")
     assert DisplacementFigure.history.filter(id=claim.pk, history_type="+").count() == 1
+
+
+def test_a_refused_row_leaves_nothing_of_the_creation_behind(analyst, places, source):
+    """Whatever went in before the table refused the row is rolled back with it: no pair, no history row."""
+    claim_create(figure(analyst, places, source), created_by=analyst)
+    claim = figure(analyst, places, source, reported_value=100, women=101)
+    before = PossibleDoubleCount.objects.count(), PossibleDoubleCount.history.count()
+    with pytest.raises(ValidationError), storing(claim):
+        PossibleDoubleCount.objects.create(kind="displacementfigure", first_id=1, second_id=2)
+        create_with_history(claim, user=analyst, reason="Created")
+    assert (PossibleDoubleCount.objects.count(), PossibleDoubleCount.history.count()) == before
+
+
+def test_each_new_figure_pairs_with_what_the_check_finds_for_it(analyst, places, source):
+    """Figures of the same shape (as deep a place, an event or none) one after the other each pair with the
+    figures the check finds for their own place, period and event, and no other: the creation's query is compiled
+    once per shape and must not keep the values of the first."""
+    event, other_event = EventFactory(), EventFactory()
+    february = {"start_date": date(2019, 2, 15), "end_date": date(2019, 3, 2)}
+    stored = [
+        claim_create(figure(analyst, places, source, **fields), created_by=analyst)
+        for fields in (
+            {},  # Baghouz, 1-10 March 2019, no event
+            {"location": places.abu_kamal, "event": event},  # above Baghouz
+            {"location": places.camp, "start_date": date(2019, 3, 5)},  # below it, from 5 March
+            {"location": places.hasakeh},  # elsewhere in Syria
+            {"start_date": date(2019, 2, 1), "end_date": date(2019, 2, 20)},  # an earlier period
+            {"event": other_event},
+            {"location": places.iraq},
+        )
+    ]
+    new = [  # two by two of the same shape: a place as deep, an event or none
+        figure(analyst, places, source, event=event),
+        figure(analyst, places, source, event=other_event, **february),
+        figure(analyst, places, source, location=places.hasakeh, start_date=date(2019, 3, 5),
+               end_date=date(2019, 3, 5)),
+        figure(analyst, places, source, location=places.anbar),
+        figure(analyst, places, source, location=places.syria),
+    ]
+    expected = [[0, 1, 2], [0, 4, 5], [3], [6], [0, 1, 2, 3, 5]]
+    for claim, others in zip(new, expected, strict=True):
+        claim_create(claim, created_by=analyst)
+        pairs = PossibleDoubleCount.objects.filter(kind="displacementfigure").filter(
+            Q(first_id=claim.pk) | Q(second_id=claim.pk))
+        paired = {pair.other_id(claim.pk) for pair in pairs} - {figure.pk for figure in new}
+        assert paired == {stored[index].pk for index in others}, claim
+        found = set(overlapping_figures(claim).values_list("pk", flat=True))
+        assert paired == found - {figure.pk for figure in new}

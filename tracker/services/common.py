@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -132,24 +135,62 @@ def save_with_history(
     instance.save(**save_kwargs)
 
 
-def create_with_history(instance: models.Model, *, user: AbstractBaseUser | None, reason: str) -> None:
-    """Store a new row that ``validate_for_save(instance, constraints=False)`` passed, with its "+" history row.
+@contextmanager
+def storing(instance: models.Model) -> Iterator[None]:
+    """The transaction (a savepoint inside another) in which ``create_with_history`` stores ``instance`` as a new
+    row, with whatever else goes in with it.
 
-    The database tests the check constraints as it stores the row, inside a savepoint; when it refuses, the
-    savepoint is rolled back and the row's constraints are validated as Django does, raising Django's message for
-    the broken rule (the database's own error when none of the row's rules is broken). One INSERT, where testing
-    every condition first took a query (and a savepoint) before it; the batch's chunks are checked the same way.
-    The history row is copied from the stored row (``history_copy``)."""
-    instance.skip_history_when_saving = True
+    The database tests the row's check constraints as it stores it; when the table refuses (IntegrityError), this
+    transaction is rolled back and then the row's constraints are validated as Django does, raising Django's
+    message for the broken rule (the database's own error when none of the row's rules is broken). One INSERT,
+    where testing every condition first took a query before it, and no savepoint of its own: the caller's
+    transaction is the one rolled back. The batch's chunks are checked the same way."""
     try:
         with transaction.atomic():
-            save_with_history(instance, user=user, reason=reason)
+            yield
     except IntegrityError:
         instance.validate_constraints()
         raise
+
+
+def create_with_history(instance: models.Model, *, user: AbstractBaseUser | None, reason: str) -> None:
+    """Store a new row that ``validate_for_save(instance, constraints=False)`` passed, with its "+" history row,
+    inside ``storing(instance)``, which names a rule the table refuses. The history row is copied from the stored
+    row (``history_copy``)."""
+    instance.skip_history_when_saving = True
+    try:
+        save_with_history(instance, user=user, reason=reason)
     finally:
         del instance.skip_history_when_saving
     history_copy(type(instance), [instance.pk], user=user, reason=reason)
+
+
+@cache
+def history_model(model: type[models.Model]) -> type[models.Model]:
+    """simple-history's historical model of ``model`` (its ``history`` manager builds a manager class at each
+    access)."""
+    return model.history.model
+
+
+@cache
+def history_copy_sql(model: type[models.Model]) -> str:
+    """The start of the statement that copies rows of ``model`` into its history as "+" rows: the tracked columns
+    as stored, then who, why and when (``history_params``); the caller adds ``FROM`` and the rows. Built once per
+    model."""
+    history = history_model(model)
+    names = [field.name for field in history.tracked_fields]
+    quote = connection.ops.quote_name
+    into = ", ".join(quote(history._meta.get_field(name).column) for name in names)
+    select = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    return (f"INSERT INTO {quote(history._meta.db_table)} "
+            f"({into}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {select}, %s, %s, '+', %s")
+
+
+def history_params(*, user: AbstractBaseUser | None, reason: str | None) -> list[Any]:
+    """The values of ``history_copy_sql``'s who, why and when: now, the reason as its column holds it, the user."""
+    return [connection.ops.adapt_datetimefield_value(timezone.now()), change_reason(reason),
+            user.pk if user is not None else None]
 
 
 def history_copy(model: type[models.Model], ids: list[int], *, user: AbstractBaseUser | None,
@@ -159,22 +200,12 @@ def history_copy(model: type[models.Model], ids: list[int], *, user: AbstractBas
     binds and inserts a history instance per row (and, for a model with many-to-many history, reads the new row's
     excluded columns and its links back, though a new row has none yet). The caller saved the rows with
     ``skip_history_when_saving``."""
-    history = model.history.model
-    names = [field.name for field in history.tracked_fields]
-    quote = connection.ops.quote_name
-    into = ", ".join(quote(history._meta.get_field(name).column) for name in names)
-    select = ", ".join(quote(model._meta.get_field(name).column) for name in names)
-    when = connection.ops.adapt_datetimefield_value(timezone.now())
+    insert, params = history_copy_sql(model), history_params(user=user, reason=reason)
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 1000):
             listed = ", ".join(str(int(pk)) for pk in ids[start:start + 1000])
-            cursor.execute(
-                f"""INSERT INTO {quote(history._meta.db_table)}
-                    ({into}, history_date, history_change_reason, history_type, history_user_id)
-                    SELECT {select}, %s, %s, '+', %s FROM {quote(model._meta.db_table)}
-                    WHERE id IN ({listed}) ORDER BY id""",
-                [when, change_reason(reason), user.pk if user is not None else None],
-            )
+            cursor.execute(f"{insert} FROM {table} WHERE id IN ({listed}) ORDER BY id", params)
 
 
 def check_version(current: models.Model, expected_version: int | None) -> None:
