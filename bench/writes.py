@@ -3,9 +3,10 @@
 ``claim_create`` validates, fills what the record's inputs decide, stores the record and its history row, and
 looks for possible double counts (same kind and term group, places that nest, periods sharing a day, matching
 events), storing a pair row (and its history row) for each. Its limit is those INSERTs alone, sent raw through
-psycopg with the very values the service wrote and in the statements it sends: the record, its history row, its
-pairs in one multi-row INSERT and their history rows in another. The new record holds its source, place and event
-as rows already read, as every door hands them over (a form's or a serializer's choice).
+psycopg with the very values the service wrote and in the statements it sends: the record, its history row, and
+its pairs in one multi-row INSERT with their history rows copied from them in the same statement. The new record
+holds its source, place and event as rows already read, as every door hands them over (a form's or a serializer's
+choice).
 
 Each create is made at several period lengths (the check's cost once grew with the period) inside a savepoint
 that is rolled back, so the database is left as it was; the INSERTs are replayed in another savepoint, also
@@ -86,39 +87,38 @@ def _insert(cursor, table: str, rows: list[dict[str, Any]], returning: bool) -> 
 
 def _replay(cursor, written: list[tuple[str, str, dict[str, Any]]], figure_id: int) -> None:
     """The same INSERTs with the same values, as the service sends them: the record, its history row, then all
-    its pairs in one statement and all their history rows in another. The record takes a new id from its sequence
-    and the rows that name it name the new one (still the highest id, so each pair keeps its order); pairs
-    likewise."""
-    new_id, new_pairs = None, {}
-
-    def swap(value: int) -> int:
-        return new_id if value == figure_id else value
-
-    for role in ("record", "record history", "pair", "pair history"):
-        rows = [(table, row) for kind, table, row in written if kind == role]
-        if not rows:
-            continue
-        values = []
-        for _, row in rows:
-            value = dict(row)
-            if role == "record":
-                del value["id"]
-            elif role == "record history":
-                del value["history_id"]
-                value["id"] = new_id
-            elif role == "pair":
-                del value["id"]
-                value["first_id"], value["second_id"] = swap(value["first_id"]), swap(value["second_id"])
-            else:
-                del value["history_id"]
-                value["id"] = new_pairs[value["id"]]
-                value["first_id"], value["second_id"] = swap(value["first_id"]), swap(value["second_id"])
-            values.append(value)
-        ids = _insert(cursor, rows[0][0], values, returning=role in ("record", "pair"))
-        if role == "record":
-            new_id = ids[0]
-        elif role == "pair":
-            new_pairs = {row["id"]: pk for (_, row), pk in zip(rows, ids, strict=True)}
+    its pairs and all their history rows in one statement (a data-modifying WITH: the history rows copy the pairs
+    as stored, with the creation's who, why and when). The record takes a new id from its sequence and the rows
+    that name it name the new one (still the highest id, so each pair keeps its order); pairs likewise."""
+    rows = {role: [(table, row) for kind, table, row in written if kind == role]
+            for role in ("record", "record history", "pair", "pair history")}
+    (table, record), = rows["record"]
+    new_id = _insert(cursor, table, [{name: value for name, value in record.items() if name != "id"}],
+                     returning=True)[0]
+    for table, history in rows["record history"]:
+        _insert(cursor, table, [{**{name: value for name, value in history.items() if name != "history_id"},
+                                 "id": new_id}], returning=False)
+    if not rows["pair"]:
+        return
+    pairs = []
+    for _, row in rows["pair"]:
+        value = {name: row[name] for name in row if name != "id"}
+        value["first_id"], value["second_id"] = (new_id if row[name] == figure_id else row[name]
+                                                 for name in ("first_id", "second_id"))
+        pairs.append(value)
+    pair_table, history_table = rows["pair"][0][0], rows["pair history"][0][0]
+    copied = [name for name in rows["pair history"][0][1] if name in rows["pair"][0][1]]
+    extra = [name for name in rows["pair history"][0][1] if name not in copied and name != "history_id"]
+    stamps = {tuple(row[name] for name in extra) for _, row in rows["pair history"]}
+    assert len(stamps) == 1 and len(rows["pair history"]) == len(pairs), "one creation's pair history rows"
+    columns = ", ".join(f'"{name}"' for name in pairs[0])
+    marks = ", ".join("(" + ", ".join(["%s"] * len(pairs[0])) + ")" for _ in pairs)
+    into = ", ".join(f'"{name}"' for name in [*copied, *extra])
+    select = ", ".join([*(f'"{name}"' for name in copied), *(["%s"] * len(extra))])
+    cursor.execute(  # noqa: S608 (our own table names)
+        f"WITH pairs AS (INSERT INTO {pair_table} ({columns}) VALUES {marks} RETURNING *) "
+        f"INSERT INTO {history_table} ({into}) SELECT {select} FROM pairs",
+        [value for row in pairs for value in row.values()] + list(next(iter(stamps))))
 
 
 def measure_creates(user, *, periods: tuple[int, ...] = PERIODS, runs: int = 20) -> dict[int, dict[str, Any]]:
