@@ -12,7 +12,9 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from tests.factories import DisplacementFigureFactory
 from tests.releases.conftest import build_release, manifest_of
+from tracker.choices import ReviewStatus
 from tracker.releases import manifest as manifests
 
 KINDS = ("aid-capacity", "displacement-figures", "surrenders")
@@ -100,3 +102,8 @@ def test_an_unchanged_database_makes_no_new_release(world, releases_root):
     assert "Unchanged: release 2026.12.05" in output
     assert [path.name for path in releases_root.iterdir()] == ["2026.12.05"]
     assert len(manifests.releases()) == 1
+    # a change the release does not show (a new draft) moves the data version: the files are written again, come
+    # out the same, and make no release either
+    DisplacementFigureFactory(review_status=ReviewStatus.DRAFT, source=world.public_source)
+    assert "Unchanged: release 2026.12.05" in build_release()
+    assert [path.name for path in releases_root.iterdir()] == ["2026.12.05"]

@@ -9,7 +9,9 @@ write them (CSV, HXL, XLSX). A data dictionary of every column, the licence, the
 next release's notes), the notes and the manifest.
 
 Same data, same bytes: rows in id order, no time of building anywhere (the workbooks state the release's date),
-gzip without a time. The release's date is the day of the latest change the data holds, unless given.
+gzip without a time. The release's date is the day of the latest change the data holds, unless given. When the
+data version (``tracker.reporting.cache.data_version``, what the report cache keys on) is the latest release's,
+nothing is written; when it moved but the files come out the same (a draft edited), no release is made either.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from tracker.exports.copy import can_copy, copy_stream
 from tracker.models import DisplacementFigure, SurrenderFigure, Tombstone
 from tracker.releases import manifest as manifests
 from tracker.releases import notes
+from tracker.reporting.cache import data_version
 from tracker.reporting.counting import visible_approved
 from tracker.reporting.report import figure_report
 
@@ -130,6 +133,10 @@ def _build(base: Path, work: Path, *, day: date | None, version: str | None, usi
     previous = existing[0] if existing else None
     files = _Files(work)
     with one_snapshot(using):
+        # Nothing a release shows changed since the latest one: known without writing a file.
+        state = data_version()
+        if previous is not None and previous.get("data_version") == state:
+            return Outcome(previous, base / previous["version"], created=False)
         day = day or latest_change(using)
         if day is None:
             raise ReleaseError("Nothing to release: the database holds no records. Give --date to release anyway.")
@@ -161,6 +168,7 @@ def _build(base: Path, work: Path, *, day: date | None, version: str | None, usi
         "licence": settings.DATA_LICENSE,
         "citation": f"{TITLE}, release {version} ({day.isoformat()}). Licence: {settings.DATA_LICENSE}.",
         "content_sha256": digest,
+        "data_version": state,
         "records": records,
         "changes": {kind: found.as_dict() for kind, found in changes.items()} if previous else None,
         "files": files.entries,
