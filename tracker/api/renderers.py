@@ -33,7 +33,9 @@ class FastJSONRenderer(JSONRenderer):
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
         body = orjson.dumps(data, default=JSONEncoder().default, option=orjson.OPT_UTC_Z)
-        return body.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+        if b"\xe2" in body:  # the first byte of both in UTF-8, found by memchr: an ASCII report is not copied
+            body = body.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+        return body
 
 
 class ExportRenderer(BaseRenderer):

@@ -3,15 +3,16 @@
 Flows (and surrenders) are summed in the database: GROUP BY through ``values().annotate()``, with each group's
 ids, best values and sources listed in the grouped query itself (``ARRAY_AGG``) on PostgreSQL and through a
 ``ROW_NUMBER()`` window elsewhere (:func:`capped_ids`, the portable twin). Stocks are grouped in memory by
-:mod:`tracker.reporting.stocks` into the same values. Either way :func:`finish` and :func:`rows_as_shown` turn
-a group into the row the API and the pages show.
+:mod:`tracker.reporting.stocks` into the same values. Either way a :class:`Shaper` turns each group into the row the
+API and the pages show.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import operator
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
@@ -22,7 +23,7 @@ from django.db.models.functions import Cast, RowNumber
 from tracker.db.fetch import fetch
 from tracker.db.ids import id_list
 from tracker.models import DisplacementFigure
-from tracker.reporting.dimensions import DIMENSIONS, Dimension, applied, time_dimension
+from tracker.reporting.dimensions import Dimension, applied, time_dimension
 
 # At most this many contributing record ids are listed per row (and per warning);
 # ``ids_truncated`` says when a row has more. The rest are in the list endpoint.
@@ -40,7 +41,7 @@ def kind_of(model: type[Model]) -> str:
 
 def key_annotations(model: type[Model], group_by: Sequence[str], using: str) -> dict[str, Any]:
     """Output key -> expression for every key the database groups by; None for a key that is a column of the
-    model already. Only ids and codes: names are looked up for the rows afterwards (:func:`attach_names`), as
+    model already. Only ids and codes: names are looked up for the rows afterwards (:class:`Shaper`), as
     a join per named key made every grouped row wider and the query slower. Apply with :func:`with_keys`."""
     return {dimension.key: None if dimension.sql is None else dimension.sql(using)
             for dimension in applied(kind_of(model), group_by)}
@@ -48,35 +49,6 @@ def key_annotations(model: type[Model], group_by: Sequence[str], using: str) -> 
 
 def with_keys(figures: QuerySet, keys: dict[str, Any]) -> QuerySet:
     return figures.annotate(**{name: expression for name, expression in keys.items() if expression is not None})
-
-
-def attach_names(rows: list[dict[str, Any]], group_by: Sequence[str], using: str) -> None:
-    """Give rows keyed by a place or an event its name (and codes): one small query per kind of key."""
-    for dimension in (DIMENSIONS[name] for name in group_by):
-        if dimension.names is None:
-            continue
-        key, columns = dimension.key, dimension.names.columns
-        ids = {row[key] for row in rows} - {None}
-        found = {values["pk"]: values for values in dimension.names.model.objects.using(using).filter(
-            pk__in=id_list(ids, using)).values("pk", *set(columns.values()))} if ids else {}
-        for row in rows:
-            named = found.get(row[key], {})
-            row.update({name: named.get(column) for name, column in columns.items()})
-
-
-def order_key(group_by: Sequence[str], model: type[Model]) -> Callable[[dict[str, Any]], tuple]:
-    """Rows in output order: time, then places and events by name (empty keys last) and id, then term,
-    category and term group."""
-    fields = [name for dimension in applied(kind_of(model), group_by) for name in dimension.order]
-    values = operator.itemgetter(*fields, *fields[:1])  # twice the first: always a tuple, also of one field
-
-    def key(row: dict[str, Any]) -> tuple:
-        found = values(row)
-        if None in found:  # an empty key (no place at this level, no event) goes last
-            return tuple(_LAST if value is None else value for value in found)
-        return found
-
-    return key
 
 
 class _Last:
@@ -92,8 +64,9 @@ class _Last:
 _LAST = _Last()
 
 
-def key_of(values: dict[str, Any], key_names: Iterable[str]) -> tuple:
-    return tuple(values[name] for name in key_names)
+def _sort_values(values: Iterable[Any]) -> tuple:
+    """A row's fields as its sort key reads them: an empty key (no place at this level, no event) goes last."""
+    return tuple(_LAST if value is None else value for value in values)
 
 
 # --- grouped numbers --------------------------------------------------------------------------
@@ -112,7 +85,7 @@ def grouped(
 
     With ``arrays`` (PostgreSQL) each group also lists its figures' ids, best values and source ids (and,
     time-grouped, the ids of figures starting in an earlier bucket), in no order: the capped, largest-first ids
-    and the distinct sources are worked out from them in Python (:func:`finish`). An ``ORDER BY`` or
+    and the distinct sources are worked out from them in Python (:class:`Shaper`). An ``ORDER BY`` or
     ``DISTINCT`` inside an aggregate made the database sort every counted figure first, which cost more than
     the sums themselves. Without arrays (SQLite), ``sources_count`` is a ``COUNT(DISTINCT)``.
     """
@@ -177,80 +150,129 @@ def capped_ids(figures: QuerySet, model: type[Model], group_by: Sequence[str], c
     return ids
 
 
-def finish(values: dict[str, Any], cap: int) -> None:
-    """Turn a group's unordered arrays into what a row shows: its first ``cap`` ids (largest best first, listed
-    in id order), the first ``cap`` spanning ids, and its distinct sources."""
-    if "row_sources" in values:
-        values["source_set"] = set(values.pop("row_sources"))
-        values["sources_count"] = len(values["source_set"])
-    if "row_ids" in values:
-        values["ids"] = largest_first(values.pop("row_ids"), values.pop("row_bests") or [], cap)
-    if "multi_bucket_ids" in values:
-        values["multi_bucket_ids"] = sorted(values["multi_bucket_ids"] or ())[:cap]
+_NOT_NULL = functools.partial(operator.is_not, None)
 
 
-def add_up(totals: dict[tuple, dict[str, Any]], values: dict[str, Any]) -> None:
-    """Add one grouped row's numbers to its (category, term group) total, as a GROUP BY without keys would."""
-    key = (values.get("category_key"), values["term_group_key"])
-    total = totals.get(key)
-    if total is None:
-        total = totals[key] = {
-            **({"category_key": key[0]} if "category_key" in values else {}), "term_group_key": key[1],
-            "figures_count": 0, "source_set": set(), "total_low": None, "total_best": None, "total_high": None,
-            "open_count": 0,
-        }
-    total["figures_count"] += values["figures_count"]
-    total["open_count"] += values["open_count"]
-    total["source_set"].update(values["source_set"])
-    total["sources_count"] = len(total["source_set"])
-    add_sums(total, values["total_low"], values["total_best"], values["total_high"])
-
-
-def add_sums(total: dict[str, Any], low: Any, best: Any, high: Any) -> None:
-    """Add to a group's sums as SQL's SUM adds: NULLs skipped, and NULL while every value is."""
-    for name, value in (("total_low", low), ("total_best", best), ("total_high", high)):
-        if value is not None:
-            total[name] = value + (total[name] or 0)
+def added_up(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Grouped rows' numbers added up per (category, term group), as a GROUP BY without keys would: sums skip
+    NULLs and are NULL when all are, and the sources are the union of the rows' (``row_sources``, counted when
+    the totals are shown)."""
+    names = ["category_key", "term_group_key"] if values and "category_key" in values[0] else ["term_group_key"]
+    parts: dict[tuple, list[dict[str, Any]]] = {}
+    keys = map(operator.itemgetter(*names, names[0]), values)  # twice the first: always a tuple, also of one name
+    for row_values, key in zip(values, keys, strict=True):
+        part = parts.get(key)
+        if part is None:
+            part = parts[key] = []
+        part.append(row_values)
+    totals = []
+    for key, rows in parts.items():
+        total = dict(zip(names, key, strict=False))
+        for name in ("figures_count", "open_count"):
+            total[name] = sum(map(operator.itemgetter(name), rows))
+        for name in ("total_low", "total_best", "total_high"):
+            present = list(filter(_NOT_NULL, map(operator.itemgetter(name), rows)))
+            total[name] = sum(present) if present else None
+        total["row_sources"] = set(itertools.chain.from_iterable(map(operator.itemgetter("row_sources"), rows)))
+        totals.append(total)
+    return totals
 
 
 # --- rows as shown ----------------------------------------------------------------------------
 
 
-def rows_as_shown(model: type[Model], group_by: Sequence[str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """A function turning one grouped row into a row as the API and the pages read it: keys in output order
-    (names, codes and labels included), then the numbers. What each column reads is worked out once per
-    report, not per row, and each bucket's time keys once per bucket."""
-    kind = kind_of(model)
-    dimensions = applied(kind, group_by)
-    time: Dimension | None = next((dimension for dimension in dimensions if dimension.time), None)
-    # time keys come first (the time dimension is first in output order), from the bucket's cached dict
-    rest = [(column.name, column.source or dimension.key, column.labels(kind) if column.labels else None)
-            for dimension in dimensions if not dimension.time for column in dimension.columns]
-    bucket_key = time.key if time else ""
-    time_keys = time.time_keys if time else None
-    buckets: dict[date, dict[str, Any]] = {}
+class Shaper:
+    """Turns grouped values (a row of :func:`grouped`, or the stock engine's twin) into rows as the API and the
+    pages read them: keys in output order (names, codes and labels included), then the numbers, then the ids.
 
-    def shown(values: dict[str, Any]) -> dict[str, Any]:
-        if time_keys:
-            start = values[bucket_key]
-            keys = buckets.get(start)
-            if keys is None:
-                keys = buckets[start] = time_keys(start)
-            row = keys.copy()
-        else:
-            row = {}
-        for column, key, names in rest:
-            row[column] = values[key] if names is None else names[values[key]]
-        high_open = values["open_count"] > 0
-        row["figures_count"] = values["figures_count"]
-        row["sources_count"] = values["sources_count"]
-        row["low"] = values["total_low"]
-        row["best"] = values["total_best"]
-        row["high"] = None if high_open else values["total_high"]
-        row["high_open"] = high_open
-        if "multi_bucket_count" in values:
-            row["multi_bucket_count"] = values["multi_bucket_count"]
-            row["earliest_start_date"] = values["earliest_start_date"]
-        return row
+    A report has up to a few hundred thousand rows but far fewer distinct keys: the columns each key shows and
+    its part of the sort key are worked out once per bucket (the time keys) and once per place, event, term,
+    category and term group met (the rest: one small query per kind of named key), never once per row.
+    """
 
-    return shown
+    def __init__(self, model: type[Model], group_by: Sequence[str], using: str, *, cap: int = IDS_CAP,
+                 with_ids: bool = True):
+        kind = kind_of(model)
+        dimensions = applied(kind, group_by)
+        self.time: Dimension | None = next((dimension for dimension in dimensions if dimension.time), None)
+        self.rest = [dimension for dimension in dimensions if not dimension.time]
+        self.using, self.cap, self.with_ids = using, cap, with_ids
+        # (column, field it shows, the labels of its values or None) for the rest's output columns
+        self.columns = [(column.name, column.source or dimension.key, column.labels(kind) if column.labels else None)
+                        for dimension in self.rest for column in dimension.columns]
+        self.rest_order = [name for dimension in self.rest for name in dimension.order]
+
+    def rows(self, values: list[dict[str, Any]], ids: dict[tuple, list[int]] | None = None,
+             ) -> list[tuple[tuple, dict[str, Any]]]:
+        """Each grouped row shown, after its sort key (time, then places and events by name, empty keys last,
+        and id, then term, category and term group). Its ids are the first ``cap`` of its listed ids (largest
+        best first, in id order), or else those ``ids`` gives for its key (:func:`capped_ids`)."""
+        rest_keys = [dimension.key for dimension in self.rest]
+        rest_of = (operator.itemgetter(*rest_keys) if len(rest_keys) > 1
+                   else lambda row, key=rest_keys[0]: (row[key],))
+        keys = [rest_of(row_values) for row_values in values]
+        shown_keys = self._rest_columns(set(keys))
+        time = self.time
+        time_key = time.key if time else ""
+        buckets: dict[Any, tuple[dict[str, Any], tuple]] = {}
+        with_ids, cap = self.with_ids, self.cap
+        rows = []
+        for row_values, key in zip(values, keys, strict=True):
+            columns, order = shown_keys[key]
+            if time:
+                start = row_values[time_key]
+                bucket = buckets.get(start)
+                if bucket is None:
+                    shown = time.time_keys(start)
+                    known = {**shown, time_key: start}
+                    bucket = buckets[start] = (shown, _sort_values(known[name] for name in time.order))
+                row = {**bucket[0], **columns}
+                order = bucket[1] + order
+            else:
+                row = columns.copy()
+            count = row["figures_count"] = row_values["figures_count"]
+            sources = row_values.get("row_sources")
+            row["sources_count"] = row_values["sources_count"] if sources is None else len(set(sources))
+            high_open = row_values["open_count"] > 0
+            row["low"] = row_values["total_low"]
+            row["best"] = row_values["total_best"]
+            row["high"] = None if high_open else row_values["total_high"]
+            row["high_open"] = high_open
+            if time:
+                row["multi_bucket_count"] = row_values["multi_bucket_count"]
+                row["earliest_start_date"] = row_values["earliest_start_date"]
+            if with_ids:
+                row_ids = row_values.get("row_ids")
+                if row_ids is None:
+                    listed = (ids or {}).get((start, *key) if time else key, [])
+                elif len(row_ids) <= cap:  # most rows: all their ids, in order
+                    listed = sorted(row_ids)
+                else:
+                    listed = largest_first(row_ids, row_values["row_bests"], cap)
+                row["ids"] = listed
+                row["ids_truncated"] = count > len(listed)
+            rows.append((order, row))
+        return rows
+
+    def _rest_columns(self, keys: set[tuple]) -> dict[tuple, tuple[dict[str, Any], tuple]]:
+        """For each key met (its values but the time's), the columns it shows and its part of the sort key;
+        names and codes from one query per kind of named key."""
+        found: dict[str, dict[Any, dict[str, Any]]] = {}
+        for position, dimension in enumerate(self.rest):
+            if dimension.names is None:
+                continue
+            wanted = {key[position] for key in keys} - {None}
+            found[dimension.key] = {values["pk"]: values for values in dimension.names.model.objects.using(
+                self.using).filter(pk__in=id_list(wanted, self.using)).values(
+                "pk", *set(dimension.names.columns.values()))} if wanted else {}
+        shown = {}
+        for key in keys:
+            known = dict(zip((dimension.key for dimension in self.rest), key, strict=True))
+            for dimension in self.rest:
+                if dimension.names is not None:
+                    named = found[dimension.key].get(known[dimension.key], {})
+                    known.update({name: named.get(column) for name, column in dimension.names.columns.items()})
+            columns = {column: known[field] if labels is None else labels[known[field]]
+                       for column, field, labels in self.columns}
+            shown[key] = (columns, _sort_values(known[name] for name in self.rest_order))
+        return shown

@@ -122,16 +122,24 @@ def gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if not gc.get_freeze_count():
+            # Everything allocated meanwhile is in the youngest generation, and its first collection, at the
+            # next allocation, would walk the whole report once more (a tenth of a second at a million
+            # records). Moved to the oldest generation instead, it is freed by reference counting as usual, and a
+            # cycle waits for the next full collection. Skipped where the process froze objects on purpose.
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 
 @dataclass
 class _Part:
     """The shaped rows of a report's stocks or of its flows, each after its sort key; the first ids spanning
-    several buckets; and the part's whole-period totals, still as grouped values."""
+    several buckets and how many span; and the part's whole-period totals, still as grouped values."""
 
     rows: list[tuple[tuple, dict[str, Any]]]
     spanning: list[int]
+    spanning_count: int = 0
     totals: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -155,33 +163,22 @@ def _figure_report(
     base = counted(scope, audience=audience)
 
     def grouped(figures: QuerySet, keys: Sequence[str] = group_by, ids: bool = with_ids) -> list[dict[str, Any]]:
-        rows = grouping.grouped(figures, model, keys, arrays=arrays, with_ids=ids, cap=ids_cap)
-        for row_values in rows:
-            grouping.finish(row_values, ids_cap)
-        return rows
+        return grouping.grouped(figures, model, keys, arrays=arrays, with_ids=ids, cap=ids_cap)
 
-    key_names = list(grouping.key_annotations(model, group_by, using))
-    shown, shown_whole = grouping.rows_as_shown(model, group_by), grouping.rows_as_shown(model, ())
-    order = grouping.order_key(group_by, model)
+    shaper = grouping.Shaper(model, group_by, using, cap=ids_cap, with_ids=with_ids)
 
-    def part(values: list[dict[str, Any]], ids: dict[tuple, list[int]]) -> _Part:
+    def part(values: list[dict[str, Any]], ids: dict[tuple, list[int]] | None = None) -> _Part:
         """One part's rows (the stocks', or the flows'), named, shaped and keyed for sorting, by the thread and
         on the connection that counted them: the first connection shapes the stocks while the flows are still
         summed, and the second shapes the flows while the first waits."""
-        grouping.attach_names(values, group_by, using)
-        rows = []
-        for row_values in values:
-            row = shown(row_values)
-            if with_ids:
-                row["ids"] = (row_values["ids"] if "ids" in row_values
-                              else ids.get(grouping.key_of(row_values, key_names), []))
-                row["ids_truncated"] = row["figures_count"] > len(row["ids"])
-            rows.append((order(row_values), row))
+        rows = shaper.rows(values, ids)
+        if not time_dim:
+            return _Part(rows, [])
         # the first ids spanning several buckets: every counted figure is in one row, so they are among the
         # rows' first ones
-        spanning = heapq.nsmallest(ids_cap, itertools.chain.from_iterable(
-            row_values.get("multi_bucket_ids") or () for row_values in values)) if time_dim and arrays else []
-        return _Part(rows, spanning)
+        spanning = heapq.nsmallest(ids_cap, itertools.chain.from_iterable(filter(None, map(
+            operator.methodcaller("get", "multi_bucket_ids"), values)))) if arrays else []
+        return _Part(rows, spanning, spanning_count=sum(map(operator.itemgetter("multi_bucket_count"), values)))
 
     # Flows (and surrenders) need no stock rule: they are summed and shaped on a second connection, started
     # first, while this one reads the stocks, applies the rule, sums and shapes the kept stocks and gathers the
@@ -196,10 +193,7 @@ def _figure_report(
             # Flows add up, so their totals are the rows' sums (the sources' union for sources_count: on SQLite,
             # which lists no sources, one more GROUP BY).
             if arrays:
-                added: dict[tuple, dict[str, Any]] = {}
-                for row_values in values:
-                    grouping.add_up(added, row_values)
-                flows.totals = list(added.values())
+                flows.totals = grouping.added_up(values)
             else:
                 flows.totals = grouped(flows_scope, (), False)
         return flows
@@ -208,9 +202,9 @@ def _figure_report(
     shared = snapshot if getattr(settings, "REPORT_SECOND_CONNECTION", True) else None
     with alongside(using, shared, flows_part) as flows:
         stocks = CountedStocks(base) if model is DisplacementFigure else None
-        stocks_done = part([] if stocks is None else stocks.groups(group_by, cap=ids_cap, with_ids=with_ids), {})
+        stocks_done = part([] if stocks is None else stocks.groups(group_by, with_ids=with_ids))
         if stocks is not None and with_totals and group_by:  # counted again, under the whole-period rule
-            stocks_done.totals = stocks.groups((), cap=ids_cap, with_ids=False)
+            stocks_done.totals = stocks.groups((), with_ids=False)
         included = base if stocks is None else base.filter(
             Q(category=DisplacementCategory.FLOW) | Q(pk__in=id_list(stocks.rule(time_dim).kept, using)))
         warnings = (
@@ -222,16 +216,18 @@ def _figure_report(
         flows_done = flows()
     ordered = [*stocks_done.rows, *flows_done.rows]
     ordered.sort(key=operator.itemgetter(0))
-    rows = [row for _, row in ordered]
+    rows = list(map(operator.itemgetter(1), ordered))
+    del ordered
     totals = rows
     if with_totals and group_by:
-        totals = sorted((shown_whole(row_values) for row_values in [*flows_done.totals, *stocks_done.totals]),
+        whole = grouping.Shaper(model, (), using, with_ids=False)
+        totals = sorted((row for _, row in whole.rows([*flows_done.totals, *stocks_done.totals])),
                         key=lambda row: (row.get("category") or "", row["term_group"]))
     elif not with_totals:
         totals = []
     if with_warnings and time_dim:
         spanning = multi_bucket_warning(
-            included, time_dim, cap=ids_cap, count=sum(row.get("multi_bucket_count", 0) for row in rows),
+            included, time_dim, cap=ids_cap, count=stocks_done.spanning_count + flows_done.spanning_count,
             ids=heapq.nsmallest(ids_cap, [*stocks_done.spanning, *flows_done.spanning]) if arrays else None,
         )
         warnings += [spanning] if spanning else []

@@ -23,7 +23,6 @@ from tracker.models import Location
 from tracker.models.claims import COUNTED
 from tracker.reporting.counting import reliability_rank
 from tracker.reporting.dimensions import applied, period, time_dimension
-from tracker.reporting.grouping import add_sums, finish
 from tracker.rules.tree import strict_ancestor_ids
 
 
@@ -100,55 +99,71 @@ class CountedStocks:
             "pk", "path", "adm2_id", "adm1_id")
         self.ancestors: dict[int, tuple[int, ...]] = {}  # every strict ancestor, from the path, closest first
         self.outwards: dict[int, tuple[int, ...]] = {}  # the same, coarsest first
-        self.areas: dict[int, dict[str, int | None]] = {}  # place -> its stored adm1 and adm2 (the group keys)
+        self.areas: dict[int, dict[str, int | None]] = {}  # place -> its stored adm2 and adm1 (the group keys)
         for pk, path, adm2, adm1 in rows:
             self.ancestors[pk] = tuple(strict_ancestor_ids(path))
             self.outwards[pk] = self.ancestors[pk][::-1]
-            self.areas[pk] = {"adm2": adm2, "adm1": adm1}
+            self.areas[pk] = {"adm2_id": adm2, "adm1_id": adm1}
         self._rules: dict[str | None, StockRule] = {}
         self._periods: dict[str | None, dict[date, date | None]] = {}
 
-    def groups(self, group_by: Sequence[str], *, cap: int, with_ids: bool = True) -> list[dict[str, Any]]:
+    def groups(self, group_by: Sequence[str], *, with_ids: bool = True) -> list[dict[str, Any]]:
         """The kept stocks of this grouping summed per group key into what :func:`grouping.grouped` reads from
-        the database (the same keys, from each dimension's Python key, and numbers: SUM skips NULLs and is NULL
-        when all are), then finished as its rows are (:func:`grouping.finish`)."""
+        the database: the same keys (each dimension's Python key; the time's from the periods the rule read) and
+        numbers (SUM skips NULLs and is NULL when all are), each group's ids, best values and sources listed."""
         time_dim = time_dimension(group_by)
         kept = self.rule(time_dim).kept
         details = self.details(kept)
-        groups: dict[tuple, dict[str, Any]] = {}
-        dimensions = [(dimension.key, dimension.python) for dimension in applied("displacement", group_by)]
-        time_key = f"{time_dim}_start"
+        dimensions = applied("displacement", group_by)
+        key_names = [dimension.key for dimension in dimensions if dimension.time]  # the time's first, as here
+        key_names += [dimension.key for dimension in dimensions if not dimension.time]
+        others = [dimension.python for dimension in dimensions if not dimension.time]
+        periods = self.periods(time_dim)
         stock = DisplacementCategory.STOCK.value
+        # per group: count, low, best, high, open count, sources, ids, bests, earliest start, spanning count and ids
+        groups: dict[tuple, list] = {}
         for pk in kept:
             (_, end_date, term, place, term_group, event, country, start, low, best, high, high_open,
              source) = details[pk]
-            areas = self.areas[place]
-            figure = {"end_date": end_date, "term": term, "event_id": event, "country_id": country,
-                      "adm1_id": areas["adm1"], "adm2_id": areas["adm2"], "category": stock, "term_group": term_group}
-            keys = {key: python(figure) for key, python in dimensions}
-            group = groups.get(key := tuple(keys.values()))
-            if group is None:
-                group = groups[key] = {**keys, "figures_count": 0, "total_low": None, "total_best": None,
-                                       "total_high": None, "open_count": 0, "row_sources": []}
-                if with_ids:
-                    group.update(row_ids=[], row_bests=[])
-                if time_dim:
-                    group.update(multi_bucket_count=0, earliest_start_date=start, multi_bucket_ids=[])
-            group["figures_count"] += 1
-            group["open_count"] += bool(high_open)
-            add_sums(group, low, best, high)
-            group["row_sources"].append(source)
-            if with_ids:
-                group["row_ids"].append(pk)
-                group["row_bests"].append(best)
+            figure = {**self.areas[place], "end_date": end_date, "term": term, "event_id": event,
+                      "country_id": country, "category": stock, "term_group": term_group}
+            key = tuple([python(figure) for python in others])
             if time_dim:
-                group["earliest_start_date"] = min(group["earliest_start_date"], start)
-                if start < keys[time_key]:
-                    group["multi_bucket_count"] += 1
-                    group["multi_bucket_ids"].append(pk)
-        for group in groups.values():
-            finish(group, cap)
-        return list(groups.values())
+                bucket = periods[end_date]
+                key = (bucket, *key)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = [0, None, None, None, 0, [], [], [], start, 0, []]
+            group[0] += 1
+            if low is not None:
+                group[1] = low if group[1] is None else group[1] + low
+            if best is not None:
+                group[2] = best if group[2] is None else group[2] + best
+            if high is not None:
+                group[3] = high if group[3] is None else group[3] + high
+            if high_open:
+                group[4] += 1
+            group[5].append(source)
+            group[6].append(pk)
+            group[7].append(best)
+            if time_dim:
+                if start < group[8]:
+                    group[8] = start
+                if start < bucket:
+                    group[9] += 1
+                    group[10].append(pk)
+        found = []
+        for key, (count, low, best, high, opened, sources, ids, bests, earliest, spanning, spanning_ids) in (
+                groups.items()):
+            values = dict(zip(key_names, key, strict=True))
+            values.update(figures_count=count, total_low=low, total_best=best, total_high=high, open_count=opened,
+                          row_sources=sources)
+            if with_ids:
+                values.update(row_ids=ids, row_bests=bests)
+            if time_dim:
+                values.update(multi_bucket_count=spanning, earliest_start_date=earliest, multi_bucket_ids=spanning_ids)
+            found.append(values)
+        return found
 
     def details(self, ids: list[int]) -> dict[int, tuple]:
         """The ``COLUMNS`` of these stocks, read once each: the rule keeps about one in ten, so reading every
