@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from django.apps import apps as global_apps
 from django.db import connections, models, router
 from django.db.models import F, Q
 from django.db.models.functions import Cast
 
+from tracker.db.compiled import Slot, bind
 from tracker.search.text import document, names
 
 #: The record's own prose, where the kind has the field.
@@ -52,7 +54,7 @@ class NameBook:
         place_ids, event_ids, source_ids = _ids(places), _ids(events), _ids(sources)
         organization_ids = _ids(organizations)
         if max(len(place_ids), len(event_ids), len(source_ids), len(organization_ids)) <= ONE_QUERY:
-            self._read_one(model, place_ids, event_ids, source_ids, organization_ids)
+            self._read_one(apps, place_ids, event_ids, source_ids, organization_ids)
             return
         self.places: dict[int, list[str]] = {
             pk: [name, pcode] for pk, name, pcode in
@@ -71,32 +73,21 @@ class NameBook:
                               key="organization_id"):
             self.organizations[pk].append(name)
 
-    def _read_one(self, model, place_ids: set[int], event_ids: set[int], source_ids: set[int],
+    def _read_one(self, apps, place_ids: set[int], event_ids: set[int], source_ids: set[int],
                   organization_ids: set[int]) -> None:
         """The same rows for a few records, in one query: a UNION of the six reads, in their order (creating a
-        record spent six round trips here)."""
-        text = models.CharField()
-
-        def part(number: int, manager, key: str, name: str, extra: str | None, condition: Q):
-            return manager.filter(condition).order_by().annotate(
-                book_part=models.Value(number), book_key=F(key), book_order=F("pk"), book_name=Cast(name, text),
-                book_extra=Cast(extra, text) if extra else models.Value(None, output_field=text),
-            ).values_list("book_part", "book_key", "book_order", "book_name", "book_extra")
-
-        publishers = model("Source").objects.filter(pk__in=source_ids).values("publisher_id")
-        parts = [
-            part(0, model("Location").objects, "pk", "name", "pcode", Q(pk__in=place_ids)),
-            part(1, model("LocationName").objects, "location_id", "name", None, Q(location_id__in=place_ids)),
-            part(2, model("Event").objects, "pk", "name", None, Q(pk__in=event_ids)),
-            part(3, model("Source").objects, "pk", "title", "publisher_id", Q(pk__in=source_ids)),
-            part(4, model("Organization").objects, "pk", "name", "acronym",
-                 Q(pk__in=organization_ids) | Q(pk__in=publishers)),
-            part(5, model("OrganizationAlias").objects, "organization_id", "name", None,
-                 Q(organization_id__in=organization_ids) | Q(organization_id__in=publishers)),
-        ]
+        record spent six round trips here), compiled once per number of ids of each kind (``_one_query``)."""
+        ids = {"place": sorted(place_ids), "event": sorted(event_ids), "source": sorted(source_ids),
+               "organization": sorted(organization_ids)}
         self.places, self.events, self.sources, self.organizations = {}, {}, {}, {}
-        for number, key, _, name, extra in parts[0].union(*parts[1:], all=True).order_by(
-                "book_part", "book_key", "book_order"):
+        if not any(ids.values()):  # nothing to read (a form sent without a source): no query
+            return
+        sql, params = _one_query(apps, **{kind: len(listed) for kind, listed in ids.items()})
+        values = {f"{kind}{index}": pk for kind, listed in ids.items() for index, pk in enumerate(listed)}
+        with connections[router.db_for_read(apps.get_model("tracker", "Location"))].cursor() as cursor:
+            cursor.execute(sql, bind(params, values))
+            rows = cursor.fetchall()
+        for number, key, _, name, extra in rows:
             if number == 0:
                 self.places[key] = [name, extra]
             elif number == 1:
@@ -119,6 +110,44 @@ class NameBook:
         for pk in (publisher, *organizations):
             values.extend(self.organizations.get(pk, ()))
         return values
+
+
+@cache
+def _one_query(apps, *, place: int, event: int, source: int, organization: int) -> tuple[str, list]:
+    """``NameBook``'s UNION for so many ids of each kind, compiled once with a ``Slot`` per id
+    (``tracker.db.compiled``): building and compiling it took the ORM about 4 ms, running it PostgreSQL 0.2 ms."""
+    text = models.CharField()
+
+    def model(name: str) -> type[models.Model]:
+        return apps.get_model("tracker", name)
+
+    def slots(kind: str, count: int) -> list[Slot]:
+        return [Slot(f"{kind}{index}", models.BigIntegerField()) for index in range(count)]
+
+    place_ids, event_ids, source_ids = slots("place", place), slots("event", event), slots("source", source)
+    organization_ids = slots("organization", organization)
+
+    def part(number: int, manager, key: str, name: str, extra: str | None, condition: Q):
+        return manager.filter(condition).order_by().annotate(
+            book_part=models.Value(number), book_key=F(key), book_order=F("pk"), book_name=Cast(name, text),
+            book_extra=Cast(extra, text) if extra else models.Value(None, output_field=text),
+        ).values_list("book_part", "book_key", "book_order", "book_name", "book_extra")
+
+    # Keys compared through the related model's id (``location__id``): a slot is an expression, which the
+    # related-field lookups would try to read as an id.
+    publishers = model("Source").objects.filter(pk__in=source_ids).values("publisher_id")
+    parts = [
+        part(0, model("Location").objects, "pk", "name", "pcode", Q(pk__in=place_ids)),
+        part(1, model("LocationName").objects, "location_id", "name", None, Q(location__id__in=place_ids)),
+        part(2, model("Event").objects, "pk", "name", None, Q(pk__in=event_ids)),
+        part(3, model("Source").objects, "pk", "title", "publisher_id", Q(pk__in=source_ids)),
+        part(4, model("Organization").objects, "pk", "name", "acronym",
+             Q(pk__in=organization_ids) | Q(pk__in=publishers)),
+        part(5, model("OrganizationAlias").objects, "organization_id", "name", None,
+             Q(organization__id__in=organization_ids) | Q(organization_id__in=publishers)),
+    ]
+    union = parts[0].union(*parts[1:], all=True).order_by("book_part", "book_key", "book_order")
+    return union.query.sql_with_params()
 
 
 def _ids(values: Iterable[int | None]) -> set[int]:
