@@ -19,9 +19,10 @@ random mix with a fixed seed, so every run asks the same things and the cache is
 - **repeated**: one report and one page asked again and again while the data is unchanged, beside the same bytes
   served as a static file by the same server (the goal: at least half its rate).
 
-With ``DATABASE_REPLICA_URL`` set, the mix runs a second time with the replica; ``--restart-command`` (e.g.
-``"bash .ci/replica.sh restart-primary 10"``) is run during a last phase of load, and what clients got meanwhile is
-reported by kind of request. ``--baseline REF`` runs the same mix, only the endpoints both trees answer, at the
+The server reads the databases the environment names (``DATABASE_URL``, and ``DATABASE_REPLICA_URL`` when set).
+``--restart-command`` is run during a last phase of load, and what clients got meanwhile is reported by kind of
+request: meant for a dedicated primary and its replica (``.ci/replica.sh``), never the shared cluster.
+``--baseline REF`` runs the same mix, only the endpoints both trees answer, at the
 highest level against a worktree of REF with its own database, made by its own generator with the same seed.
 
 Results: a table per run printed, ``bench/results/loadtest.json`` and a section of ``bench/results/latest.md``.
