@@ -23,15 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, require
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _require(condition: bool, message: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _pg_bin() -> Path | None:
@@ -40,17 +34,11 @@ def _pg_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Cluster:
     """A PostgreSQL cluster in a temporary directory, run as the ``postgres`` user when the tests run as root."""
 
     def __init__(self, bindir: Path, directory: Path):
-        self.bindir, self.directory, self.port = bindir, directory, _free_port()
+        self.bindir, self.directory, self.port = bindir, directory, free_port()
         self.data, self.log = directory / "data", directory / "server.log"
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
@@ -86,7 +74,7 @@ def _get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
 @pytest.fixture
 def served_from_own_cluster():
     bindir = _pg_bin()
-    _require(bindir is not None and (bindir / "initdb").exists(),
+    require(bindir is not None and (bindir / "initdb").exists(),
              "PostgreSQL's server binaries (initdb, pg_ctl) not found: install the 'postgresql' package to run the "
              "database outage test")
     directory = Path(tempfile.mkdtemp(prefix="tracker-outage-"))
@@ -103,7 +91,7 @@ def served_from_own_cluster():
                        capture_output=True)
         key = subprocess.run([*manage, "create_api_key", "--client", "Outage NGO", "--quiet"], env=env, check=True,
                              cwd=ROOT, capture_output=True, text=True, timeout=120).stdout.strip().splitlines()[-1]
-        port = _free_port()
+        port = free_port()
         # One thread, so one persistent connection, which the outage breaks under the server's feet.
         server = subprocess.Popen([*manage, "runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}"],
                                   env=env, cwd=ROOT, stdout=subprocess.DEVNULL,

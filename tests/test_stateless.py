@@ -9,11 +9,8 @@ test skips with the reason, and fails under CI=true.
 
 from __future__ import annotations
 
-import http.cookies
 import os
 import re
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +30,7 @@ from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from tests.api.conftest import make_key
+from tests.servers import cookies, fetch, free_port, real_redis_url, stop_group
 
 ROOT = Path(settings.BASE_DIR)
 REPORT = "/api/v1/reports/displacement/"
@@ -46,41 +44,10 @@ INHERITED = ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "A
 HOST = {"Host": "127.0.0.1"}
 
 
-def _require(condition: bool, message: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message} (CI=true: the stateless servers test must run)")
-    pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def _request(url: str, headers: dict | None = None, data: dict | None = None):
     """One request without following redirects: (status, headers, body)."""
     body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, headers={**HOST, **(headers or {})})
-    try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=20) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
-def _cookies(headers) -> dict[str, str]:
-    jar = http.cookies.SimpleCookie()
-    for value in headers.get_all("Set-Cookie") or []:
-        jar.load(value)
-    return {name: morsel.value for name, morsel in jar.items()}
+    return fetch(url, {**HOST, **(headers or {})}, body, timeout=20)
 
 
 def _database_url(directory: Path) -> str:
@@ -100,14 +67,7 @@ def _database_url(directory: Path) -> str:
 
 @pytest.fixture
 def redis_url():
-    import redis
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        _require(False, f"Redis unreachable at {url}: {error}")
-    return url
+    return real_redis_url()
 
 
 @pytest.fixture
@@ -137,7 +97,7 @@ def servers(world, redis_url, tmp_path):
     raw = redis.Redis.from_url(redis_url)
     try:
         for number in (1, 2):
-            port = _free_port()
+            port = free_port()
             log = (tmp_path / f"server{number}.log").open("wb")
             processes.append((subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
@@ -161,13 +121,7 @@ def servers(world, redis_url, tmp_path):
         yield bases, raw, prefix
     finally:
         for process, log in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            stop_group(process)
             log.close()
         for name in raw.scan_iter(f"{prefix}:*"):
             raw.delete(name)
@@ -202,14 +156,14 @@ def test_two_servers_share_a_keys_limit_cached_reports_and_logins(servers, world
 
     # Logged in through one server, the curator is logged in on the other.
     status, headers, page = _request(f"{first}/admin/login/")
-    csrf = _cookies(headers)["csrftoken"]
+    csrf = cookies(headers)["csrftoken"]
     form_token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
     status, headers, _ = _request(
         f"{first}/admin/login/?next=/admin/", {"Cookie": f"csrftoken={csrf}"},
         {"csrfmiddlewaretoken": form_token, "username": "curator", "password": "a long enough password",
          "next": "/admin/"})
     assert status == 302 and headers["Location"] == "/admin/"
-    session = _cookies(headers)["sessionid"]
+    session = cookies(headers)["sessionid"]
     assert raw.keys(f"{prefix}:default:*{session}")  # cached_db: in the shared cache beside the database
     status, _, page = _request(f"{second}/admin/", {"Cookie": f"sessionid={session}"})
     assert status == 200 and b"curator" in page.lower()
@@ -219,7 +173,7 @@ def test_two_servers_share_a_keys_limit_cached_reports_and_logins(servers, world
 
 def test_an_unreachable_redis_is_a_503_with_retry_after_not_a_500(db):
     unreachable = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                   "LOCATION": f"redis://127.0.0.1:{_free_port()}/0"}
+                   "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
     _, key = make_key()
     with override_settings(CACHES={"default": unreachable, "throttle": unreachable}):
         api = APIClient().get(LIMITED, HTTP_X_API_KEY=key)

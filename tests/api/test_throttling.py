@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 
 from tests.api.conftest import API, client_with, make_key, token_client
+from tests.servers import real_redis_url
 
 URL = f"{API}/surrenders/"
 RATES = {"api_key": "3/minute", "user": "2/minute", "anon": "2/minute"}
@@ -46,17 +46,7 @@ def test_no_rate_means_no_limit(db):
 @pytest.fixture
 def redis_url():
     """The real Redis (a database of its own); skipped with the reason when unreachable, failed under CI."""
-    import redis
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        message = f"Redis unreachable at {url}: {error}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message} (CI=true: the rate-limit test must run against Redis)")
-        pytest.skip(message)
-    return url
+    return real_redis_url()
 
 
 @pytest.mark.redis

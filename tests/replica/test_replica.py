@@ -11,12 +11,9 @@ place is renamed on the primary, so the old name comes from the replica and the 
 
 from __future__ import annotations
 
-import http.cookies
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,49 +26,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.servers import cookies, fetch, free_port, require, stop_group
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 STICKY_SECONDS = 2
 OLD, NEW = "Replica Town", "Primary Town"
 PASSWORD = "a long enough password"
 
 
-def _require(condition: bool, message: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message} (CI=true: the read replica test must run)")
-    pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _with_database(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + f"/{name}"
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _request(url: str, headers: dict | None = None, data: bytes | None = None, method: str | None = None):
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
-def _cookies(headers) -> dict[str, str]:
-    jar = http.cookies.SimpleCookie()
-    for value in headers.get_all("Set-Cookie") or []:
-        jar.load(value)
-    return {name: morsel.value for name, morsel in jar.items()}
 
 
 def _pair(*command: str) -> None:
@@ -86,7 +50,7 @@ class Site:
         self.base, self.primary, self.replica, self.key, self.place = base, primary, replica, key, place
 
     def get(self, path: str, headers: dict | None = None):
-        return _request(f"{self.base}{path}", headers)
+        return fetch(f"{self.base}{path}", headers)
 
     def sql(self, url: str, statement: str, params: tuple = ()):
         with psycopg.connect(url, autocommit=True) as conn:
@@ -118,7 +82,7 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     primary_url, replica_url = os.environ.get("REPLICA_TEST_PRIMARY_URL"), os.environ.get("REPLICA_TEST_REPLICA_URL")
-    _require(bool(primary_url and replica_url),
+    require(bool(primary_url and replica_url),
              "REPLICA_TEST_PRIMARY_URL and REPLICA_TEST_REPLICA_URL are not set: run eval \"$(bash "
              ".ci/replica.sh start)\" for a primary and its streaming replica")
     directory = tmp_path_factory.mktemp("replica")
@@ -148,7 +112,7 @@ def site(tmp_path_factory):
         [(place,)] = Site("", primary, replica, "", 0).sql(primary, "SELECT min(id) FROM tracker_location")
         Site("", primary, replica, "", 0).sql(primary, "UPDATE tracker_location SET name = %s WHERE id = %s",
                                               (OLD, place))
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", "1", "--timeout", "60"],
@@ -168,9 +132,8 @@ def site(tmp_path_factory):
         site.caught_up()
         yield site
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+        if server is not None:
+            stop_group(server)
         _pair("primary-start")
         with psycopg.connect(replica_url, autocommit=True) as conn:
             conn.execute("SELECT pg_wal_replay_resume()")
@@ -181,19 +144,19 @@ def site(tmp_path_factory):
 def _login(site: Site) -> dict:
     """The curator's session and CSRF token, as a browser holds them after the admin's login form."""
     _, headers, page = site.get("/admin/login/")
-    csrf = _cookies(headers)["csrftoken"]
+    csrf = cookies(headers)["csrftoken"]
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "curator", "password": PASSWORD,
                                    "next": "/admin/"}).encode()
-    status, headers, _ = _request(f"{site.base}/admin/login/?next=/admin/", {"Cookie": f"csrftoken={csrf}"}, body)
+    status, headers, _ = fetch(f"{site.base}/admin/login/?next=/admin/", {"Cookie": f"csrftoken={csrf}"}, body)
     assert status == 302, "the curator could not log in"
-    session = _cookies(headers)["sessionid"]
+    session = cookies(headers)["sessionid"]
     return {"Cookie": f"csrftoken={csrf}; sessionid={session}", "X-CSRFToken": csrf}
 
 
 def _save_a_query(site: Site, curator: dict) -> tuple[int, object, bytes]:
     body = json.dumps({"name": f"watch {uuid.uuid4().hex[:6]}", "resource": "locations", "query": ""}).encode()
-    return _request(f"{site.base}/api/v1/saved-queries/",
+    return fetch(f"{site.base}/api/v1/saved-queries/",
                     {**curator, "Content-Type": "application/json", "Referer": f"{site.base}/"}, body, "POST")
 
 
