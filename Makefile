@@ -57,9 +57,13 @@ bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -u bench/run.py
 
 ## Many clients at once on the million records: 1, 10 and 50 clients for 60 s each beside the server's static
-## ceiling, repeated pages beside the same bytes as static files, and commit c4414eb under the same load
+## ceiling, repeated pages beside the same bytes as static files, the same levels with a read replica (a dedicated
+## primary and its streaming replica from .ci/replica.sh, given a copy of the data; skipped, and said, without
+## PostgreSQL's server binaries), what clients get while that primary stops for 10 s, and commit c4414eb under the
+## same load. LOADTEST_ARGS adds options, e.g. LOADTEST_ARGS="--skip replica,restart" (bench/loadtest.py).
+LOADTEST_ARGS ?=
 loadtest: install
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -u bench/loadtest.py
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -u bench/loadtest.py $(LOADTEST_ARGS)
 
 ## The extraction assistant scored on tests/extraction/corpus/: recall, precision, term, place, dates, attribution
 ## and time per article, dev/ and heldout/ apart, beside the goals (bench/results/extract.md)

@@ -1,29 +1,44 @@
 """The tracker under many clients at once: requests per second, p50/p95/p99 and errors, beside the server's own
-ceiling (issue 20, item 5).
+ceiling, without and with the read replica, while the primary restarts, and beside an older commit (issue 20,
+item 5).
 
     make loadtest                                        # the million-record bench database, 1, 10 and 50 clients
-    .venv/bin/python -u bench/loadtest.py --duration 20 --levels 1,10 --skip baseline
-    .venv/bin/python -u bench/loadtest.py --baseline c4414eb   # also the same load on a worktree of that commit
+    .venv/bin/python -u bench/loadtest.py --duration 10 --levels 1,10 --skip baseline
+    .venv/bin/python -u bench/loadtest.py --skip plain,repeated,baseline   # the replica and the restart alone
 
 Gunicorn runs under production settings (``config.settings.production``; workers: twice the cores and one), the
-caches in Redis, rate limits off, on a free port of 127.0.0.1; every request says it came through the HTTPS proxy
-(``X-Forwarded-Proto: https``), as it would. Each client is an asyncio task that sends one request after the other
-(a new connection each: gunicorn's sync workers close it) for ``--duration`` seconds; the requests come from a
-random mix with a fixed seed, so every run asks the same things and the cache is not trivially warm:
+caches in Redis (emptied before each server's levels, so each starts from the same cold cache), rate limits off,
+on a free port of 127.0.0.1; every request says it came through the HTTPS proxy (``X-Forwarded-Proto: https``), as
+it would. Each client is an asyncio task that sends one request after the other (a new connection each: gunicorn's
+sync workers close it) for ``--duration`` seconds; the requests come from a random mix with a fixed seed, so every
+run asks the same things and the cache is not trivially warm:
 
 - filtered list pages (a country and a quarter, or a term), a record's detail, a sync page (``updated_since``),
   a filtered CSV (a country's month), the displacement report (several groupings, by country), the event page and
-  a place page (an event, a province or a district), and a release file when releases are listed;
+  a place page (an event, a province or a district), and a release file when releases are listed. The ids, events,
+  places and timestamps are drawn with the seed from the database the server reads, by plain SQL that every
+  tree's schema answers, so no tree is asked about another's records; a 404 is an error;
 - the **ceiling**: a 20-byte static file served by the same server (WhiteNoise, the first middleware), measured the
   same way: no request of the application can be faster;
 - **repeated**: one report and one page asked again and again while the data is unchanged, beside the same bytes
   served as a static file by the same server (the goal: at least half its rate).
 
-The server reads the databases the environment names (``DATABASE_URL``, and ``DATABASE_REPLICA_URL`` when set).
-``--restart-command`` is run during a last phase of load, and what clients got meanwhile is reported by kind of
-request: meant for a dedicated primary and its replica (``.ci/replica.sh``), never the shared cluster.
-``--baseline REF`` runs the same mix, only the endpoints both trees answer, at the
-highest level against a worktree of REF with its own database, made by its own generator with the same seed.
+The parts, each left out by ``--skip`` (comma-separated):
+
+- ``plain``: the levels on the bench database (``BENCH_DATABASE_URL``), no replica;
+- ``replica``: the same mix at the same levels with a read replica: ``.ci/replica.sh start`` runs a dedicated
+  primary (port 5433) and its streaming replica (5434); the bench data is copied to that primary when it does not
+  hold it yet (``bench/loadtest_replica.py``), the run waits until the replica has replayed it, and the server's
+  ``DATABASE_URL`` and ``DATABASE_REPLICA_URL`` name that database on each. Each answer's ``X-Read-From`` is
+  counted per kind: the table shows how many came from the replica. Without PostgreSQL's server binaries the pair
+  cannot start: the run says so and goes on without it;
+- ``restart``: on that server, 30 s of load at the highest level, the mix plus an analyst's write (saving a
+  query, with a write token made on the pair's database), during which ``--restart-command`` runs from 5 s in
+  (default: the pair's primary stopped for 10 s and started again; never the shared cluster). Reported per kind:
+  2xx, 503 and anything else, and the answers from the replica. Reads must keep answering; writes and sync, which
+  read the primary, may get 503 and nothing else;
+- ``repeated``; ``baseline``: the same mix, only the endpoints both trees answer, at the highest level against a
+  worktree of ``--baseline`` (c4414eb) with its own database, made by its own generator with the same seed.
 
 Results: a table per run printed, ``bench/results/loadtest.json`` and a section of ``bench/results/latest.md``.
 """
@@ -41,6 +56,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +64,17 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.core import DEFAULT_FIGURES, RESULTS_DIR, SEED, Server, configure, ensure_database, size_label  # noqa: E402
+from bench import loadtest_replica as replica_setup  # noqa: E402
+from bench.core import (  # noqa: E402
+    DEFAULT_FIGURES,
+    RESULTS_DIR,
+    SEED,
+    Server,
+    configure,
+    empty_cache,
+    ensure_database,
+    size_label,
+)
 
 HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
 
@@ -68,24 +94,30 @@ class Targets:
     release_files: list[str] = field(default_factory=list)
 
 
-def read_targets() -> Targets:
-    from django.db.models import Count
+def read_targets(url: str) -> Targets:
+    """The targets of the database at ``url``, drawn with the fixed seed by plain SQL that every tree's schema
+    answers: each server is asked about its own database's records (another tree's generator numbers them
+    otherwise, and its ids would be 404s), and two databases of the same size get the same kind of mix."""
+    import psycopg
 
-    from tracker.audience import Audience
-    from tracker.choices import LocationLevel
-    from tracker.models import DisplacementFigure, Location
-    from tracker.reporting.counting import visible_approved
+    rng = random.Random(SEED)
+    # What an NGO's key sees: approved records whose source is not confidential either (tracker.audience).
+    visible = ("FROM tracker_displacementfigure f JOIN tracker_source s ON s.id = f.source_id "
+               "WHERE f.review_status = 'approved' AND NOT f.is_confidential AND NOT s.is_confidential")
+    with psycopg.connect(url) as connection:
+        def column(statement: str, params: list | None = None) -> list:
+            return [row[0] for row in connection.execute(statement, params)]
 
-    approved = visible_approved(DisplacementFigure.objects.all(), audience=Audience.KEY)
-    ids = list(approved.order_by("?").values_list("pk", flat=True)[:2000])
-    events = [row["event_id"] for row in approved.exclude(event=None).values("event_id").annotate(n=Count("pk"))
-              .order_by("-n")[:100]]
-    places = list(Location.objects.filter(level__in=[LocationLevel.ADM1, LocationLevel.ADM2])
-                  .order_by("?").values_list("pk", flat=True)[:300])
-    countries = list(Location.objects.filter(level=LocationLevel.COUNTRY).exclude(iso3="")
-                     .values_list("iso3", flat=True))
+        ids = rng.sample(column(f"SELECT f.id {visible} ORDER BY f.id"), 2000)
+        events = column(f"SELECT f.event_id {visible} AND f.event_id IS NOT NULL GROUP BY f.event_id "
+                        "ORDER BY count(*) DESC, f.event_id LIMIT 100")
+        places = column("SELECT id FROM tracker_location WHERE level IN ('adm1', 'adm2') ORDER BY id")
+        places = rng.sample(places, min(300, len(places)))
+        countries = column("SELECT iso3 FROM tracker_location WHERE level = 'country' AND iso3 <> '' "
+                           "ORDER BY iso3")
+        stamps = column("SELECT updated_at FROM tracker_displacementfigure WHERE id = ANY(%s) ORDER BY updated_at",
+                        [ids[:200]])
     months = [f"{year}-{month:02d}-01" for year in range(2017, 2024) for month in range(1, 13)]
-    stamps = sorted(approved.order_by("?").values_list("updated_at", flat=True)[:200])
     return Targets(countries, places, events, ids, months, ["fled", "displaced", "returned", "evacuated"],
                    [stamp.isoformat() for stamp in stamps])
 
@@ -134,11 +166,29 @@ def mix(targets: Targets) -> list[tuple[str, int, object]]:
 
 # --- the clients --------------------------------------------------------------------------------------------
 @dataclass
+class Ask:
+    """A request other than a plain GET (a maker of the mix may return one instead of a path)."""
+
+    path: str
+    method: str = "GET"
+    body: bytes = b""
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
 class Tally:
+    """Per kind: the seconds of each answer counted a success, the errors by status or exception, every
+    status, and which database answered (``X-Read-From``)."""
+
     times: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, dict[str, int]] = field(default_factory=dict)
+    statuses: dict[str, Counter] = field(default_factory=dict)
+    read_from: dict[str, Counter] = field(default_factory=dict)
 
-    def add(self, kind: str, seconds: float, outcome: str | None) -> None:
+    def add(self, kind: str, seconds: float, outcome: str | None, status: str = "", source: str = "") -> None:
+        self.statuses.setdefault(kind, Counter())[status or outcome or "?"] += 1
+        if source:
+            self.read_from.setdefault(kind, Counter())[source] += 1
         if outcome is None:
             self.times.setdefault(kind, []).append(seconds)
         else:
@@ -146,34 +196,47 @@ class Tally:
             self.errors[kind][outcome] += 1
 
 
-async def fetch(port: int, path: str, headers: dict, timeout: float) -> tuple[int, int]:
-    """One GET on a new connection to 127.0.0.1: (status, body bytes), the whole body read."""
+async def fetch(port: int, ask: Ask, headers: dict, timeout: float) -> tuple[int, int, str]:
+    """One request on a new connection to 127.0.0.1, the whole body read: (status, bytes, its X-Read-From)."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
     try:
-        lines = [f"GET {path} HTTP/1.1", "Connection: close", *(f"{k}: {v}" for k, v in headers.items()), "", ""]
-        writer.write("\r\n".join(lines).encode())
+        sent = {**headers, **ask.headers}
+        if ask.body or ask.method != "GET":
+            sent["Content-Length"] = str(len(ask.body))
+        lines = [f"{ask.method} {ask.path} HTTP/1.1", "Connection: close", *(f"{k}: {v}" for k, v in sent.items()),
+                 "", ""]
+        writer.write("\r\n".join(lines).encode() + ask.body)
         await writer.drain()
         data = await asyncio.wait_for(reader.read(), timeout)
     finally:
         writer.close()
     status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
-    return status, len(data)
+    source = ""
+    for line in data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"x-read-from":
+            source = value.strip().decode("ascii", "replace")
+    return status, len(data), source
 
 
-async def client(number: int, port: int, kinds, headers: dict, until: float, tally: Tally, timeout: float) -> None:
+async def client(number: int, port: int, kinds, headers: dict, until: float, tally: Tally, timeout: float,
+                 tolerated: frozenset = frozenset()) -> None:
+    """Requests one after the other until ``until``; a 503 of a kind in ``tolerated`` is not an error."""
     rng = random.Random(SEED * 1000 + number)
     names, weights = [k[0] for k in kinds], [k[1] for k in kinds]
     makers = {k[0]: k[2] for k in kinds}
     while time.monotonic() < until:
         kind = rng.choices(names, weights)[0]
-        path = makers[kind](rng)
+        ask = makers[kind](rng)
+        ask = Ask(ask) if isinstance(ask, str) else ask
         started = time.perf_counter()
+        status, source = 0, ""
         try:
-            status, _ = await fetch(port, path, headers, timeout)
-            outcome = None if 200 <= status < 400 else str(status)
+            status, _, source = await fetch(port, ask, headers, timeout)
+            outcome = None if 200 <= status < 400 or (status == 503 and kind in tolerated) else str(status)
         except (TimeoutError, OSError) as error:
             outcome = type(error).__name__
-        tally.add(kind, time.perf_counter() - started, outcome)
+        tally.add(kind, time.perf_counter() - started, outcome, str(status) if status else "", source)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -189,23 +252,30 @@ def summary(tally: Tally, seconds: float) -> dict[str, dict]:
         everything += times
         errors = sum(tally.errors.get(kind, {}).values())
         rows[kind] = {"requests": len(times) + errors, "rps": len(times) / seconds, "errors": errors,
-                      "error kinds": tally.errors.get(kind, {}),
+                      "error kinds": tally.errors.get(kind, {}), "statuses": dict(tally.statuses.get(kind, {})),
+                      "read from": dict(tally.read_from.get(kind, {})),
                       "p50": percentile(times, 0.5) * 1000, "p95": percentile(times, 0.95) * 1000,
-                      "p99": percentile(times, 0.99) * 1000}
+                      "p99": percentile(times, 0.99) * 1000, "max": max(times, default=float("nan")) * 1000}
     errors = sum(row["errors"] for row in rows.values())
+    read_from: Counter = Counter()
+    for row in rows.values():
+        read_from.update(row["read from"])
     rows["mix"] = {"requests": len(everything) + errors, "rps": len(everything) / seconds, "errors": errors,
+                   "read from": dict(read_from),
                    "p50": percentile(everything, 0.5) * 1000, "p95": percentile(everything, 0.95) * 1000,
-                   "p99": percentile(everything, 0.99) * 1000}
+                   "p99": percentile(everything, 0.99) * 1000, "max": max(everything, default=float("nan")) * 1000}
     return rows
 
 
-def drive(port: int, kinds, clients: int, seconds: float, headers: dict, timeout: float = 60) -> dict[str, dict]:
+def drive(port: int, kinds, clients: int, seconds: float, headers: dict, timeout: float = 60,
+          tolerated: frozenset = frozenset()) -> dict[str, dict]:
     """``clients`` clients for ``seconds`` against 127.0.0.1:``port``; their summary."""
     tally = Tally()
 
     async def main():
         until = time.monotonic() + seconds
-        await asyncio.gather(*(client(n, port, kinds, headers, until, tally, timeout) for n in range(clients)))
+        await asyncio.gather(*(client(n, port, kinds, headers, until, tally, timeout, tolerated)
+                               for n in range(clients)))
 
     started = time.perf_counter()
     asyncio.run(main())
@@ -213,12 +283,39 @@ def drive(port: int, kinds, clients: int, seconds: float, headers: dict, timeout
 
 
 def print_table(title: str, rows: dict[str, dict]) -> None:
+    """The table of a run; with a replica, how many answers each kind had from it."""
+    replica = any(row.get("read from") for row in rows.values())
     print(f"\n{title}")
-    print(f"  {'endpoint':<16}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(f"  {'endpoint':<16}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          + (f"{'replica':>9}" if replica else ""))
     for kind, row in rows.items():
         print(f"  {kind:<16}{row['requests']:>9}{row['rps']:>9.1f}{row['p50']:>9.0f}{row['p95']:>9.0f}"
-              f"{row['p99']:>9.0f}{row['errors']:>8}")
+              f"{row['p99']:>9.0f}{row['errors']:>8}"
+              + (f"{row.get('read from', {}).get('replica', 0):>9}" if replica else ""))
     sys.stdout.flush()
+
+
+def print_statuses(title: str, rows: dict[str, dict]) -> None:
+    """What each kind got during the restart: 2xx, 503, anything else, and the answers of the replica."""
+    print(f"\n{title}")
+    print(f"  {'endpoint':<16}{'requests':>9}{'2xx':>7}{'503':>7}{'other':>7}{'replica':>9}{'p50 ms':>9}"
+          f"{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
+    for kind, row in rows.items():
+        if kind == "mix":
+            continue
+        ok, unavailable, other = status_counts(row)
+        print(f"  {kind:<16}{row['requests']:>9}{ok:>7}{unavailable:>7}{other:>7}"
+              f"{row['read from'].get('replica', 0):>9}{row['p50']:>9.0f}{row['p99']:>9.0f}{row['max']:>9.0f}"
+              f"{row['errors']:>8}")
+    sys.stdout.flush()
+
+
+def status_counts(row: dict) -> tuple[int, int, int]:
+    """(2xx, 503, anything else: another status or no answer) of a kind's requests."""
+    statuses = row.get("statuses", {})
+    ok = sum(n for status, n in statuses.items() if status.isdigit() and 200 <= int(status) < 300)
+    unavailable = statuses.get("503", 0)
+    return ok, unavailable, sum(statuses.values()) - ok - unavailable
 
 
 # --- the servers ----------------------------------------------------------------------------------------------
@@ -274,21 +371,24 @@ def place_static(static_root: Path, server: Server, headers: dict, paths: dict[s
     return files
 
 
-def baseline(ref: str, figures: int, clients: int, seconds: float, kinds, workers: int) -> dict:
-    """The same mix at ``clients`` clients against a worktree of ``ref`` with its own database and generator."""
-    name = f"tracker_loadtest_{ref[:7]}"
+def baseline(ref: str, figures: int, clients: int, seconds: float, workers: int) -> dict:
+    """The same mix at ``clients`` clients against a worktree of ``ref`` with its own database and generator,
+    its targets drawn from that database."""
+    name = f"tracker_loadtest_{ref[:7]}" + ("" if figures == DEFAULT_FIGURES else f"_{size_label(figures).lower()}")
     url = f"postgres://postgres@127.0.0.1:5432/{name}"
     folder = Path(tempfile.mkdtemp(prefix="loadtest-"))
     tree = folder / "tree"
     subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT, check=True, capture_output=True)
     try:
         env = server_env({"DATABASE_URL": url, "PYTHONPATH": str(tree), "CACHE_KEY_PREFIX": f"loadtest-{ref[:7]}"})
+        env.pop("DATABASE_REPLICA_URL", None)
         ensure_database(url)
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=tree, env=env, check=True)
         if not _holds(url, figures):
             print(f"Generating {figures:,} records with {ref}'s generator (seed {SEED})...", flush=True)
             subprocess.run([sys.executable, "manage.py", "generate_synthetic", "--figures", str(figures), "--seed",
                             str(SEED), "--force"], cwd=tree, env=env, check=True)
+        kinds = mix(read_targets(url))
         key = api_key(tree, env, "Load test")
         collect_static(tree, env)
         server = start(tree, env, workers)
@@ -297,7 +397,8 @@ def baseline(ref: str, figures: int, clients: int, seconds: float, kinds, worker
             probe = random.Random(SEED)
             both = [kind for kind in kinds if server.get(kind[2](probe), headers)[0] == 200]
             print(f"{ref}: the endpoints both answer: {[kind[0] for kind in both]}", flush=True)
-            return {"ref": ref, "kinds": [kind[0] for kind in both],
+            empty_cache()
+            return {"ref": ref, "database": name, "kinds": [kind[0] for kind in both],
                     "rows": drive(server.port, both, clients, seconds, headers)}
         finally:
             server.stop_process()
@@ -319,6 +420,46 @@ def _holds(url: str, figures: int) -> bool:
     return count == figures
 
 
+def levels_run(server: Server, kinds, levels: list[int], seconds: float, headers: dict, noop: str,
+               workers: int, title: str = "") -> dict[str, dict]:
+    """The mix at each level, then the no-op at the same level; the cache emptied first, so that each server's
+    run starts from the same cold cache."""
+    empty_cache()
+    runs = {}
+    for clients in levels:
+        rows = drive(server.port, kinds, clients, seconds, headers)
+        rows["no-op (static)"] = drive(server.port, [("no-op (static)", 1, lambda rng: noop)], clients,
+                                       min(10, seconds), headers)["no-op (static)"]
+        print_table(f"{title}{clients} client(s), {seconds:.0f} s, {workers} workers", rows)
+        runs[f"{clients} clients"] = rows
+    return runs
+
+
+def with_replica(pair: tuple[str, str], args, levels: list[int], skip: set[str], release_files: list[str],
+                 noop: str) -> dict:
+    """The same mix at the same levels on the pair's copy, reads routed to its replica; then the restart."""
+    primary, replica = pair
+    env = server_env({"DATABASE_URL": primary, "DATABASE_REPLICA_URL": replica})
+    key, token = replica_setup.credentials(env)
+    replica_setup.wait_replayed(primary, replica)  # the key is read from the replica
+    targets = read_targets(primary)
+    targets.release_files = release_files
+    kinds = mix(targets)
+    headers = dict(HEADERS, Authorization=f"Api-Key {key}")
+    out: dict = {"primary": primary, "replica": replica}
+    server = start(ROOT, env, args.workers)
+    try:
+        if "replica" not in skip:
+            out["runs"] = levels_run(server, kinds, levels, args.duration, headers, noop, args.workers,
+                                     "with the replica: ")
+        if "restart" not in skip:
+            out["restart"] = replica_setup.during_restart(server, [*kinds, replica_setup.write_kind(token)],
+                                                          max(levels), headers, args.restart_command, pair)
+    finally:
+        server.stop_process()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--figures", type=int, default=DEFAULT_FIGURES)
@@ -326,15 +467,21 @@ def main() -> None:
     parser.add_argument("--levels", default="1,10,50", help="Concurrent clients, comma-separated.")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--baseline", default="c4414eb", help="A commit to measure the same way (--skip baseline).")
-    parser.add_argument("--restart-command", default=os.environ.get("LOADTEST_RESTART_COMMAND", ""),
-                        help="Run during a last phase of load, e.g. to restart the primary.")
-    parser.add_argument("--skip", default="", help="Comma-separated: baseline, repeated, replica.")
+    parser.add_argument("--restart-command", default=os.environ.get("LOADTEST_RESTART_COMMAND") or
+                        replica_setup.RESTART_COMMAND, help="Run during the restart phase (default: stop the "
+                        "pair's primary for 10 s and start it again).")
+    parser.add_argument("--skip", default="", help="Comma-separated: plain (the run without the replica), "
+                        "repeated, replica (the run with it), restart, baseline.")
     args = parser.parse_args()
     skip = {part.strip() for part in args.skip.split(",") if part.strip()}
+    unknown = skip - {"plain", "repeated", "replica", "restart", "baseline"}
+    if unknown:
+        parser.error(f"--skip: unknown part(s) {', '.join(sorted(unknown))}")
     levels = [int(level) for level in args.levels.split(",")]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = configure(args.figures)
     os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    os.environ.pop("DATABASE_REPLICA_URL", None)  # the run without the replica has none; the other names its own
     ensure_database(url)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
     os.environ.update(server_env())
@@ -346,7 +493,13 @@ def main() -> None:
 
     print(f"[{size_label(args.figures)}] {url.rsplit('/', 1)[-1]}: preparing the data...", flush=True)
     prepare_data(args.figures, False)
-    targets = read_targets()
+    pair: tuple[str, str] | str | None = None
+    if not {"replica", "restart"} <= skip:
+        # Before any measurement: a first copy writes gigabytes, which the replica then replays.
+        pair = replica_setup.prepare(url)
+        if isinstance(pair, str):
+            print(f"\nNo run with the replica: {pair}.", flush=True)
+    targets = read_targets(url)
     env = server_env()
     key = api_key(ROOT, env, "Load test")
     headers = dict(HEADERS, Authorization=f"Api-Key {key}")
@@ -365,31 +518,31 @@ def main() -> None:
         files = place_static(static_root, server, headers, paths)
     finally:
         server.stop_process()
-    server = start(ROOT, env, args.workers)  # WhiteNoise lists the static files when it starts
-    try:
-        ceiling = drive(server.port, [(name, 1, lambda rng, p=path: p) for name, path in files.items()
-                                      if name.startswith("no-op")], max(levels), args.duration / 3, headers)
-        for clients in levels:
-            rows = drive(server.port, kinds, clients, args.duration, headers)
-            rows["no-op (static)"] = drive(server.port, [("no-op (static)", 1, lambda rng: files["no-op (static)"])],
-                                           clients, min(10, args.duration), headers)["no-op (static)"]
-            print_table(f"{clients} client(s), {args.duration:.0f} s, {args.workers} workers", rows)
-            results["runs"][f"{clients} clients"] = rows
-        if "repeated" not in skip:
-            clients = min(10, max(levels))
-            same = repeated(server, headers, paths, clients, min(20, args.duration))
-            same.update(repeated(server, headers,
-                                 {name: path for name, path in files.items() if not name.startswith("no-op")},
-                                 clients, min(20, args.duration)))
-            print_table(f"repeated, {clients} clients, beside the same bytes as static files", same)
-            results["repeated"] = same
-        if args.restart_command:
-            results["restart"] = during_restart(server, kinds, max(levels), headers, args.restart_command)
-        results["ceiling"] = ceiling
-    finally:
-        server.stop_process()
+    noop = files["no-op (static)"]
+    if not {"plain", "repeated"} <= skip:
+        server = start(ROOT, env, args.workers)  # WhiteNoise lists the static files when it starts
+        try:
+            if "plain" not in skip:
+                results["ceiling"] = drive(server.port, [("no-op (static)", 1, lambda rng: noop)], max(levels),
+                                           args.duration / 3, headers)
+                results["runs"] = levels_run(server, kinds, levels, args.duration, headers, noop, args.workers)
+            if "repeated" not in skip:
+                clients = min(10, max(levels))
+                same = repeated(server, headers, paths, clients, min(20, args.duration))
+                same.update(repeated(server, headers,
+                                     {name: path for name, path in files.items() if not name.startswith("no-op")},
+                                     clients, min(20, args.duration)))
+                print_table(f"repeated, {clients} clients, beside the same bytes as static files", same)
+                results["repeated"] = same
+        finally:
+            server.stop_process()
+    if isinstance(pair, str):
+        results["replica"] = {"skipped": pair}
+    elif pair is not None:
+        results["replica"] = with_replica(pair, args, levels, skip, targets.release_files, noop)
+        results["restart"] = results["replica"].pop("restart", None)
     if "baseline" not in skip and args.baseline:
-        old = baseline(args.baseline, args.figures, max(levels), args.duration, mix(targets), args.workers)
+        old = baseline(args.baseline, args.figures, max(levels), args.duration, args.workers)
         print_table(f"{args.baseline}, {max(levels)} clients (the endpoints both answer)", old["rows"])
         results["baseline"] = old
     results["load after"] = load_average()
@@ -408,22 +561,6 @@ def _release_links(listed) -> list[str]:
             if isinstance(file, dict) and file.get("url"):
                 links.append(file["url"])
     return links
-
-
-def during_restart(server: Server, kinds, clients: int, headers: dict, command: str) -> dict:
-    """Load for 30 s, the command started after 5 s (a restart of the primary): what each kind of request got."""
-    import threading
-
-    def later():
-        time.sleep(5)
-        subprocess.run(command, shell=True, check=False)  # noqa: S602 - the operator's own command
-
-    thread = threading.Thread(target=later, daemon=True)
-    thread.start()
-    rows = drive(server.port, kinds, clients, 30, headers, timeout=30)
-    thread.join()
-    print_table(f"during `{command}`", rows)
-    return rows
 
 
 if __name__ == "__main__":

@@ -165,32 +165,97 @@ def write_latest() -> str:
 
 def loadtest_section() -> list[str]:
     """The last ``make loadtest`` (bench/loadtest.py), when there is one: each level's table, the repeated pages
-    beside the same bytes as static files, and the baseline commit under the same load."""
+    beside the same bytes as static files, the same levels with the read replica (and how many answers came from
+    it) beside those without, what clients got while the replica pair's primary restarted, and the baseline
+    commit under the same load."""
     path = RESULTS_DIR / "loadtest.json"
     if not path.exists():
         return []
     run = json.loads(path.read_text())
     lines = ["## Load test (`make loadtest`)", "",
              f"{run['date']}; {run['figures']:,} records; gunicorn, {run['workers']} sync workers, production "
-             f"settings, caches in Redis, rate limits off; {run['duration']:.0f} s per level; load average "
-             f"before/after: {run['load before']} / {run.get('load after', '-')}", ""]
+             f"settings, caches in Redis (emptied before each server's levels), rate limits off; "
+             f"{run['duration']:.0f} s per level; load average before/after: {run['load before']} / "
+             f"{run.get('load after', '-')}", ""]
 
     def table(title: str, rows: dict) -> list[str]:
-        out = [f"**{title}**", "", "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
-               "|---|---|---|---|---|---|---|"]
+        routed = any(row.get("read from") for row in rows.values())
+        out = [f"**{title}**", "", "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |"
+               + (" from the replica |" if routed else ""),
+               "|---|---|---|---|---|---|---|" + ("---|" if routed else "")]
         for kind, row in rows.items():
             out.append(f"| {kind} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | {row['p95']:.0f} | "
-                       f"{row['p99']:.0f} | {row['errors']} |")
+                       f"{row['p99']:.0f} | {row['errors']} |"
+                       + (f" {row.get('read from', {}).get('replica', 0):,} |" if routed else ""))
         return [*out, ""]
 
     for title, rows in run["runs"].items():
         lines += table(title, rows)
     if run.get("repeated"):
         lines += table("Repeated, beside the same bytes served as static files", run["repeated"])
+    replica = run.get("replica") or {}
+    if replica.get("skipped"):
+        lines += [f"**With the read replica**: not run: {replica['skipped']}.", ""]
+    if replica.get("runs"):
+        lines += [f"**With the read replica**: `DATABASE_URL` the pair's primary "
+                  f"(`{replica['primary'].rsplit('@', 1)[-1]}`), `DATABASE_REPLICA_URL` its streaming replica "
+                  f"(`{replica['replica'].rsplit('@', 1)[-1]}`), a copy of the same data on the same machine; "
+                  "`X-Read-From` counted per answer", ""]
+        lines += side_by_side(run["runs"], replica["runs"])
+        for title, rows in replica["runs"].items():
+            lines += table(f"{title}, with the replica", rows)
     if run.get("restart"):
-        lines += table("During the restart of the primary", run["restart"])
+        lines += restart_table(run["restart"])
     if run.get("baseline"):
         old = run["baseline"]
         lines += table(f"{old['ref']} under the highest level (the endpoints both answer: "
                        f"{', '.join(old['kinds'])})", old["rows"])
     return lines
+
+
+def side_by_side(without: dict, with_replica: dict) -> list[str]:
+    """The mix at each level without and with the replica, and the share of its answers the replica gave."""
+    out = ["| level | req/s without | req/s with | p50 ms without / with | p99 ms without / with | errors without "
+           "/ with | answers from the replica |", "|---|---|---|---|---|---|---|"]
+    for level, rows in with_replica.items():
+        mix, before = rows["mix"], (without.get(level) or {}).get("mix")
+        answered = sum(mix.get("read from", {}).values())
+        share = f"{mix.get('read from', {}).get('replica', 0):,} of {answered:,}" if answered else "-"
+        if before:
+            out.append(f"| {level} | {before['rps']:.1f} | {mix['rps']:.1f} | {before['p50']:.0f} / {mix['p50']:.0f} "
+                       f"| {before['p99']:.0f} / {mix['p99']:.0f} | {before['errors']} / {mix['errors']} | {share} |")
+        else:
+            out.append(f"| {level} | - | {mix['rps']:.1f} | - / {mix['p50']:.0f} | - / {mix['p99']:.0f} | "
+                       f"- / {mix['errors']} | {share} |")
+    return [*out, ""]
+
+
+def restart_table(restart: dict) -> list[str]:
+    """What each kind got while the primary was down: reads should all be 2xx (from the replica), writes and sync
+    2xx or 503."""
+    rows = restart.get("rows", restart)
+    tolerated = ("write", "sync")
+    out = [f"**During the primary's restart**: `{restart.get('command', '')}` from {restart.get('down after', '?')} s "
+           f"into {restart.get('seconds', '?')} s of load at {restart.get('clients', '?')} clients (the mix, "
+           "plus an analyst's write: saving a query); reads must answer 2xx, writes and sync 2xx or 503", "",
+           "| endpoint | requests | 2xx | 503 | other | from the replica | p50 ms | p99 ms | max ms | verdict |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for kind, row in rows.items():
+        if kind == "mix":
+            continue
+        statuses = row.get("statuses", {})
+        ok = sum(n for status, n in statuses.items() if status.isdigit() and 200 <= int(status) < 300)
+        unavailable = statuses.get("503", 0)
+        other = sum(statuses.values()) - ok - unavailable
+        passed = other == 0 and (unavailable == 0 or kind in tolerated)
+        others = ", ".join(f"{status}: {n}" for status, n in statuses.items()
+                           if status != "503" and not (status.isdigit() and 200 <= int(status) < 300))
+        out.append(f"| {kind} | {row['requests']:,} | {ok:,} | {unavailable:,} | {other:,}"
+                   f"{f' ({others})' if others else ''} | {row.get('read from', {}).get('replica', 0):,} | "
+                   f"{row['p50']:.0f} | {row['p99']:.0f} | {row.get('max', float('nan')):.0f} | "
+                   f"{'pass' if passed else 'FAIL'} |")
+    out.append("")
+    if restart.get("tracebacks"):
+        out += [f"The server logged {restart['tracebacks']} traceback(s) meanwhile; the first:", "", "```",
+                "Traceback (most recent call last):" + restart.get("first traceback", ""), "```", ""]
+    return out
