@@ -6,6 +6,7 @@ looks the same, and the page's Content-Security-Policy (no inline style) has not
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -37,8 +38,10 @@ LOOK = {
 }
 
 
+@functools.cache
 def look(name: str, size: float | None = None) -> str:
-    """``class="name"``, the presentation attributes that draw it and, for text, its font size."""
+    """``class="name"``, the presentation attributes that draw it and, for text, its font size (a few dozen
+    pairs, each written once: a page's charts ask for them thousands of times)."""
     attributes = f'class="{name}" {LOOK[name]}'.rstrip()
     return f'{attributes} font-size="{size:g}"' if size else attributes
 

@@ -14,16 +14,16 @@ shows the narrow one on small screens, where the wide one would shrink its text 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html import escape  # what django.utils.html.escape returns, less its lazy-text check on each of a chart's texts
 from typing import Any
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker.charts.svg import FONT, LOOK, Box, long_date, look, medium_date, nice_ceiling, short_date, text_width, wrap
-from tracker.formatting import count, persons_range
+from tracker.formatting import count, counter, persons_range
 from tracker.reporting.dimensions import monday
 
 MAX_WEEKS = 104
@@ -63,23 +63,23 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _range_text(item: dict[str, Any]) -> str:
+def _range_text(item: dict[str, Any], fmt: Callable[[int | None], str] = count) -> str:
     if item["high_open"]:
-        return f"{count(item['low'])} or more (open upper bound)"
-    return f"{count(item['low'])}–{count(item['high'])}"
+        return f"{fmt(item['low'])} or more (open upper bound)"
+    return f"{fmt(item['low'])}–{fmt(item['high'])}"
 
 
-def bar_summary(week: date, row: dict[str, Any]) -> str:
-    text = (f"Week of {long_date(week)}: best {count(row['best'])}, range {_range_text(row)}; "
+def bar_summary(week: date, row: dict[str, Any], fmt: Callable[[int | None], str] = count) -> str:
+    text = (f"Week of {long_date(week)}: best {fmt(row['best'])}, range {_range_text(row, fmt)}; "
             f"{_plural(row['figures_count'], 'figure')}")
     if row.get("multi_bucket_count"):
         text += f", {row['multi_bucket_count']} of them spanning several weeks, counted in this week"
     return text
 
 
-def span_summary(span: dict[str, Any]) -> str:
+def span_summary(span: dict[str, Any], fmt: Callable[[int | None], str] = count) -> str:
     return (f"One figure over {long_date(span['start_date'])} to {long_date(span['end_date'])}: "
-            f"best {count(span['best'])} in all, range {_range_text(span)}; drawn across its period, "
+            f"best {fmt(span['best'])} in all, range {_range_text(span, fmt)}; drawn across its period, "
             f"counted once in the week of {long_date(monday(span['end_date']))}")
 
 
@@ -144,6 +144,36 @@ def _open_arrow(cx: float, base_y: float) -> str:
             f'L{cx + 5:.1f} {tip + 9:.1f} Z"/>')
 
 
+@dataclass(frozen=True)
+class Summaries:
+    """What a chart says in words, escaped for the SVG: the weeks with a bar (index, week, row, its tooltip), the
+    spans shown (largest first, each with its tooltip) and the description. The same in both widths: worked out
+    once for the two drawings of a chart."""
+
+    bars: list[tuple[int, date, dict[str, Any], str]]
+    spans: list[tuple[dict[str, Any], str]]
+    desc: str
+
+
+def summaries(bars: Sequence[dict[str, Any]], spans: Sequence[dict[str, Any]], weeks: Sequence[date], *,
+              title: str) -> Summaries:
+    """The words of :func:`weekly_chart` for these arguments."""
+    fmt = counter()
+    by_week = {row["week_start"]: row for row in bars}
+    shown_bars = [(index, week, by_week[week], bar_summary(week, by_week[week], fmt))
+                  for index, week in enumerate(weeks) if week in by_week]
+    shown_spans = [(span, span_summary(span, fmt)) for span in sorted(
+        (s for s in spans if weeks and s["end_date"] >= weeks[0]), key=lambda s: (-s["best"], s["start_date"]))]
+    desc = (
+        f"{title}. {_plural(len(weeks), 'week')} from {long_date(weeks[0])} to the week of {long_date(weeks[-1])}; "
+        f"{len(shown_bars)} with a bar, {_plural(len(shown_spans), 'figure')} spanning several weeks. "
+        + " ".join([*(summary + "." for *_, summary in shown_bars), *(summary + "." for _, summary in shown_spans)])
+        + " Weeks without a bar have no report (not zero)."
+    ) if weeks else f"{title}. No weeks to show."
+    return Summaries([(index, week, row, escape(summary)) for index, week, row, summary in shown_bars],
+                     [(span, escape(summary)) for span, summary in shown_spans], escape(desc))
+
+
 def weekly_chart(
     bars: Sequence[dict[str, Any]],
     spans: Sequence[dict[str, Any]],
@@ -153,12 +183,14 @@ def weekly_chart(
     chart_id: str,
     noun: str = "People",
     variant: Variant = WIDE,
+    said: Summaries | None = None,
 ) -> SafeString:
     """The SVG of one term group's weekly chart.
 
     ``bars`` are report rows grouped by week (``week_start``) of the figures drawn as bars; ``spans`` the
     figures (``start_date``, ``end_date``, ``low``, ``best``, ``high``, ``high_open``) drawn across their
-    period. Weeks without a bar have no report, not zero; a reported zero shows as "0".
+    period. Weeks without a bar have no report, not zero; a reported zero shows as "0". ``said``: what
+    :func:`summaries` gives for the same arguments, when the caller draws the chart in both widths.
     """
     v = variant
     font = v.font
@@ -167,26 +199,16 @@ def weekly_chart(
     top = 22 + (len(title_lines) - 1) * (v.title_size + 4) + 22 + (font + 6 if v is NARROW else 0)
     frame = Frame(v, weeks, top, *_scale(bars, spans, v.plot_height))
     y = frame.y
-    by_week = {row["week_start"]: row for row in bars}
-    shown_bars = [(index, week, by_week[week]) for index, week in enumerate(weeks) if week in by_week]
-    shown_spans = sorted((s for s in spans if weeks and s["end_date"] >= weeks[0]),
-                         key=lambda s: (-s["best"], s["start_date"]))
+    said = said or summaries(bars, spans, weeks, title=title)
+    shown_bars, shown_spans, desc = said.bars, said.spans, said.desc
     taken: list[Box] = []
-
-    desc = (
-        f"{title}. {_plural(len(weeks), 'week')} from {long_date(weeks[0])} to the week of {long_date(weeks[-1])}; "
-        f"{len(shown_bars)} with a bar, {_plural(len(shown_spans), 'figure')} spanning several weeks. "
-        + " ".join([*(bar_summary(week, row) + "." for _, week, row in shown_bars),
-                    *(span_summary(span) + "." for span in shown_spans)])
-        + " Weeks without a bar have no report (not zero)."
-    ) if weeks else f"{title}. No weeks to show."
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{v.name}" id="{escape(chart_id)}" '
         f'viewBox="0 0 {v.width} {{HEIGHT}}" role="img" aria-labelledby="{title_id} {desc_id}" '
         f'preserveAspectRatio="xMidYMid meet" font-family="{FONT}" font-size="{font:g}" fill="#1d2430">',
         f'<title id="{title_id}">{escape(title)}</title>',
-        f'<desc id="{desc_id}">{escape(desc)}</desc>',
+        f'<desc id="{desc_id}">{desc}</desc>',
         "<defs>"
         f'<pattern id="{chart_id}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
         f'patternTransform="rotate(45)"><rect width="6" height="6" class="bar-fill" {LOOK["bar"]}/>'
@@ -211,11 +233,11 @@ def weekly_chart(
                    f'{top + v.plot_height / 2:.1f}) rotate(-90)" text-anchor="middle">{escape(noun)} per week</text>')
     out += _time_axis(frame)
     hatched = False
-    for index, week, row in shown_bars:
+    for index, week, row, summary in shown_bars:
         hatched |= bool(row.get("multi_bucket_count"))
-        out += _bar(frame, index, week, row, chart_id, taken)
-    for span in shown_spans:
-        out += _span(frame, span, taken)
+        out += _bar(frame, index, week, row, chart_id, taken, summary)
+    for span, summary in shown_spans:
+        out += _span(frame, span, taken, summary)
     out.append(f'<line {look("axis")} x1="{frame.left}" x2="{frame.right:.1f}" y1="{frame.bottom:.1f}" '
                f'y2="{frame.bottom:.1f}"/><line {look("axis")} x1="{frame.left}" x2="{frame.left}" '
                f'y1="{top:.1f}" y2="{frame.bottom:.1f}"/>')
@@ -226,9 +248,9 @@ def weekly_chart(
                f'text-anchor="middle">{escape(axis_label)}</text>')
     legend, height = _legend(frame, chart_id, label_y + font + 10, has_bars=bool(shown_bars),
                              has_band=any(row["high_open"] is False and row["high"] > row["low"] for row in bars),
-                             has_open=any(item["high_open"] for item in [*bars, *shown_spans]),
+                             has_open=any(item["high_open"] for item in [*bars, *(s for s, _ in shown_spans)]),
                              has_spans=bool(shown_spans), hatched=hatched,
-                             has_span_range=any(not s["high_open"] and s["high"] > s["low"] for s in shown_spans))
+                             has_span_range=any(not s["high_open"] and s["high"] > s["low"] for s, _ in shown_spans))
     out += legend
     out.append("</svg>")
     return mark_safe("".join(out).replace("{HEIGHT}", f"{height:.0f}", 1))  # noqa: S308 - every text is escaped
@@ -279,7 +301,8 @@ def _place_label(lines: list[tuple[str, str]], spots: Sequence[tuple[float, floa
     return []
 
 
-def _bar(frame: Frame, index: int, week: date, row: dict[str, Any], chart_id: str, taken: list[Box]) -> list[str]:
+def _bar(frame: Frame, index: int, week: date, row: dict[str, Any], chart_id: str, taken: list[Box],
+         summary: str) -> list[str]:
     y, slot = frame.y, frame.slot
     cx = frame.left + index * slot + slot / 2
     spans = bool(row.get("multi_bucket_count"))
@@ -288,7 +311,7 @@ def _bar(frame: Frame, index: int, week: date, row: dict[str, Any], chart_id: st
         f'<g class="{classes}" data-week="{week.isoformat()}" data-low="{row["low"]}" data-best="{row["best"]}" '
         f'data-high="{"" if row["high"] is None else row["high"]}" '
         f'data-high-open="{"true" if row["high_open"] else "false"}">',
-        f"<title>{escape(bar_summary(week, row))}</title>",
+        f"<title>{summary}</title>",
     ]
     band_w, bar_w = max(min(slot * 0.8, 64), 2), max(min(slot * 0.5, 36), 1.5)
     upper = max(row["low"], row["best"]) if row["high_open"] else row["high"]
@@ -315,7 +338,7 @@ def _bar(frame: Frame, index: int, week: date, row: dict[str, Any], chart_id: st
     return out
 
 
-def _span(frame: Frame, span: dict[str, Any], taken: list[Box]) -> list[str]:
+def _span(frame: Frame, span: dict[str, Any], taken: list[Box], summary: str) -> list[str]:
     """One figure across its period: a bracket at the height of its best value, its range as a dashed whisker
     (an arrow when open) at its middle, and its total and dates as a label."""
     y, font = frame.y, frame.variant.font
@@ -329,7 +352,7 @@ def _span(frame: Frame, span: dict[str, Any], taken: list[Box]) -> list[str]:
         f'data-end="{end.isoformat()}" data-low="{span["low"]}" data-best="{span["best"]}" '
         f'data-high="{"" if span["high"] is None else span["high"]}" '
         f'data-high-open="{"true" if span["high_open"] else "false"}">',
-        f"<title>{escape(span_summary(span))}</title>",
+        f"<title>{summary}</title>",
         f'<line {look("span-line")} x1="{x0:.1f}" x2="{x1:.1f}" y1="{yb:.1f}" y2="{yb:.1f}"/>',
         f'<line {look("span-cap")} x1="{x1:.1f}" x2="{x1:.1f}" y1="{yb - 6:.1f}" y2="{yb + 6:.1f}"/>',
     ]
@@ -399,11 +422,18 @@ def _legend(frame: Frame, chart_id: str, y0: float, *, has_bars: bool, has_band:
 
 
 def chart_table(bars: Sequence[dict[str, Any]], spans: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the chart draws as table rows (its data table, for screen readers, print and small screens)."""
-    rows = [{"week": row["week_start"], "period": None, "figure": persons_range(row["low"], row["best"], row["high"],
-                                                                             row["high_open"]),
-             "figures_count": row["figures_count"], "spans": bool(row.get("multi_bucket_count"))} for row in bars]
+    """What the chart draws as table rows (its data table, for screen readers, print and small screens), with the
+    text of its dates and period cells written here, once, rather than by a filter per cell."""
+    fmt = counter()
+    rows = [{"week": row["week_start"], "period": None,
+             "figure": persons_range(row["low"], row["best"], row["high"], row["high_open"], fmt=fmt),
+             "figures_count": row["figures_count"], "spans": bool(row.get("multi_bucket_count")),
+             "week_text": medium_date(row["week_start"]),
+             "period_text": "within the week; some began earlier*" if row.get("multi_bucket_count")
+             else "within the week"} for row in bars]
     rows += [{"week": monday(span["end_date"]), "period": (span["start_date"], span["end_date"]),
-              "figure": persons_range(span["low"], span["best"], span["high"], span["high_open"]),
-              "figures_count": 1, "spans": True} for span in spans]
+              "figure": persons_range(span["low"], span["best"], span["high"], span["high_open"], fmt=fmt),
+              "figures_count": 1, "spans": True, "week_text": medium_date(monday(span["end_date"])),
+              "period_text": f"{medium_date(span['start_date'])} – {medium_date(span['end_date'])} (drawn across)"}
+             for span in spans]
     return sorted(rows, key=lambda row: (row["week"], row["period"] is not None))
