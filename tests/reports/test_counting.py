@@ -160,6 +160,16 @@ def test_warnings_list_what_was_left_out_and_why(world):
     assert not named & {world.f4.pk, world.f4b.pk, world.f8.pk}
 
 
+@pytest.mark.parametrize("cap", [1, 100])
+def test_the_first_ids_left_out_are_the_same_read_in_one_query_or_one_per_exclusion(world, monkeypatch, cap):
+    from tracker.reporting import warnings as report_warnings
+
+    one_query = displacement_report(group_by="month", ids_cap=cap).warnings
+    monkeypatch.setattr(report_warnings, "FEW_EXCLUDED", 0)  # a country's thousands: a query per exclusion
+    assert displacement_report(group_by="month", ids_cap=cap).warnings == one_query
+    assert {w["code"] for w in one_query} >= {"excluded_triangulation", "excluded_duplicate", "unquantified"}
+
+
 def test_a_figure_spanning_several_buckets_is_counted_once_and_flagged(world):
     monthly = by_group(displacement_report(group_by="month").rows, "month", "category", "term_group")
     march = monthly[("2019-03", FLOW, TermGroup.LEAVING)]

@@ -96,7 +96,7 @@ class CountedStocks:
         self.days = set(self.end_dates)
         places = set(self.places)
         rows = Location.objects.using(scope.db).filter(pk__in=id_list(places, scope.db)).values_list(
-            "pk", "path", "adm2_id", "adm1_id")
+            "pk", "path", "adm2_id", "adm1_id") if places else ()  # a scope without stocks (a page's flows) asks none
         self.ancestors: dict[int, tuple[int, ...]] = {}  # every strict ancestor, from the path, closest first
         self.outwards: dict[int, tuple[int, ...]] = {}  # the same, coarsest first
         self.areas: dict[int, dict[str, int | None]] = {}  # place -> its stored adm2 and adm1 (the group keys)

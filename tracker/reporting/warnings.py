@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Model, Q, QuerySet, Value, When
 
 from tracker.audience import Audience
 from tracker.choices import Role
@@ -91,14 +91,37 @@ def report_warnings(
             Q(role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=True)),
     }
     # one pass counts all three; only a kind that has figures is asked for its first ids
-    counts = visible.filter(Q(*[q for _, q in exclusions.values()], _connector=Q.OR)).aggregate(
-        **{code: Count("pk", filter=q) for code, (_, q) in exclusions.items()}
-    )
+    excluded = visible.filter(Q(*[q for _, q in exclusions.values()], _connector=Q.OR))
+    counts = excluded.aggregate(**{code: Count("pk", filter=q) for code, (_, q) in exclusions.items()})
+    first_ids = _first_excluded_ids(excluded, {code: q for code, (_, q) in exclusions.items() if counts[code]},
+                                    total=sum(counts.values()), cap=cap)
     for code, (message, q) in exclusions.items():
         if counts[code]:
-            ids = list(visible.filter(q).order_by("pk").values_list("pk", flat=True)[:cap])
+            ids = first_ids[code] if first_ids is not None else list(
+                visible.filter(q).order_by("pk").values_list("pk", flat=True)[:cap])
             warnings.append(_id_warning(code, message, counts[code], ids, cap))
     return warnings
+
+
+# Up to this many figures left out of totals are read in one query, each labelled with its exclusion; beyond it
+# (a country's thousands), the first ids of each exclusion are one query each, read in id order to the cap.
+FEW_EXCLUDED = 1000
+
+
+def _first_excluded_ids(excluded: QuerySet, present: dict[str, Q], *, total: int,
+                        cap: int) -> dict[str, list[int]] | None:
+    """The first ``cap`` ids of each exclusion in ``present`` (its code and condition, exclusive of the others),
+    read in one query when ``excluded`` holds few figures (an event's dozens: three queries cost more to build
+    than to run); None when it holds more, or a single exclusion is asked for."""
+    if total > FEW_EXCLUDED or len(present) < 2:
+        return None
+    found: dict[str, list[int]] = {code: [] for code in present}
+    labelled = excluded.annotate(exclusion=Case(*[When(q, then=Value(code)) for code, q in present.items()],
+                                                output_field=CharField()))
+    for pk, code in labelled.order_by("pk").values_list("pk", "exclusion"):
+        if code in found and len(found[code]) < cap:
+            found[code].append(pk)
+    return found
 
 
 def multi_bucket_warning(
