@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tracker.db.middleware.ReplicaMiddleware",  # reads from the replica or the primary (DATABASE_REPLICA_URL)
+    "tracker.pages.middleware.WholePageMiddleware",  # a public page asked again: the bytes kept the first time
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -226,6 +227,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else 
 # Reports of the API are cached (default cache) under tracker.reporting.cache.data_version(): a change to what
 # they count makes a new key, so this only bounds how long an unused report stays. 0 switches the cache off.
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=600)
+# A kept report or page (tracker.reporting.responses) is also held in each server process's memory, the latest
+# ones within this many megabytes, so that a repeat does not fetch megabytes from Redis again. 0: none.
+RESPONSE_MEMORY_MB = env.int("RESPONSE_MEMORY_MB", default=32)
 
 # Requests per period ("600/minute", "10000/day"; s, m, h, d); an empty value switches a limit off.
 API_THROTTLE_RATES = {

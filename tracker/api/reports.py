@@ -10,7 +10,6 @@ counts approved records, and confidential ones only with the confidential scope.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +17,6 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Model
@@ -42,8 +40,8 @@ from tracker.models import AidCapacityReport, DisplacementFigure, SurrenderFigur
 from tracker.parsing import whole_number
 from tracker.reporting import dimensions, grouping
 from tracker.reporting.aid_capacity import AID_CAPACITY_COLUMNS, aid_capacity_row, aid_capacity_status
-from tracker.reporting.cache import data_version
 from tracker.reporting.report import Report, figure_report
+from tracker.reporting.responses import keep, kept, response_key
 
 REPORT_RENDERERS = [FastJSONRenderer, CSVRenderer, HXLRenderer, XLSXRenderer]
 
@@ -268,16 +266,14 @@ def _filter_parameters(filterset: type[filtersets.StrictFilterSet]) -> list[Open
 
 
 def cached_response(request, view: APIView, resource: str, respond: Callable[[], Response]) -> HttpResponse:
-    """``respond()`` rendered, or the same bytes from the cache while nothing it counts has changed.
+    """``respond()`` rendered, or the same bytes kept while nothing it counts has changed
+    (:mod:`tracker.reporting.responses`).
 
     The key holds the kind, the audience (an API key, with or without the confidential scope, or staff), the
     query's filters and grouping in a canonical order, the format and the address it was asked at (rows link to
-    lists there), and :func:`tracker.reporting.cache.data_version`: any change to a record, source, place, event,
-    organization or double-count decision makes a new key, so a cached report is never older than the data.
-    ``REPORT_CACHE_SECONDS`` (0 switches the cache off) bounds how long an unused entry stays.
-
-    What is kept is the rendered body, not the report: storing 18,000 rows as Python objects cost a pickling
-    of 0.13 s on the first request and an unpickling and a rendering on every later one.
+    lists there), and the data version. ``REPORT_CACHE_SECONDS`` (0 switches the cache off) bounds how long an
+    unused report stays. What is kept is the rendered body, not the report: storing 18,000 rows as Python
+    objects cost a pickling of 0.13 s on the first request and an unpickling and a rendering on every later one.
     """
     seconds = settings.REPORT_CACHE_SECONDS
     if not seconds:
@@ -285,20 +281,14 @@ def cached_response(request, view: APIView, resource: str, respond: Callable[[],
     audience = audience_of(request).value
     params = sorted((name, value) for name, values in request.query_params.lists() if name != "format"
                     for value in values)
-    asked = (resource, audience, params, request.accepted_renderer.format, request.build_absolute_uri("/"))
-    digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
-    key = f"tracker-report:{digest}:{data_version()}"
-    kept = cache.get(key)
-    if kept is not None:
-        content_type, disposition, body = kept
-        response = HttpResponse(body, content_type=content_type)
-        if disposition:
-            response["Content-Disposition"] = disposition
+    key = response_key("report", (resource, audience, params, request.accepted_renderer.format,
+                                  request.build_absolute_uri("/")))
+    response = kept(request, key)
+    if response is not None:
         return response
     response = view.finalize_response(request, respond())
     response.render()
-    cache.set(key, (response["Content-Type"], response.get("Content-Disposition"), response.content), seconds)
-    return response
+    return keep(key, response, seconds)
 
 
 class ReportView(TrackerAPIMixin, APIView):

@@ -145,6 +145,7 @@ class HomeView(PageAccessMixin, TemplateView):
     """Events with their headline totals, newest first, and the countries to browse by place."""
 
     template_name = "tracker/home.html"
+    whole_response = True  # the same for every visitor: kept whole (tracker.pages.middleware)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -248,6 +249,7 @@ def place_detail(pk: int) -> dict[str, Any]:
 
 class EventDetailView(PageAccessMixin, TemplateView):
     template_name = "tracker/event_detail.html"
+    whole_response = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -260,6 +262,7 @@ class EventDetailView(PageAccessMixin, TemplateView):
 
 class LocationDetailView(PageAccessMixin, TemplateView):
     template_name = "tracker/location_detail.html"
+    whole_response = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
