@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.http import QueryDict
+from django.utils.dates import MONTHS, MONTHS_3
+from django.utils.formats import localize
+from django.utils.safestring import SafeString, mark_safe
 
 from tracker.formatting import count, persons_range, total
 
@@ -38,3 +43,30 @@ def page_url(context: dict, param: str, number: int) -> str:
     query: QueryDict = context["request"].GET.copy()
     query[param] = number
     return "?" + query.urlencode()
+
+
+def _shown(value: Any) -> str:
+    """A number as ``{{ value }}`` prints it (``localize``), without the template's lookups for each."""
+    return str(value) if type(value) is int and not settings.USE_THOUSAND_SEPARATOR else str(localize(value))
+
+
+@register.filter
+def numbers_data(row: dict[str, Any]) -> SafeString:
+    """A total's numbers as the data attributes its card or table row carries (numbers and booleans only: nothing
+    to escape), written at once: a page has hundreds of them."""
+    high = "" if row["high"] is None else _shown(row["high"])
+    return mark_safe(  # noqa: S308 - numbers, None and a boolean word only
+        f' data-low="{_shown(row["low"])}" data-best="{_shown(row["best"])}" data-high="{high}" '
+        f'data-high-open="{"true" if row["high_open"] else "false"}"')
+
+
+@register.filter
+def day(value: date | None) -> str:
+    """``value|date:"j M Y"`` ("5 Dec 2026"), with Django's month names, without its format parser."""
+    return "" if value is None else f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
+
+
+@register.filter
+def month(value: date | None) -> str:
+    """``value|date:"F Y"`` ("December 2026"), likewise."""
+    return "" if value is None else f"{MONTHS[value.month]} {value.year:04d}"
