@@ -291,11 +291,18 @@ def _place_label(lines: list[tuple[str, str]], spots: Sequence[tuple[float, floa
     font = frame.variant.font
     width = max(text_width(text, font, bold=True) for _, text in lines)
     height = len(lines) * (font + 3)
+    # the frame's edges read once, and Box.overlaps written out in the loop: a page's charts try thousands of spots
+    left, right, highest, lowest = frame.left + 2, frame.right - width - 2, frame.top - font, frame.bottom
     for x, baseline in spots:
-        x0 = min(max(x, frame.left + 2), frame.right - width - 2)
-        box = Box(x0, baseline - height, x0 + width, baseline + 2)
-        if box.y0 >= frame.top - font and box.y1 <= frame.bottom and not any(box.overlaps(o) for o in taken):
-            taken.append(box)
+        x0 = min(max(x, left), right)
+        y0, x1, y1 = baseline - height, x0 + width, baseline + 2
+        if y0 < highest or y1 > lowest:
+            continue
+        for o in taken:
+            if x0 < o.x1 and o.x0 < x1 and y0 < o.y1 and o.y0 < y1:
+                break
+        else:
+            taken.append(Box(x0, y0, x1, y1))
             return [f'<text {look(name, font)} x="{x0:.1f}" y="{baseline - (len(lines) - 1 - n) * (font + 3):.1f}">'
                     f"{escape(text)}</text>" for n, (name, text) in enumerate(lines)]
     return []
