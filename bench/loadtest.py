@@ -422,11 +422,12 @@ def _holds(url: str, figures: int) -> bool:
 
 def levels_run(server: Server, kinds, levels: list[int], seconds: float, headers: dict, noop: str,
                workers: int, title: str = "") -> dict[str, dict]:
-    """The mix at each level, then the no-op at the same level; the cache emptied first, so that each server's
-    run starts from the same cold cache."""
-    empty_cache()
+    """The mix at each level, then the no-op at the same level; the cache emptied before each level, so that every
+    level (and the baseline, which runs only the highest) starts from the same cold cache, not from what the level
+    before asked with the same seeds."""
     runs = {}
     for clients in levels:
+        empty_cache()
         rows = drive(server.port, kinds, clients, seconds, headers)
         rows["no-op (static)"] = drive(server.port, [("no-op (static)", 1, lambda rng: noop)], clients,
                                        min(10, seconds), headers)["no-op (static)"]
