@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import FieldError, ValidationError
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from tests.reports.conftest import d, flow
 from tracker.audience import Audience
@@ -168,6 +169,17 @@ def test_the_first_ids_left_out_are_the_same_read_in_one_query_or_one_per_exclus
     monkeypatch.setattr(report_warnings, "FEW_EXCLUDED", 0)  # a country's thousands: a query per exclusion
     assert displacement_report(group_by="month", ids_cap=cap).warnings == one_query
     assert {w["code"] for w in one_query} >= {"excluded_triangulation", "excluded_duplicate", "unquantified"}
+
+
+def test_a_report_of_the_flows_only_reads_no_stocks_and_counts_what_a_scope_of_flows_counts(world):
+    flows = DisplacementFigure.objects.filter(category=FLOW)
+    for group_by in ("week", "month", ()):
+        alone = displacement_report(DisplacementFigure.objects.all(), group_by=group_by, flows_only=True)
+        scoped = displacement_report(flows, group_by=group_by)
+        assert (alone.rows, alone.totals, alone.warnings) == (scoped.rows, scoped.totals, scoped.warnings)
+    with CaptureQueriesContext(connection) as queries:
+        displacement_report(flows, group_by="week", flows_only=True, with_warnings=False)
+    assert not [query for query in queries if "'stock'" in query["sql"] or "tracker_location" in query["sql"]]
 
 
 def test_a_figure_spanning_several_buckets_is_counted_once_and_flagged(world):

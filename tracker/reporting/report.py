@@ -91,14 +91,18 @@ def figure_report(
     with_warnings: bool = True,
     with_totals: bool = True,
     ids_cap: int = IDS_CAP,
+    flows_only: bool = False,
 ) -> Report:
     """Displacement or surrender totals grouped by ``group_by``, with warnings.
 
     ``figures`` is the report's scope (a filtered queryset of ``model``);
-    ``date_from``/``date_to`` select figures by their end date.
+    ``date_from``/``date_to`` select figures by their end date. ``flows_only``: the displacement flows of the
+    scope alone (a page's weekly charts), with no stocks to read.
     """
     group_by = parse_group_by(group_by)
     scope = model.objects.all() if figures is None else figures
+    if flows_only and model is DisplacementFigure:
+        scope = scope.filter(category=DisplacementCategory.FLOW)
     if date_from:
         scope = scope.filter(end_date__gte=date_from)
     if date_to:
@@ -106,7 +110,7 @@ def figure_report(
     with gc_paused(), one_snapshot(scope.db) as snapshot:
         return _figure_report(model, scope, group_by, snapshot=snapshot, audience=audience,
                               date_from=date_from, date_to=date_to, with_ids=with_ids, with_warnings=with_warnings,
-                              with_totals=with_totals, ids_cap=ids_cap)
+                              with_totals=with_totals, ids_cap=ids_cap, flows_only=flows_only)
 
 
 @contextmanager
@@ -156,6 +160,7 @@ def _figure_report(
     with_warnings: bool,
     with_totals: bool,
     ids_cap: int,
+    flows_only: bool = False,
 ) -> Report:
     using = scope.db
     time_dim = time_dimension(group_by)
@@ -201,7 +206,7 @@ def _figure_report(
     # REPORT_SECOND_CONNECTION = False counts the flows here, first, on this connection (bench/ab_report.py)
     shared = snapshot if getattr(settings, "REPORT_SECOND_CONNECTION", True) else None
     with alongside(using, shared, flows_part) as flows:
-        stocks = CountedStocks(base) if model is DisplacementFigure else None
+        stocks = CountedStocks(base) if model is DisplacementFigure and not flows_only else None
         stocks_done = part([] if stocks is None else stocks.groups(group_by, with_ids=with_ids))
         if stocks is not None and with_totals and group_by:  # counted again, under the whole-period rule
             stocks_done.totals = stocks.groups((), with_ids=False)
