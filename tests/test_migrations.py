@@ -21,7 +21,7 @@ FIRST_CHAIN = [
 # Migrations made after the squash. Fold them into a new squash when they grow slow to apply to a test database.
 LATER = [("tracker", "0010_source_intake_and_proposals"), ("tracker", "0011_imports"), ("tracker", "0012_source_urls"),
          ("tracker", "0013_saved_queries"), ("tracker", "0014_search_documents"), ("tracker", "0015_write_indexes"),
-         ("tracker", "0016_page_indexes"), ("tracker", "0017_page_counts")]
+         ("tracker", "0016_page_indexes"), ("tracker", "0017_page_counts"), ("tracker", "0018_place_page_indexes")]
 
 # The data steps, and why: the URL rule changed (trailing slashes), and url_normalized is derived and UNIQUE, so
 # stored forms are restated where they collide with nothing; the records' search documents are derived from their
@@ -91,3 +91,18 @@ def test_the_named_constraints_and_report_indexes_are_in_the_database():
         assert " INCLUDE (" in definitions[name] and " WHERE " in definitions[name], name
     # A place's subtree is a LIKE 'path%' on the path's pattern index (LocationQuerySet.subtree).
     assert any("varchar_pattern_ops" in definition and "(path " in definition for definition in definitions.values())
+
+
+@pytest.mark.django_db
+def test_the_report_buckets_have_planner_statistics_on_postgresql():
+    """A report groups by the week, month or year of the end date; without statistics on those expressions
+    PostgreSQL reckons a country's few hundred months at tens of thousands of groups and sorts instead of hashing
+    (tracker.db.statistics)."""
+    from tracker.db.statistics import BUCKETS, TABLES, statistics_name
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stxname FROM pg_statistic_ext")
+        names = {name for (name,) in cursor.fetchall()}
+    assert {statistics_name(table, bucket) for table in TABLES for bucket in BUCKETS} <= names

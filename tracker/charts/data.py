@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import connections
 from django.db.models import F, Model, QuerySet, Window
 from django.db.models.functions import RowNumber
 
@@ -30,6 +31,38 @@ def spanning_figures(figures: QuerySet) -> QuerySet:
     """Counted figures whose period began before the week of their end date."""
     return counted(figures).annotate(chart_end_week=bucket_expression("week", "end_date", figures.db)).filter(
         start_date__lt=F("chart_end_week"))
+
+
+def _by_country(figures: QuerySet) -> bool:
+    """Whether ``figures`` are a country's, selected by their stored country (``claims_about``)."""
+    return any(getattr(getattr(node, "lhs", None), "target", None) is not None and node.lhs.target.name == "country"
+               and node.lookup_name == "exact" for node in figures.query.where.children)
+
+
+def largest_spanning(figures: QuerySet) -> dict[str, list[dict[str, Any]]]:
+    """The :data:`SPANS_DRAWN` largest spanning figures of each term group (best first, ties: the lower id).
+
+    A country's are each group's first spanning figures in that order: its index on the country, term group and
+    best hands over a few dozen rows, where ranking every spanning flow of the country sorted 27,000 of them (52 ms
+    at a million records); PostgreSQL reads the groups in one statement, SQLite (which cannot cut the parts of a
+    UNION) in one each. Any other scope (an event's few hundred figures) has no such index and is ranked whole."""
+    spanning = spanning_figures(figures)
+    if _by_country(figures):
+        spanning = spanning.order_by("-best", "pk").values(*SPAN_FIELDS)
+        parts = [spanning.filter(term_group=group)[:SPANS_DRAWN] for group in TermGroup]
+        if connections[figures.db].features.supports_slicing_ordering_in_compound:
+            rows = list(parts[0].union(*parts[1:], all=True))
+        else:
+            rows = [row for part in parts for row in part]
+        rows.sort(key=lambda row: (row["term_group"], -row["best"], row["pk"]))
+    else:
+        ranked = spanning.annotate(rank=Window(
+            RowNumber(), partition_by=[F("term_group")], order_by=[F("best").desc(), F("pk").asc()]))
+        rows = list(ranked.filter(rank__lte=SPANS_DRAWN).order_by("term_group", "rank").values(*SPAN_FIELDS))
+    spans: dict[str, list[dict[str, Any]]] = {}
+    for span in rows:
+        spans.setdefault(span["term_group"], []).append(span)
+    return spans
 
 
 @dataclass
@@ -52,11 +85,7 @@ def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix
     first_end, last_end = ends.order_by("end_date").first(), ends.order_by("-end_date").first()
     if first_end is None:
         return WeeklyCharts()
-    ranked = spanning_figures(figures).annotate(rank=Window(
-        RowNumber(), partition_by=[F("term_group")], order_by=[F("best").desc(), F("pk").asc()]))
-    spans: dict[str, list[dict[str, Any]]] = {}
-    for span in ranked.filter(rank__lte=SPANS_DRAWN).order_by("term_group", "rank").values(*SPAN_FIELDS):
-        spans.setdefault(span["term_group"], []).append(span)
+    spans = largest_spanning(figures)
     starts = [span["start_date"] for group_spans in spans.values() for span in group_spans]
     weeks, truncated = week_range(min(filter(None, [first, first_end, *starts])), max(filter(None, [last, last_end])))
     drawn = [span["pk"] for group_spans in spans.values() for span in group_spans]

@@ -54,8 +54,9 @@ def _name(rule: str) -> str:
     return "%(app_label)s_%(class)s_" + rule
 
 
-# Not effectively confidential: neither the record nor its source is confidential.
-NOT_CONFIDENTIAL = Q(is_confidential=False, source__is_confidential=False)
+# Not effectively confidential: neither the record nor its source is (an anti-join on the few confidential sources).
+NOT_CONFIDENTIAL = Q(~Exists(Source.objects.filter(pk=OuterRef("source_id"), is_confidential=True)),
+                     is_confidential=False)
 
 
 class ClaimQuerySet(VisibleQuerySet):
@@ -434,8 +435,8 @@ NOT_COUNTED_COLUMNS = ["id", "source", "is_confidential", "role", "duplicate_of"
 COUNTED = Q(review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False)
 COUNTED_COLUMNS = ["id", "location", "term", "source", "is_confidential", "term_group", "event", "start_date", "low",
                    "best", "high", "high_open"]
-# A record of its own not confidential: the condition of the indexes a public page's sources are read from (the
-# source's own confidentiality is checked on the source).
+SPAN_COLUMNS = ["start_date", "end_date", "low", "high", "high_open", "source", "is_confidential"]
+# A record not confidential of its own: the condition of the indexes a page's cited sources are read from
 PUBLIC_RECORD = Q(is_confidential=False)
 
 
@@ -495,18 +496,12 @@ class DisplacementFigure(QuantifiedClaim):
                          name="displacement_country_src_idx"),
             # An event's approved records, newest first (the event page), whatever the rest of the table holds.
             models.Index(fields=["event", "review_status", "end_date", "id"], name="displacement_event_rev_idx"),
-            # The stocks that count (tracker/reporting/stocks.py): a report reads them, with what it sums, from
-            # this small index alone on PostgreSQL (an index-only scan: the numbers are included so that no heap
-            # page is visited), instead of scanning the table. Figures in bench/README.md.
-            models.Index(
-                fields=["term", "country", "end_date", "location"],
-                include=["id", "source", "is_confidential", "term_group", "event", "start_date", "low", "best", "high",
-                         "high_open"],
-                condition=Q(category=DisplacementCategory.STOCK) & COUNTED,
-                name="displacement_counted_stock_idx",
-            ),
-            # The flows that count, likewise: a report's flow GROUP BY reads this index, about a sixth of the
-            # table's size, instead of the table.
+            # The stocks that count (tracker/reporting/stocks.py): a report reads them, with what it sums, from this
+            # small index alone on PostgreSQL (an index-only scan: no heap page visited). Figures in bench/README.md.
+            models.Index(fields=["term", "country", "end_date", "location"],
+                         include=[column for column in COUNTED_COLUMNS if column not in ("location", "term")],
+                condition=Q(category=DisplacementCategory.STOCK) & COUNTED, name="displacement_counted_stock_idx"),
+            # The flows that count, likewise: a report's flow GROUP BY reads this index, a sixth of the table's size
             models.Index(fields=["country", "end_date"], include=[*COUNTED_COLUMNS, "category"],
                          condition=COUNTED & Q(category=DisplacementCategory.FLOW),
                          name="displacement_counted_flow_idx"),
@@ -515,6 +510,9 @@ class DisplacementFigure(QuantifiedClaim):
                          name="displacement_not_counted_idx"),
             models.Index(fields=["country"], include=NOT_COUNTED_COLUMNS, condition=NOT_COUNTED,
                          name="displacement_uncounted_cty_idx"),
+            # A page's largest flows of each term group, in order (tracker/charts/data.py reads a dozen spanning ones)
+            models.Index(fields=["country", "term_group", "-best", "id"], include=SPAN_COLUMNS,
+                         condition=COUNTED & Q(category=DisplacementCategory.FLOW), name="displacement_largest_idx"),
         ]
 
     def __str__(self) -> str:
@@ -565,6 +563,8 @@ class SurrenderFigure(QuantifiedClaim):
             # the surrenders that count, with what a report reads of them (as displacement_counted_flow_idx)
             models.Index(fields=["country", "end_date"], include=COUNTED_COLUMNS, condition=COUNTED,
                          name="surrender_counted_idx"),
+            models.Index(fields=["country", "term_group", "-best", "id"], include=SPAN_COLUMNS, condition=COUNTED,
+                         name="surrender_largest_idx"),  # as displacement_largest_idx
         ]
 
     def __str__(self) -> str:

@@ -417,6 +417,9 @@ class Source(Audited):
 
     class Meta:
         ordering = ["-publication_date", "title"]
+        # The few confidential sources: what hides a record with its source (NOT_CONFIDENTIAL, an anti-join on this
+        # small index rather than a look-up of every record's source)
+        indexes = [models.Index(fields=["id"], condition=Q(is_confidential=True), name="source_confidential_idx")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.publication_date:%d %b %Y})" if self.publication_date else self.title
