@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Any
 
 from django import template
@@ -70,3 +71,14 @@ def day(value: date | None) -> str:
 def month(value: date | None) -> str:
     """``value|date:"F Y"`` ("December 2026"), likewise."""
     return "" if value is None else f"{MONTHS[value.month]} {value.year:04d}"
+
+
+@register.filter
+def total_cells(row: dict[str, Any]) -> SafeString:
+    """A time row's best, its low–high and its number of figures ("*" when one began in an earlier bucket) as
+    three table cells: an event's surrenders table has a row for every month of its years."""
+    star = "*" if row.get("multi_bucket_count") else ""
+    return mark_safe(  # noqa: S308 - each text escaped
+        f'<td class="n">{escape(count(row["best"]))}</td>'
+        f'<td class="n">{escape(total(row["low"], row["high"], bool(row["high_open"])))}</td>'
+        f'<td class="n">{escape(_shown(row["figures_count"]))}{star}</td>')
