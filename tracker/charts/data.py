@@ -17,7 +17,7 @@ from django.db import connections
 from django.db.models import F, Model, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from tracker.charts.weekly import NARROW, WIDE, chart_table, week_range, weekly_chart
+from tracker.charts.weekly import NARROW, WIDE, chart_table, summaries, week_range, weekly_chart
 from tracker.choices import TermGroup
 from tracker.reporting.counting import counted
 from tracker.reporting.dimensions import bucket_expression
@@ -90,7 +90,7 @@ def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix
     weeks, truncated = week_range(min(filter(None, [first, first_end, *starts])), max(filter(None, [last, last_end])))
     drawn = [span["pk"] for group_spans in spans.values() for span in group_spans]
     report = figure_report(model, figures.exclude(pk__in=drawn), group_by="week", date_from=weeks[0],
-                           with_ids=False, with_warnings=False, with_totals=False)
+                           with_ids=False, with_warnings=False, with_totals=False, flows_only=True)
     result = WeeklyCharts(weeks=weeks, truncated=truncated)
     for group in TermGroup:
         bars = [row for row in report.rows if row["term_group"] == group]
@@ -99,14 +99,16 @@ def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix
             continue
         title = f"{noun} {group.label.lower()} per week: {name}"
         chart_id = f"{id_prefix}-{group.value}"
+        said = summaries(bars, group_spans, weeks, title=title)  # the same words in both drawings
         result.charts.append({
             "term_group": group.value,
             "label": group.label,
             "title": title,
             "table": chart_table(bars, group_spans),
             "hatched": any(row.get("multi_bucket_count") for row in bars),
-            "svg": weekly_chart(bars, group_spans, weeks, title=title, chart_id=chart_id, noun=noun, variant=WIDE),
+            "svg": weekly_chart(bars, group_spans, weeks, title=title, chart_id=chart_id, noun=noun, variant=WIDE,
+                                said=said),
             "svg_narrow": weekly_chart(bars, group_spans, weeks, title=title, chart_id=f"{chart_id}-narrow",
-                                       noun=noun, variant=NARROW),
+                                       noun=noun, variant=NARROW, said=said),
         })
     return result
