@@ -21,7 +21,8 @@ FIRST_CHAIN = [
 # Migrations made after the squash. Fold them into a new squash when they grow slow to apply to a test database.
 LATER = [("tracker", "0010_source_intake_and_proposals"), ("tracker", "0011_imports"), ("tracker", "0012_source_urls"),
          ("tracker", "0013_saved_queries"), ("tracker", "0014_search_documents"), ("tracker", "0015_write_indexes"),
-         ("tracker", "0016_page_indexes"), ("tracker", "0017_page_counts"), ("tracker", "0018_place_page_indexes")]
+         ("tracker", "0016_page_indexes"), ("tracker", "0017_page_counts"), ("tracker", "0018_place_page_indexes"),
+         ("tracker", "0019_list_period_indexes")]
 
 # The data steps, and why: the URL rule changed (trailing slashes), and url_normalized is derived and UNIQUE, so
 # stored forms are restated where they collide with nothing; the records' search documents are derived from their

@@ -436,6 +436,7 @@ COUNTED = Q(review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, duplicate_o
 COUNTED_COLUMNS = ["id", "location", "term", "source", "is_confidential", "term_group", "event", "start_date", "low",
                    "best", "high", "high_open"]
 SPAN_COLUMNS = ["start_date", "end_date", "low", "high", "high_open", "source", "is_confidential"]
+COUNTRY_NEWEST = ["country", "review_status", "end_date", "id", "start_date"]  # decisions.md, "A period's list"
 # A record not confidential of its own: the condition of the indexes a page's cited sources are read from
 PUBLIC_RECORD = Q(is_confidential=False)
 
@@ -489,8 +490,7 @@ class DisplacementFigure(QuantifiedClaim):
             models.Index(fields=["review_status", "role", "term_group", "end_date"], name="displacement_counting_idx"),
             # A country, a term and a period (the API's common filter): one range scan, dates checked in the index.
             models.Index(fields=["country", "term", "end_date", "start_date"], name="displacement_country_term_idx"),
-            # A country and a review status, newest first (the admin's list).
-            models.Index(fields=["country", "review_status", "end_date", "id"], name="displacement_country_rev_idx"),
+            models.Index(fields=COUNTRY_NEWEST, name="displacement_country_rev_idx"),
             # The sources a country's page cites: its public approved records' sources from the index alone.
             models.Index(fields=["country", "review_status", "source"], condition=PUBLIC_RECORD,
                          name="displacement_country_src_idx"),
@@ -552,7 +552,7 @@ class SurrenderFigure(QuantifiedClaim):
         indexes = [
             models.Index(fields=["review_status", "role", "end_date"], name="surrender_counting_idx"),
             models.Index(fields=["country", "term", "end_date", "start_date"], name="surrender_country_term_idx"),
-            models.Index(fields=["country", "review_status", "end_date", "id"], name="surrender_country_rev_idx"),
+            models.Index(fields=COUNTRY_NEWEST, name="surrender_country_rev_idx"),
             models.Index(fields=["country", "review_status", "source"], condition=PUBLIC_RECORD,
                          name="surrender_country_src_idx"),
             models.Index(fields=["event", "review_status", "end_date", "id"], name="surrender_event_rev_idx"),
@@ -611,7 +611,7 @@ class AidCapacityReport(Claim):
         indexes = [
             models.Index(fields=["review_status", "end_date"], name="aidcapacity_status_idx"),
             models.Index(fields=["country", "end_date", "start_date"], name="aidcapacity_country_date_idx"),
-            models.Index(fields=["country", "review_status", "end_date", "id"], name="aidcapacity_country_rev_idx"),
+            models.Index(fields=COUNTRY_NEWEST, name="aidcapacity_country_rev_idx"),
             models.Index(fields=["country", "review_status", "source"], condition=PUBLIC_RECORD,
                          name="aidcapacity_country_src_idx"),
             models.Index(fields=["event", "review_status", "end_date", "id"], name="aidcapacity_event_rev_idx"),
