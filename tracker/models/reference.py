@@ -105,7 +105,14 @@ def within_place_q(place: Location, *, field: str = "", country_field: str | Non
         return Q(**{f"{country_field}_id": place.pk})
     prefix = f"{field}__" if field else ""
     if place.level in tree.AREA_LEVELS:
-        return Q(**{f"{prefix}{place.level}_id": place.pk})
+        area = Q(**{f"{prefix}{place.level}_id": place.pk})
+        if place.level == LocationLevel.ADM1 and country_field and place.country_id:
+            # A province holds a large share of its country's rows: the row's stored country too (every place
+            # under it lies in that country) lets the indexes that lead with the country narrow the rows before
+            # the places are joined, half the time of a province's page at a million records. A district's few
+            # rows are found faster from its places alone.
+            area &= Q(**{f"{country_field}_id": place.country_id})
+        return area
     return path_prefix_q(f"{prefix}path", place.path)
 
 
