@@ -42,13 +42,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, from the app itself (docs/deployment.md)
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
+    "tracker.pages.middleware.WholePageMiddleware",  # a public page asked again: the bytes kept the first time
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "tracker.errors.ApiErrorMiddleware",  # JSON errors under /api/, 503 while the database is down
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tracker.db.middleware.ReplicaMiddleware",  # reads from the replica or the primary (DATABASE_REPLICA_URL)
-    "tracker.pages.middleware.WholePageMiddleware",  # a public page asked again: the bytes kept the first time
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -187,6 +187,10 @@ SOURCE_TEXT_WORKING_HOURS = env.int("SOURCE_TEXT_WORKING_HOURS", default=72)
 
 # The public event and place pages (approved, non-confidential data only): true makes them ask for a login.
 PAGES_REQUIRE_LOGIN = env.bool("PAGES_REQUIRE_LOGIN", default=False)
+# A visitor without credentials may get a kept public page up to this many seconds later than the data (each server
+# process asks the database whether the data changed at most this often; tracker.pages.middleware). 0: at every
+# request. A caller with a key, a token or a session always gets the page of the data as it is now.
+PAGE_VERSION_SECONDS = env.float("PAGE_VERSION_SECONDS", default=1.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -8,12 +8,14 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.template.response import SimpleTemplateResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.api.conftest import client_with, make_key
 from tests.factories import SourceFactory
 from tests.reports.conftest import d, flow
+from tracker.reporting import cache as cache_module
 from tracker.reporting import responses
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +44,9 @@ def test_a_repeated_page_costs_one_statement_and_no_rendering(world, client, mon
             second = client.get(url)
         assert first.status_code == second.status_code == 200
         assert second.content == first.content and second["Content-Type"] == first["Content-Type"], url
-        assert second["X-Frame-Options"] == first["X-Frame-Options"] == "DENY"
+        for header in ("X-Frame-Options", "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+            assert second[header] == first[header], (url, header)
+        assert second["X-Frame-Options"] == "DENY" and int(second["Content-Length"]) == len(second.content)
         assert len(repeat.captured_queries) == 1 and "max(" in repeat.captured_queries[0]["sql"].lower(), url
         assert rendered == [], url
 
@@ -111,3 +115,22 @@ def test_memory_holds_at_most_its_limit(settings):
     assert memory.size <= 1024 * 1024 and list(memory.entries) == ["k3", "k4"]
     memory.put("too big", ([], b"x" * 2_000_000))
     assert "too big" not in memory.entries
+
+
+def test_a_visitor_may_get_a_page_a_second_late_a_caller_with_credentials_never(world, client, analyst, settings):
+    """PAGE_VERSION_SECONDS: within it, a visitor's repeat asks the database nothing; a change shows to a caller
+    with a session at once, and to visitors once the version is read again."""
+    settings.PAGE_VERSION_SECONDS = 60
+    url = reverse("pages:event", args=[world.event.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as repeat:
+        assert client.get(url).status_code == 200
+    assert repeat.captured_queries == []
+    flow(event=world.event, source=SourceFactory(title="Article W"), location=world.places.baghouz,
+         reported_value=900, start_date=d("2019-03-10"), end_date=d("2019-03-10"))
+    assert "Article W" not in client.get(url).content.decode()  # within the minute: the page as kept
+    staff = Client()
+    staff.force_login(analyst)
+    assert "Article W" in staff.get(url).content.decode()  # a session: the version read now
+    cache_module._recent.clear()  # the minute has passed
+    assert "Article W" in client.get(url).content.decode()

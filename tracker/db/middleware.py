@@ -62,6 +62,11 @@ def reads_primary(request: HttpRequest) -> bool:
     return False
 
 
+def read_from(alias: str) -> str:
+    """What the ``X-Read-From`` header says of an alias."""
+    return "primary" if alias == PRIMARY else "replica"
+
+
 class ReplicaMiddleware:
     """Sets the request's read alias (:func:`tracker.db.routers.reading`), a streaming body's included, and marks
     a caller whose write succeeded as reading the primary for ``REPLICA_STICKY_SECONDS``. Without a replica it
@@ -80,7 +85,7 @@ class ReplicaMiddleware:
             response.streaming_content = pinned(response.streaming_content, alias)
         if request.method not in SAFE_METHODS and response.status_code < 400:
             self.mark(request)
-        response.headers.setdefault("X-Read-From", "primary" if alias == PRIMARY else "replica")
+        response.headers.setdefault("X-Read-From", read_from(alias))
         return response
 
     @staticmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.db import connections, router
 
@@ -64,3 +65,21 @@ def data_version(using: str | None = None) -> str:
         cursor.execute(_statement(alias))
         row = cursor.fetchone()
     return hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:20]
+
+
+_recent: dict[str, tuple[float, str]] = {}
+
+
+def recent_data_version(using: str, seconds: float) -> str:
+    """:func:`data_version` of ``using`` as this process read it at most ``seconds`` ago (0: read it now).
+
+    Only for what anyone may see a second late: the public pages asked by a visitor without credentials
+    (:mod:`tracker.pages.middleware`). A replica is already that late at times; a caller who sends a key, a token or
+    a session always gets the version read now, and so sees its own writes at once."""
+    now = time.monotonic()
+    seen = _recent.get(using)
+    if seconds > 0 and seen is not None and now - seen[0] < seconds:
+        return seen[1]
+    version = data_version(using)
+    _recent[using] = (now, version)
+    return version

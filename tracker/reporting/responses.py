@@ -29,10 +29,11 @@ from tracker.reporting.cache import data_version
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "X-Frame-Options", "Link", "Vary")
 
 
-def response_key(kind: str, asked: object) -> str:
-    """The key of ``asked`` (anything with a stable ``repr``: what decides the bytes) at this data version."""
+def response_key(kind: str, asked: object, version: str | None = None) -> str:
+    """The key of ``asked`` (anything with a stable ``repr``: what decides the bytes) at ``version`` (by default
+    the data version read now)."""
     digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
-    return f"tracker-{kind}:{digest}:{data_version()}"
+    return f"tracker-{kind}:{digest}:{version or data_version()}"
 
 
 def _etag(key: str) -> str:
@@ -96,6 +97,7 @@ def kept(request: HttpRequest, key: str) -> HttpResponse | None:
     else:
         headers, body = value
         response = HttpResponse(body)
+        response["Content-Length"] = str(len(body))  # a kept page is answered before CommonMiddleware sets it
         for name, header in headers:
             response[name] = header
     response["ETag"] = etag
