@@ -7,7 +7,7 @@ item 5).
     .venv/bin/python -u bench/loadtest.py --skip plain,repeated,baseline   # the replica and the restart alone
 
 Gunicorn runs under production settings (``config.settings.production``; workers: twice the cores and one), the
-caches in Redis (emptied before each server's levels, so each starts from the same cold cache), rate limits off,
+caches in Redis (emptied before each level, so each starts from the same cold cache), rate limits off,
 on a free port of 127.0.0.1; every request says it came through the HTTPS proxy (``X-Forwarded-Proto: https``), as
 it would. Each client is an asyncio task that sends one request after the other (a new connection each: gunicorn's
 sync workers close it) for ``--duration`` seconds; the requests come from a random mix with a fixed seed, so every

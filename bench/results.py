@@ -174,7 +174,7 @@ def loadtest_section() -> list[str]:
     run = json.loads(path.read_text())
     lines = ["## Load test (`make loadtest`)", "",
              f"{run['date']}; {run['figures']:,} records; gunicorn, {run['workers']} sync workers, production "
-             f"settings, caches in Redis (emptied before each server's levels), rate limits off; "
+             f"settings, caches in Redis (emptied before each level), rate limits off; "
              f"{run['duration']:.0f} s per level; load average before/after: {run['load before']} / "
              f"{run.get('load after', '-')}", ""]
 
