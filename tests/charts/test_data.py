@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.charts.probe import charts_probe
 from tests.factories import DisplacementFigureFactory
 from tests.reports.pages import elements, numbers
-from tracker.charts.data import SPANS_DRAWN, weekly_charts
+from tracker.charts.data import SPANS_DRAWN, largest_spanning, weekly_charts
 from tracker.choices import ReviewStatus
 from tracker.models import DisplacementFigure, Event, SurrenderFigure
 
@@ -96,3 +96,17 @@ def test_beyond_the_largest_spanning_figures_the_others_stay_hatched_in_their_en
     assert numbers(bars["2026-03-16"]) == (12_000, 12_000, 12_000, False)  # the smallest, counted in its end week
     assert "spans" in bars["2026-03-16"]["class"] and leaving["hatched"]
     assert "includes figures begun earlier" in leaving["svg"]
+
+
+def test_a_countrys_largest_spans_from_its_index_are_those_ranked_whole(places):
+    """The country's shortcut (each term group's first spanning figures, best first) picks what ranking every
+    spanning figure of the country picks."""
+    charts_probe(places)
+    for n in range(SPANS_DRAWN + 3):  # more long figures than are drawn, ties of best included
+        DisplacementFigureFactory(location=places.baghouz, review_status=ReviewStatus.APPROVED, term="fled",
+                                  category="flow", reported_value=1000 + 10 * (n // 2),
+                                  start_date=date(2026, 1, 1), end_date=date(2026, 3, 1))
+    country = DisplacementFigure.objects.filter(country=places.syria)
+    shortcut = largest_spanning(country, by_country=True)
+    assert shortcut and shortcut == largest_spanning(country)
+    assert max(len(spans) for spans in shortcut.values()) == SPANS_DRAWN

@@ -33,21 +33,16 @@ def spanning_figures(figures: QuerySet) -> QuerySet:
         start_date__lt=F("chart_end_week"))
 
 
-def _by_country(figures: QuerySet) -> bool:
-    """Whether ``figures`` are a country's, selected by their stored country (``claims_about``)."""
-    return any(getattr(getattr(node, "lhs", None), "target", None) is not None and node.lhs.target.name == "country"
-               and node.lookup_name == "exact" for node in figures.query.where.children)
-
-
-def largest_spanning(figures: QuerySet) -> dict[str, list[dict[str, Any]]]:
+def largest_spanning(figures: QuerySet, *, by_country: bool = False) -> dict[str, list[dict[str, Any]]]:
     """The :data:`SPANS_DRAWN` largest spanning figures of each term group (best first, ties: the lower id).
 
-    A country's are each group's first spanning figures in that order: its index on the country, term group and
-    best hands over a few dozen rows, where ranking every spanning flow of the country sorted 27,000 of them (52 ms
-    at a million records); PostgreSQL reads the groups in one statement, SQLite (which cannot cut the parts of a
-    UNION) in one each. Any other scope (an event's few hundred figures) has no such index and is ranked whole."""
+    A country's (``by_country``: ``figures`` are selected by their stored country) are each group's first spanning
+    figures in that order: its index on the country, term group and best hands over a few dozen rows, where ranking
+    every spanning flow of the country sorted 27,000 of them (52 ms at a million records); PostgreSQL reads the
+    groups in one statement, SQLite (which cannot cut the parts of a UNION) in one each. Any other scope (an event's
+    few hundred figures, a province) is ranked whole."""
     spanning = spanning_figures(figures)
-    if _by_country(figures):
+    if by_country:
         spanning = spanning.order_by("-best", "pk").values(*SPAN_FIELDS)
         parts = [spanning.filter(term_group=group)[:SPANS_DRAWN] for group in TermGroup]
         if connections[figures.db].features.supports_slicing_ordering_in_compound:
@@ -75,7 +70,7 @@ class WeeklyCharts:
 
 
 def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix: str, noun: str = "People",
-                  first: date | None = None, last: date | None = None) -> WeeklyCharts:
+                  first: date | None = None, last: date | None = None, by_country: bool = False) -> WeeklyCharts:
     """The charts of the flows in ``figures`` (a page's scope of ``model``), one per term group, titled
     "<noun> <term group> per week: <name>", over the weeks from ``first`` to ``last`` widened to every counted
     figure's end date and to the periods of the figures drawn across them."""
@@ -85,7 +80,7 @@ def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix
     first_end, last_end = ends.order_by("end_date").first(), ends.order_by("-end_date").first()
     if first_end is None:
         return WeeklyCharts()
-    spans = largest_spanning(figures)
+    spans = largest_spanning(figures, by_country=by_country)
     starts = [span["start_date"] for group_spans in spans.values() for span in group_spans]
     weeks, truncated = week_range(min(filter(None, [first, first_end, *starts])), max(filter(None, [last, last_end])))
     drawn = [span["pk"] for group_spans in spans.values() for span in group_spans]

@@ -30,17 +30,19 @@ from django.utils import timezone
 
 from tracker.db.middleware import callers, read_from, reads_primary
 from tracker.db.routers import PRIMARY, REPLICA, has_replica, reading
-from tracker.errors import is_database_unavailable
+from tracker.errors import API_PREFIX, is_database_unavailable
 from tracker.pages import views
 from tracker.reporting.cache import recent_data_version
 from tracker.reporting.responses import keep, kept, response_key
 
 logger = logging.getLogger(__name__)
+NOT_PAGES = (API_PREFIX, "/admin/")
 
 
 def is_whole_page(request: HttpRequest) -> bool:
-    if request.method != "GET" or settings.PAGES_REQUIRE_LOGIN or not views.PAGE_CACHE_SECONDS:
-        return False
+    if (request.method != "GET" or settings.PAGES_REQUIRE_LOGIN or not views.PAGE_CACHE_SECONDS
+            or request.path_info.startswith(NOT_PAGES)):
+        return False  # the API and the admin are not resolved twice
     try:
         match = resolve(request.path_info)
     except Resolver404:
