@@ -10,13 +10,13 @@ import time
 
 from bench.core import Result, Server, empty_cache, median_ms, raw_ms, redis_available
 
-# The report's grouped rows as one raw GROUP BY: buckets of the place level and period asked, category and term
-# group, over the counted rows (approved headlines, not duplicates, quantified, public).
+# The report's grouped rows as one raw GROUP BY: buckets of the place level and period asked (the record's stored
+# area link, as the report reads it), category and term group, over the counted rows (approved headlines, not
+# duplicates, quantified, public).
 REPORT_SQL = """
-        SELECT l.{level}_id, date_trunc('{period}', f.end_date) AS bucket, f.category, f.term_group,
+        SELECT f.{level}_id, date_trunc('{period}', f.end_date) AS bucket, f.category, f.term_group,
                SUM(f.low), SUM(f.best), SUM(f.high), COUNT(*) FILTER (WHERE f.high_open), COUNT(*)
         FROM tracker_displacementfigure f
-        JOIN tracker_location l ON l.id = f.location_id
         JOIN tracker_source s ON s.id = f.source_id
         WHERE f.review_status = 'approved' AND f.role = 'headline' AND f.duplicate_of_id IS NULL
           AND f.low IS NOT NULL AND NOT f.is_confidential AND NOT s.is_confidential

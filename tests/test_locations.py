@@ -126,13 +126,60 @@ def test_records_store_their_places_country_and_follow_a_move_to_another_country
     assert DisplacementFigure.objects.get(pk=elsewhere.pk).country_id == places.syria.pk
 
 
+def _links(model, record) -> tuple:
+    return tuple(model.objects.filter(pk=record.pk).values_list("country_id", "adm1_id", "adm2_id").get())
+
+
+def test_records_store_their_places_province_and_district_and_follow_a_move_within_the_country(analyst, places):
+    """``Claim.adm1`` and ``adm2`` (what a province's and a district's page read) are the place's, and a move that
+    changes them without changing the country restates them, on every kind of record and only under the move."""
+    from tests.factories import AidCapacityReportFactory, SurrenderFigureFactory
+    from tracker.models import AidCapacityReport, SurrenderFigure
+
+    models = (DisplacementFigure, SurrenderFigure, AidCapacityReport)
+    records = [DisplacementFigureFactory(location=places.camp), SurrenderFigureFactory(location=places.baghouz),
+               AidCapacityReportFactory(location=places.abu_kamal)]
+    province = DisplacementFigureFactory(location=places.deir_ez_zor)
+    stamp = DisplacementFigure.objects.get(pk=records[0].pk).updated_at
+    syria, deir, abu_kamal = places.syria.pk, places.deir_ez_zor.pk, places.abu_kamal.pk
+    for model, record in zip(models, records, strict=True):
+        assert _links(model, record) == (syria, deir, abu_kamal)
+    assert _links(DisplacementFigure, province) == (syria, deir, None)
+
+    location_move(places.abu_kamal, parent=places.hasakeh, moved_by=analyst)
+    for model, record in zip(models, records, strict=True):
+        assert _links(model, record) == (syria, places.hasakeh.pk, abu_kamal)
+    assert _links(DisplacementFigure, province) == (syria, deir, None)
+    assert DisplacementFigure.objects.get(pk=records[0].pk).updated_at > stamp  # sync clients fetch them again
+
+    location_move(places.baghouz, parent=places.anbar, moved_by=analyst)  # a locality to another country's province
+    assert _links(DisplacementFigure, records[0]) == (places.iraq.pk, places.anbar.pk, None)
+    assert _links(AidCapacityReport, records[2]) == (syria, places.hasakeh.pk, abu_kamal)
+
+
+def test_a_province_and_a_district_hold_their_records_by_the_stored_links_after_a_move(analyst, places, client):
+    """The API's place filter and the place pages read the stored links: after a move they follow the places."""
+    from tracker.selectors.pages import claims_about
+
+    figure = DisplacementFigureFactory(location=places.camp)
+    assert list(claims_about(DisplacementFigure, place=places.deir_ez_zor)) == [figure]
+    location_move(places.abu_kamal, parent=places.hasakeh, moved_by=analyst)
+    assert not claims_about(DisplacementFigure, place=places.deir_ez_zor).exists()
+    for place in (places.hasakeh, places.abu_kamal, places.baghouz, places.syria):
+        place = Location.objects.get(pk=place.pk)  # a locality's new path, read again
+        assert list(claims_about(DisplacementFigure, place=place)) == [figure], place.name
+
+
 def test_a_record_moved_to_another_place_takes_that_places_country(analyst, places):
     from tracker.services import claim_update
 
     figure = DisplacementFigureFactory(location=places.camp)
     claim_update(DisplacementFigure.objects.get(pk=figure.pk), changed_by=analyst,
                  data={"location": places.iraq})
-    assert DisplacementFigure.objects.get(pk=figure.pk).country_id == places.iraq.pk
+    assert _links(DisplacementFigure, figure) == (places.iraq.pk, None, None)
+    claim_update(DisplacementFigure.objects.get(pk=figure.pk), changed_by=analyst,
+                 data={"location": places.abu_kamal})
+    assert _links(DisplacementFigure, figure) == (places.syria.pk, places.deir_ez_zor.pk, places.abu_kamal.pk)
 
 
 def test_a_move_across_countries_marks_records_updated_and_a_later_rename_marks_them_again(analyst, places):

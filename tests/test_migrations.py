@@ -22,12 +22,15 @@ FIRST_CHAIN = [
 LATER = [("tracker", "0010_source_intake_and_proposals"), ("tracker", "0011_imports"), ("tracker", "0012_source_urls"),
          ("tracker", "0013_saved_queries"), ("tracker", "0014_search_documents"), ("tracker", "0015_write_indexes"),
          ("tracker", "0016_page_indexes"), ("tracker", "0017_page_counts"), ("tracker", "0018_place_page_indexes"),
-         ("tracker", "0019_list_period_indexes")]
+         ("tracker", "0019_list_period_indexes"), ("tracker", "0020_claim_area_links"),
+         ("tracker", "0021_counted_area_links")]
 
 # The data steps, and why: the URL rule changed (trailing slashes), and url_normalized is derived and UNIQUE, so
 # stored forms are restated where they collide with nothing; the records' search documents are derived from their
-# text and the names they show, which no SQL default can compute. On a new database each reads no row.
-DATA_STEPS_ALLOWED = {("tracker", "0012_source_urls"), ("tracker", "0014_search_documents")}
+# text and the names they show, which no SQL default can compute; the records' province and district are their
+# places' (0020), which a default cannot read either. On a new database each reads no row.
+DATA_STEPS_ALLOWED = {("tracker", "0012_source_urls"), ("tracker", "0014_search_documents"),
+                      ("tracker", "0020_claim_area_links")}
 
 
 @pytest.mark.django_db

@@ -230,7 +230,7 @@ NOT_FILTERED = {
         "best": "best_min/best_max", "high": "best_min/best_max and high_open", "composition_note": "q",
         "women": "not a selection", "men": "not a selection", "children": "not a selection",
         "elderly": "not a selection", "provider_description": "q", "capacity": "not a selection",
-        "demand": "not a selection",
+        "demand": "not a selection", "adm1": "location", "adm2": "location",
     },
 }
 

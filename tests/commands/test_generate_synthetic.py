@@ -183,6 +183,20 @@ def test_paths_and_ancestors_follow_the_tree_rule():
     assert Location.objects.subtree(country).count() > 1
 
 
+def test_records_store_their_places_area_links_as_every_save_does():
+    """The generator writes the rows itself: each record's country, adm1 and adm2 are what ``store_areas`` sets."""
+    from tracker.models.claims import store_areas
+
+    generate()
+    for model in (DisplacementFigure, SurrenderFigure, AidCapacityReport):
+        records = list(model.objects.select_related("location"))
+        assert any(record.adm2_id for record in records) and any(record.adm1_id is None for record in records)
+        for record in records:
+            stored = (record.country_id, record.adm1_id, record.adm2_id)
+            store_areas(record)
+            assert stored == (record.country_id, record.adm1_id, record.adm2_id), record.pk
+
+
 def test_links_point_to_earlier_approved_headlines_of_the_same_kind():
     generate()
     for model in QUANTIFIED_MODELS:

@@ -32,7 +32,7 @@ from tracker.exports.cells import (
     party_claim,
     text,
 )
-from tracker.models.claims import counted_expression
+from tracker.models.claim_indexes import counted_expression
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ class ClaimFilterSet(StrictFilterSet):
     event = multiple_model(Event.objects.all(), "event", help_text="Event ids.")
     crisis = multiple_model(Crisis.objects.all(), "event__crisis", help_text="Crisis ids.")
     country = CountryFilter(field_name="country", help_text="ISO3 codes: every record placed inside them.")
-    location = PlaceFilter(field_name="location", country_field="country",
+    location = PlaceFilter(field_name="location", stored_areas=True,
                            help_text="Place ids or P-codes: records placed there or anywhere inside.")
     location_precision = multiple_choice(LocationPrecision.choices)
     date_from = date_filter("end_date", "gte", "Records whose period ends on or after this date (overlap).")

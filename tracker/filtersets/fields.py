@@ -131,9 +131,9 @@ class PlaceFilter(DocumentedFilter):
     field_class = PlaceField
     schema = {"type": "array", "items": {"type": "string"}}
 
-    def __init__(self, *args, country_field: str | None = None, **kwargs):
-        #: the queryset's own stored country of ``field_name`` (``Claim.country``), when it has one
-        self.country_field = country_field
+    def __init__(self, *args, stored_areas: bool = False, **kwargs):
+        #: whether the queryset's rows store the area links of ``field_name`` (``Claim.country``, ``adm1``, ``adm2``)
+        self.stored_areas = stored_areas
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
@@ -141,7 +141,7 @@ class PlaceFilter(DocumentedFilter):
             return qs
         query = Q()
         for place in value:
-            query |= within_place_q(place, field=self.field_name or "", country_field=self.country_field)
+            query |= within_place_q(place, field=self.field_name or "", stored_areas=self.stored_areas)
         return qs.filter(query)
 
 

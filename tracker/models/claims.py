@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.signals import pre_save
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -41,13 +41,24 @@ from tracker.choices import (
     Unit,
 )
 from tracker.models.base import Audited, VisibleQuerySet
+from tracker.models.claim_indexes import (
+    AREA_QUANTIFIED_COLUMNS,
+    COUNTED,
+    COUNTED_COLUMNS,
+    COUNTRY_NEWEST,
+    NOT_COUNTED,
+    NOT_COUNTED_COLUMNS,
+    PUBLIC_RECORD,
+    SPAN_COLUMNS,
+    area_indexes,
+)
 from tracker.models.reference import Event, Location, Organization, Source
 from tracker.rules.normalise import normalise_text
 from tracker.rules.quantities import Quantity, derive_quantity, quantity_input_errors
 from tracker.rules.terms import TERM_CATEGORIES, displacement_term_group
 
-# Derived columns that history does not keep: the country (a place's), the search document (names' words).
-HISTORY_EXCLUDED = ["country", "search_text", "search_names"]
+# Derived columns that history does not keep: the place's area links, the search document (names' words).
+HISTORY_EXCLUDED = ["country", "adm1", "adm2", "search_text", "search_names"]
 
 
 def _name(rule: str) -> str:
@@ -97,6 +108,11 @@ class ClaimQuerySet(VisibleQuerySet):
         return Q(created_by=user) | Q(submitted_by=user) | Q(Exists(history))
 
 
+def _area_link(help_text: str) -> models.ForeignKey:
+    return models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True, editable=False,
+                             related_name="+", db_index=False, help_text=help_text)
+
+
 def party_claim_expression() -> Exists:
     """``Claim.is_party_claim`` as a query expression, for annotations and exports: the record is attributed to
     one of its event's parties (false without an event or a claimant). The property below is its Python twin."""
@@ -142,13 +158,12 @@ class Claim(Audited):
     location_precision = models.CharField(
         max_length=10, choices=LocationPrecision.choices, default=LocationPrecision.EXACT
     )
-    # The place's country, stored here (as places store theirs) so that "records in a country" is one
-    # indexed column of this table: kept by store_country() on every save (fixtures included) and by
-    # Location when a subtree moves.
-    country = models.ForeignKey(
-        Location, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
-        db_index=False, help_text="Derived: the country the place lies in.",
-    )
+    # The place's area links, stored here (as places store theirs) so that "records in a country", "in a
+    # province", "in a district" is one indexed column of this table: kept by store_areas() on every save
+    # (fixtures included), by the batch services, and by Location when a subtree moves.
+    country = _area_link("Derived: the country the place lies in.")
+    adm1 = _area_link("Derived: the first-level admin area the place lies in.")
+    adm2 = _area_link("Derived: the second-level admin area the place lies in.")
     # when
     start_date = models.DateField()
     start_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
@@ -424,28 +439,6 @@ class QuantifiedClaim(Claim):
                 and self.duplicate_of_id is None and self.low is not None)
 
 
-# Approved figures that reports leave out and name in their warnings (triangulations, duplicates, unquantified
-# claims), and what counting them reads: the partial index of each figure kind.
-NOT_COUNTED = Q(review_status=ReviewStatus.APPROVED) & (
-    Q(role=Role.TRIANGULATION) | Q(duplicate_of__isnull=False) | Q(low__isnull=True))
-NOT_COUNTED_COLUMNS = ["id", "source", "is_confidential", "role", "duplicate_of", "low"]
-# The figures that enter totals (tracker.reporting.counting.counted, before the audience), and what a report's
-# GROUP BY reads of them: its keys, its sums and its lists. A partial index holding these answers the report
-# without visiting the table.
-COUNTED = Q(review_status=ReviewStatus.APPROVED, role=Role.HEADLINE, duplicate_of__isnull=True, low__isnull=False)
-COUNTED_COLUMNS = ["id", "location", "term", "source", "is_confidential", "term_group", "event", "start_date", "low",
-                   "best", "high", "high_open"]
-SPAN_COLUMNS = ["start_date", "end_date", "low", "high", "high_open", "source", "is_confidential"]
-COUNTRY_NEWEST = ["country", "review_status", "end_date", "id", "start_date"]  # decisions.md, "A period's list"
-# A record not confidential of its own: the condition of the indexes a page's cited sources are read from
-PUBLIC_RECORD = Q(is_confidential=False)
-
-
-def counted_expression() -> ExpressionWrapper:
-    """``COUNTED`` as a true/false value of each row (the lists' ``counted`` column, in SQL)."""
-    return ExpressionWrapper(COUNTED, output_field=models.BooleanField())
-
-
 class DisplacementFigure(QuantifiedClaim):
     """People who evacuated, fled, were displaced, relocated, returned, arrived, stay in a camp or are trapped."""
 
@@ -513,6 +506,7 @@ class DisplacementFigure(QuantifiedClaim):
             # A page's largest flows of each term group, in order (tracker/charts/data.py reads a dozen spanning ones)
             models.Index(fields=["country", "term_group", "-best", "id"], include=SPAN_COLUMNS,
                          condition=COUNTED & Q(category=DisplacementCategory.FLOW), name="displacement_largest_idx"),
+            *area_indexes("displacement", [*AREA_QUANTIFIED_COLUMNS, "category"]),
         ]
 
     def __str__(self) -> str:
@@ -565,6 +559,7 @@ class SurrenderFigure(QuantifiedClaim):
                          name="surrender_counted_idx"),
             models.Index(fields=["country", "term_group", "-best", "id"], include=SPAN_COLUMNS, condition=COUNTED,
                          name="surrender_largest_idx"),  # as displacement_largest_idx
+            *area_indexes("surrender", AREA_QUANTIFIED_COLUMNS),
         ]
 
     def __str__(self) -> str:
@@ -618,6 +613,7 @@ class AidCapacityReport(Claim):
             models.Index(fields=["location", "sector", "end_date"], name="aidcapacity_latest_idx",  # the latest
                          include=["review_status", "is_confidential", "country", "provider", "provider_description",
                                   "source", "id"]),  # report of each (aid_capacity_status) asks if a later exists
+            *area_indexes("aidcapacity", ["location", "source", "is_confidential"]),
         ]
 
     def __str__(self) -> str:
@@ -639,12 +635,15 @@ class AidCapacityReport(Claim):
             raise ValidationError(errors)
 
 
-def store_country(sender, instance: Claim, **kwargs) -> None:
-    """Before every save, fixtures' raw saves included: the record stores its place's country."""
-    instance.country_id = instance.location.country_id if instance.location_id else None
+def store_areas(instance: Claim, **signal: object) -> None:
+    """The record stores its place's area links (country, adm1, adm2): the one rule, for every door that writes
+    (connected to ``pre_save`` below, fixtures' raw saves included; the batch services call it)."""
+    place = instance.location if instance.location_id else None
+    instance.country_id, instance.adm1_id, instance.adm2_id = (
+        (place.country_id, place.adm1_id, place.adm2_id) if place else (None, None, None))
 
 
 CLAIM_MODELS = (DisplacementFigure, SurrenderFigure, AidCapacityReport)
 
 for _model in CLAIM_MODELS:
-    pre_save.connect(store_country, sender=_model, dispatch_uid=f"store_country_{_model.__name__}")
+    pre_save.connect(store_areas, sender=_model, dispatch_uid=f"store_areas_{_model.__name__}")

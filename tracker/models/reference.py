@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -96,24 +96,15 @@ def path_prefix_q(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 
-def within_place_q(place: Location, *, field: str = "", country_field: str | None = None) -> Q:
+def within_place_q(place: Location, *, field: str = "", stored_areas: bool = False) -> Q:
     """Rows whose place (``field``, a foreign key to a place; empty for places themselves) is ``place`` or lies
-    under it, by the narrowest index that answers it: the row's own stored country (``country_field``, as
-    ``Claim.country``) inside a country, the place's stored ancestor link inside a country or an admin area
-    (an equality), else a prefix of the materialised path."""
-    if place.level == LocationLevel.COUNTRY and country_field:
-        return Q(**{f"{country_field}_id": place.pk})
-    prefix = f"{field}__" if field else ""
+    under it, by the narrowest index that answers it: inside a country or an admin area, the row's own stored
+    link (``stored_areas``: the row keeps its place's ``country``, ``adm1`` and ``adm2``, as ``Claim`` does) or
+    else its place's (an equality either way); else a prefix of the materialised path."""
+    prefix = "" if stored_areas or not field else f"{field}__"
     if place.level in tree.AREA_LEVELS:
-        area = Q(**{f"{prefix}{place.level}_id": place.pk})
-        if place.level == LocationLevel.ADM1 and country_field and place.country_id:
-            # A province holds a large share of its country's rows: the row's stored country too (every place
-            # under it lies in that country) lets the indexes that lead with the country narrow the rows before
-            # the places are joined, half the time of a province's page at a million records. A district's few
-            # rows are found faster from its places alone.
-            area &= Q(**{f"{country_field}_id": place.country_id})
-        return area
-    return path_prefix_q(f"{prefix}path", place.path)
+        return Q(**{f"{prefix}{place.level}_id": place.pk})
+    return path_prefix_q(f"{field}__path" if field else "path", place.path)
 
 
 class Location(Audited):
@@ -234,15 +225,15 @@ class Location(Audited):
                 self._derive_tree()
                 Location.objects.filter(pk=self.pk).update(**{f: getattr(self, f) for f in self.TREE_FIELDS})
                 return
-            old_path, old_country = Location.objects.filter(pk=self.pk).values_list("path", "country_id").first() or (
-                "", None)
+            old_path, *old_links = Location.objects.filter(pk=self.pk).values_list(
+                "path", *(f"{area}_id" for area in tree.AREA_LEVELS)).first() or ("",)
             self.bump_version()
             self._derive_tree()
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 self._rewrite_subtree(old_path)
-            if old_path and old_country != self.country_id:
-                self._restate_claim_countries()
+            if old_path and old_links != [getattr(self, f"{area}_id") for area in tree.AREA_LEVELS]:
+                self._restate_claim_areas()
 
     def _rewrite_subtree(self, old_path: str) -> None:
         """Move every descendant's path under the new one and inherit the new ancestors."""
@@ -256,17 +247,18 @@ class Location(Audited):
             changes[f"{area}_id"] = getattr(self, f"{area}_id")
         descendants.update(**changes)
 
-    def _restate_claim_countries(self) -> None:
-        """Records placed in this subtree store their place's country (``Claim.country``): restate it."""
+    def _restate_claim_areas(self) -> None:
+        """Records placed in this subtree store their place's area links (``Claim.country``, ``adm1``, ``adm2``):
+        restate them from their places, whose links the subtree's rewrite has just set."""
         from tracker.models.claims import CLAIM_MODELS
 
-        # Every place of the subtree lies in this place's country (the country link is inherited, self-inclusive).
         # The records change in what they show, so sync clients fetch them again: one UPDATE does both, and
         # ``claims_restated`` tells the services not to bump them a second time.
         now = timezone.now()
+        links = {f"{area}_id": Subquery(Location.objects.filter(pk=OuterRef("location_id")).values(f"{area}_id"))
+                 for area in tree.AREA_LEVELS}
         for model in CLAIM_MODELS:
-            model.objects.filter(path_prefix_q("location__path", self.path)).update(
-                country_id=self.country_id, updated_at=now)
+            model.objects.filter(path_prefix_q("location__path", self.path)).update(**links, updated_at=now)
         self.claims_restated = True
 
     def ancestor_ids(self) -> list[int]:

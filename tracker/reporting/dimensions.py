@@ -161,8 +161,8 @@ def _place(name: str, codes: tuple[KeyColumn, ...], names: dict[str, str]) -> Di
 
     return Dimension(
         name=name, key=key,
-        # records store their place's country: the column itself; adm1 and adm2 are the place's stored links
-        sql=None if name == "country" else (lambda using: F(f"location__{key}")),
+        # records store their place's area links (tracker.models.claims.store_areas): the column itself
+        sql=None,
         python=lambda figure: figure[key],
         columns=(KeyColumn(key, f"#{name}+id"), KeyColumn(f"{name}_name", f"#{name}+name", f"{name}_name"), *codes),
         order=(f"{name}_name", key), list_parameters=parameters, names=Names(Location, names), place=True,

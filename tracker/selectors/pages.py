@@ -15,6 +15,7 @@ from django.db.models import Max, Min, Model, QuerySet
 from tracker.audience import Audience
 from tracker.db.ids import id_list
 from tracker.models import (
+    AidCapacityReport,
     DisplacementFigure,
     Event,
     Location,
@@ -28,13 +29,16 @@ from tracker.reporting.report import figure_report
 
 
 def claims_about(model: type[Model], *, event: Event | None = None, place: Location | None = None) -> QuerySet:
-    """Records of ``model`` about an event, or about a place and everything under it (a country's by the
-    records' stored country, an admin area's by the places' stored ancestor links: each an index lookup)."""
+    """Records of ``model`` about an event, or about a place and everything under it (a country's, a province's or
+    a district's figures by their stored area link, an index range; aid capacity reports by their places' links)."""
     records = model.objects.all()
     if event is not None:
         records = records.filter(event=event)
     if place is not None:
-        records = records.filter(within_place_q(place, field="location", country_field="country"))
+        # The aid capacity status is ordered by place and paged: read through the places, the planner joins the
+        # area's few places first; by the stored link, it walked the place index from the first place of all,
+        # taking the reports as evenly spread (160 ms for a country at a million records, 60 ms through places).
+        records = records.filter(within_place_q(place, field="location", stored_areas=model is not AidCapacityReport))
     return records
 
 

@@ -40,6 +40,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker.choices import ReviewStatus
 from tracker.models import Claim, Location, Organization, PossibleDoubleCount, QuantifiedClaim
+from tracker.models.claims import store_areas
 from tracker.models.reference import path_prefix_q
 from tracker.rules import tree
 from tracker.search.documents import book_for
@@ -281,13 +282,13 @@ def _create(claims: list[Claim], *, created_by, cited_sources, reason: str, batc
     errors = _validate_rows(claims)
     passed = [(index, claim) for index, claim in enumerate(claims) if index not in errors]
     for _, claim in passed:
-        # What save_with_history, save() and the pre_save signal store_country set on a new record.
+        # What save_with_history, save() and the pre_save signal store_areas set on a new record.
         if not claim.created_by_id:
             claim.created_by = created_by
         claim.updated_by = created_by
         claim._history_user = created_by
         claim._change_reason = reason
-        claim.country_id = claim.location.country_id if claim.location_id else None
+        store_areas(claim)
     errors.update(_insert_checked(model, passed, batch_size))
     if errors and not keep_valid:
         raise BatchValidationError(errors)

@@ -70,7 +70,7 @@ def figures_showing(instance: models.Model) -> list[models.QuerySet]:
         return [model.objects.filter(source=instance) for model in CLAIM_MODELS]
     if isinstance(instance, Location):
         subtree = path_prefix_q("location__path", instance.path)
-        # A move across countries already bumped these when it restated their country (Location.save).
+        # A move that changed their area links already bumped these when it restated them (Location.save).
         restated = getattr(instance, "claims_restated", False)
         querysets = [] if restated else [model.objects.filter(subtree) for model in CLAIM_MODELS]
         querysets += [DisplacementFigure.objects.filter(path_prefix_q(f"{end}__path", instance.path))

@@ -105,11 +105,14 @@ class Records:
 
     def __init__(self, world: World, seed: int, batch_size: int, prose: Prose):
         self.seed, self.batch_size, self.prose = seed, batch_size, prose
-        for name in ("analysts", "reviewers", "countries", "place_country", "places_by", "organizations", "armed",
+        for name in ("analysts", "reviewers", "countries", "place_areas", "places_by", "organizations", "armed",
                      "forces", "providers", "events", "events_by_id", "source_days", "first_source", "source_titles",
                      "source_publishers", "source_named", "organization_names"):
             setattr(self, name, getattr(world, name))
         self.organization_named = {pk: prose.names_document(values) for pk, values in self.organization_names.items()}
+        # a place's area links as COPY text (NULL is \N), written once
+        self.area_texts = {pk: "\t".join(r"\N" if link is None else str(link) for link in links)
+                           for pk, links in self.place_areas.items()}
         self.event_named = {event["id"]: prose.named(event["name"]) for event in self.events}
         # What a record's search names start with: its place's name and P-code (tracker.search.documents).
         self.place_values = {row["id"]: (row["name"], row["pcode"]) for row in world.places}
@@ -154,9 +157,9 @@ class Records:
 
     def record_values(self, rows: list[tuple[tuple, ...]]) -> list[tuple]:
         """Records' parts (``block_rows``) as tuples of column values, in ``RECORD_COLUMNS`` order."""
-        dates, base, country = self.dates, self.date_base, self.place_country
+        dates, base, areas = self.dates, self.date_base, self.place_areas
         return [
-            self.group_values(group) + (pk, text[0], place, country[place], precision, dates[start - base],
+            self.group_values(group) + (pk, text[0], place, *areas[place], precision, dates[start - base],
                                         start_precision, dates[end - base], end_precision)
             + quantity + rest + text[1:]
             for group, (pk, place, precision, start, start_precision, end, end_precision), quantity, rest, text in rows
@@ -171,7 +174,7 @@ class Records:
         dates and choice values, which need no escaping; nor do its excerpt (words, names made of syllables,
         numbers and punctuation: ``prose.COPY_SAFE``) and its search words (letters and digits).
         """
-        dates, base, country = self.date_texts, self.date_base, self.place_country
+        dates, base, areas = self.date_texts, self.date_base, self.area_texts
         groups: dict[int, str] = {}  # by id(): every part stays alive in ``rows`` while this runs
         quantities: dict[int, str] = {}
         rests: dict[tuple, str] = {}
@@ -187,7 +190,7 @@ class Records:
             if rest_text is None:
                 rest_text = rests[rest] = copy_text(rest)
             excerpt, search_text, search_names = text
-            lines.append(f"{group_text}\t{pk}\t{excerpt}\t{place}\t{country[place]}\t"
+            lines.append(f"{group_text}\t{pk}\t{excerpt}\t{place}\t{areas[place]}\t"
                          f"{precision}\t{dates[start - base]}\t{start_precision}\t{dates[end - base]}\t"
                          f"{end_precision}\t{quantity_text}{rest_text}\t{search_text}\t{search_names}\n")
         return "".join(lines).encode()
@@ -548,8 +551,8 @@ GROUP_COLUMNS = ["created_at", "updated_at", "created_by_id", "updated_by_id", "
                  "submitted_at", "reviewed_by_id", "reviewed_at", "review_comment", "is_confidential",
                  "is_synthetic", "notes", "excerpt_translation", "excerpt_start", "excerpt_end"]
 GROUP_MOMENTS = tuple(i for i, column in enumerate(GROUP_COLUMNS) if column.endswith("_at"))
-RECORD_ROW_COLUMNS = ["id", "excerpt", "location_id", "country_id", "location_precision", "start_date",
-                      "start_precision", "end_date", "end_precision"]
+RECORD_ROW_COLUMNS = ["id", "excerpt", "location_id", "country_id", "adm1_id", "adm2_id", "location_precision",
+                      "start_date", "start_precision", "end_date", "end_precision"]
 QUANTITY_COLUMNS = ["quantifier", "reported_value", "reported_value_max", "magnitude_word", "reported_phrase",
                     "unit", "household_size", "household_size_source", "best_override", "best_override_reason",
                     "low", "best", "high", "high_open"]

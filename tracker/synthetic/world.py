@@ -162,7 +162,8 @@ class World:
                     lon + rng.uniform(-3, 3))
         Inserter(Location).send(rows)
         self.places = rows
-        self.place_country = {row["id"]: row["country_id"] for row in rows}
+        # each place's area links, which its records store (tracker.models.claims.store_areas)
+        self.place_areas = {row["id"]: tuple(row[f"{area}_id"] for area in tree.AREA_LEVELS) for row in rows}
         self.countries = [row for row in rows if row["level"] == LocationLevel.COUNTRY]
         # Places by country and level, for drawing record places.
         self.places_by = {}
