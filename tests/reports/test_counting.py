@@ -120,6 +120,29 @@ def test_stock_ties_go_to_the_more_reliable_publisher_then_the_lower_id(world):
     assert march[("2019-03", STOCK, TermGroup.TRAPPED)]["best"] == 1_000
 
 
+def test_a_tie_of_three_goes_to_the_most_reliable_publisher_whatever_the_ids(world):
+    """Three stocks of one day, place and term: the two from a highly reliable publisher, written after the
+    others, beat the medium and low ones, and the lower id of those two wins; another place's stock that day is
+    counted on its own."""
+    from tests.factories import OrganizationFactory, SourceFactory
+    from tests.reports.conftest import stock
+    from tracker.choices import OrganizationKind, Reliability
+
+    world.s5.delete()
+    high = SourceFactory(title="Agency update", publisher=OrganizationFactory(
+        name="High Agency", kind=OrganizationKind.UN_AGENCY, reliability=Reliability.HIGH))
+    day = {"event": world.event, "start_date": d("2019-03-08"), "end_date": d("2019-03-08")}
+    first = stock(**day, source=high, location=world.places.camp, reported_value=7_000)
+    stock(**day, source=high, location=world.places.camp, reported_value=7_500)
+    elsewhere = stock(**day, source=world.blog, location=world.places.hasakeh, reported_value=300)
+    march = displacement_report(group_by="month,adm1").rows
+    camp = [row for row in march if row["month"] == "2019-03" and row["term_group"] == TermGroup.IN_CAMP]
+    by_province = {row["adm1_id"]: row for row in camp}
+    assert by_province[world.places.deir_ez_zor.pk]["ids"] == [first.pk]  # not S2 (medium) nor S3 (low)
+    assert by_province[world.places.deir_ez_zor.pk]["best"] == 7_000
+    assert by_province[world.places.hasakeh.pk]["ids"] == [elsewhere.pk]
+
+
 def test_nested_stocks_are_dropped_before_grouping_so_totals_do_not_change(world):
     by_adm2 = displacement_report(group_by="adm2")
     in_camp = [row for row in by_adm2.rows if row["term_group"] == TermGroup.IN_CAMP]

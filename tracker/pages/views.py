@@ -184,7 +184,8 @@ def page_reports(*, event: Event | None = None, place: Location | None = None) -
         "surrender_weeks": surrender_flows.weeks,
         "surrender_weeks_truncated": surrender_flows.truncated,
         "monthly": displacement_report(displacement, group_by="month", with_ids=False),
-        "surrenders": surrender_report(surrenders, group_by="month", with_ids=False),
+        # the page lists the displacement report's counting notes (warnings); the surrenders' are not shown
+        "surrenders": surrender_report(surrenders, group_by="month", with_ids=False, with_warnings=False),
     }
 
 
