@@ -77,8 +77,8 @@ class CountedStocks:
 
     # what the rule reads of every counted stock, and what summing reads of the kept ones only
     RULE_COLUMNS = ("pk", "end_date", "term", "location_id")
-    COLUMNS = (*RULE_COLUMNS, "term_group", "event_id", "country_id", "start_date", "low", "best", "high",
-               "high_open", "source_id")
+    COLUMNS = (*RULE_COLUMNS, "term_group", "event_id", "country_id", "adm1_id", "adm2_id", "start_date", "low",
+               "best", "high", "high_open", "source_id")
 
     def __init__(self, scope: QuerySet):
         self.scope = scope
@@ -98,14 +98,12 @@ class CountedStocks:
         self.days = set(self.end_dates)
         places = set(self.places)
         rows = Location.objects.using(scope.db).filter(pk__in=id_list(places, scope.db)).values_list(
-            "pk", "path", "adm2_id", "adm1_id") if places else ()  # a scope without stocks (a page's flows) asks none
+            "pk", "path") if places else ()  # a scope without stocks (a page's flows) asks none
         self.ancestors: dict[int, tuple[int, ...]] = {}  # every strict ancestor, from the path, closest first
         self.outwards: dict[int, tuple[int, ...]] = {}  # the same, coarsest first
-        self.areas: dict[int, dict[str, int | None]] = {}  # place -> its stored adm2 and adm1 (the group keys)
-        for pk, path, adm2, adm1 in rows:
+        for pk, path in rows:
             self.ancestors[pk] = tuple(strict_ancestor_ids(path))
             self.outwards[pk] = self.ancestors[pk][::-1]
-            self.areas[pk] = {"adm2_id": adm2, "adm1_id": adm1}
         self._rules: dict[str | None, StockRule] = {}
         self._periods: dict[str | None, dict[date, date | None]] = {}
 
@@ -152,10 +150,11 @@ class CountedStocks:
         # per group: count, low, best, high, open count, sources, ids, bests, earliest start, spanning count and ids
         groups: dict[tuple, list] = {}
         for pk in kept:
-            (_, end_date, term, place, term_group, event, country, start, low, best, high, high_open,
+            # the group keys are the record's own stored area links, as the flows' GROUP BY reads them
+            (_, end_date, term, _, term_group, event, country, adm1, adm2, start, low, best, high, high_open,
              source) = details[pk]
-            figure = {**self.areas[place], "end_date": end_date, "term": term, "event_id": event,
-                      "country_id": country, "category": stock, "term_group": term_group}
+            figure = {"end_date": end_date, "term": term, "event_id": event, "country_id": country, "adm1_id": adm1,
+                      "adm2_id": adm2, "category": stock, "term_group": term_group}
             key = tuple([python(figure) for python in others])
             if time_dim:
                 bucket = periods[end_date]
