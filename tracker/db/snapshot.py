@@ -58,6 +58,26 @@ def one_snapshot(using: str) -> Iterator[str | None]:
         yield snapshot
 
 
+
+@contextmanager
+def joins_as_written(using: str) -> Iterator[None]:
+    """Inside a transaction on PostgreSQL, plan the queries inside with their joins in the order the ORM wrote
+    them (``join_collapse_limit = 1``): for a page of a few rows read from its scope's index, then their source,
+    publisher, place and claimant by primary key, the planner's search among every order of six tables cost
+    more than the query (a page of records: 2.0 ms planned, 0.5 ms run; 0.8 ms planned as written, the same
+    plan). Only for queries whose first table is the one to start from: queries joining id lists are not.
+    Outside a transaction, or elsewhere, it does nothing."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL join_collapse_limit = 1")
+    yield
+    # after an error the transaction is rolled back, and the setting with it
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL join_collapse_limit = DEFAULT")
+
 @contextmanager
 def alongside(using: str, snapshot: str | None, work: Callable[[], T]) -> Iterator[Callable[[], T]]:
     """Start ``work`` (queries) on a second connection that reads ``snapshot``, and give a function that waits

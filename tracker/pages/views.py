@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 from tracker.charts.data import weekly_charts
 from tracker.choices import DisplacementCategory, LocationLevel
 from tracker.db.routers import read_alias
-from tracker.db.snapshot import one_snapshot
+from tracker.db.snapshot import joins_as_written, one_snapshot
 from tracker.models import AidCapacityReport, DisplacementFigure, Event, Location, SurrenderFigure
 from tracker.pages.csv import CSV_TABLES, report_csv, scoped_csv
 from tracker.parsing import whole_number
@@ -216,16 +216,21 @@ def overview(request: HttpRequest, parts: PageParts, *, event: Event | None = No
 
         return parts.get(f"{scope}-{pk}:{name}:{number}", compute)
 
+    # pages of rows from the scope's index with their lookups by key: the joins' order as written
+    with joins_as_written(displacement.db):
+        rows = {
+            "aid_rows": peek("aid", aid_capacity_status(aid, as_of=as_of), AID_ROWS_PER_PAGE, "aid_page",
+                             aid_capacity_row),
+            "displacement_records": peek("figures", public_records(DisplacementFigure, displacement),
+                                         RECORDS_PER_PAGE, "figures_page"),
+            "surrender_records": peek("surrenders", public_records(SurrenderFigure, surrenders), RECORDS_PER_PAGE,
+                                      "surrenders_page"),
+        }
     return {
         **reports,
+        **rows,
         "monthly_rows": _page(request, reports["monthly"].rows, MONTHS_PER_PAGE, "months_page"),
         "aid_as_of": as_of,
-        "aid_rows": peek("aid", aid_capacity_status(aid, as_of=as_of), AID_ROWS_PER_PAGE, "aid_page",
-                         aid_capacity_row),
-        "displacement_records": peek("figures", public_records(DisplacementFigure, displacement), RECORDS_PER_PAGE,
-                                     "figures_page"),
-        "surrender_records": peek("surrenders", public_records(SurrenderFigure, surrenders), RECORDS_PER_PAGE,
-                                  "surrenders_page"),
         "sources": peek("sources", lambda: public_sources(displacement, surrenders, aid), SOURCES_PER_PAGE,
                         "sources_page"),
         "csv": {table.replace("-", "_"): csv_url(table) for table in CSV_TABLES},

@@ -68,11 +68,13 @@ def public_records(model: type[Model], records: QuerySet) -> QuerySet:
 
     ``is_party_claim_flag`` says whether the claim is attributed to one of its event's parties.
     """
-    # (the rows show the ids of the figures a record supports or duplicates, not the figures: no self-joins, which
-    # cost more planning than the page's whole query took to run at a million records)
+    # (the rows show the ids of the figures a record supports or duplicates, not the figures, and the event's
+    # parties through ``is_party_claim_flag``, not the event: no joins for them, which cost more planning than the
+    # page's whole query took to run at a million records)
     return (
         visible_approved(records, audience=Audience.PUBLIC)
-        .select_related("source__publisher", "location", "attributed_to", "event")
+        .select_related("source__publisher", "location", "attributed_to")
+        .defer("source__text", "search_text", "search_names")  # a source's whole text, and search's copies
         .annotate(is_party_claim_flag=party_claim_expression())
         .order_by("-end_date", "-pk")
     )
