@@ -35,8 +35,8 @@ from tracker.reporting.report import displacement_report, surrender_report
 from tracker.selectors.pages import (
     claims_about,
     event_headline_totals,
-    public_records,
     public_sources,
+    record_rows,
 )
 
 EVENTS_PER_PAGE = 20
@@ -221,9 +221,9 @@ def overview(request: HttpRequest, parts: PageParts, *, event: Event | None = No
         rows = {
             "aid_rows": peek("aid", aid_capacity_status(aid, as_of=as_of), AID_ROWS_PER_PAGE, "aid_page",
                              aid_capacity_row),
-            "displacement_records": peek("figures", public_records(DisplacementFigure, displacement),
+            "displacement_records": peek("figures", record_rows(DisplacementFigure, displacement),
                                          RECORDS_PER_PAGE, "figures_page"),
-            "surrender_records": peek("surrenders", public_records(SurrenderFigure, surrenders), RECORDS_PER_PAGE,
+            "surrender_records": peek("surrenders", record_rows(SurrenderFigure, surrenders), RECORDS_PER_PAGE,
                                       "surrenders_page"),
         }
     return {
