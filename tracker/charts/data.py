@@ -85,7 +85,8 @@ def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix
     weeks, truncated = week_range(min(filter(None, [first, first_end, *starts])), max(filter(None, [last, last_end])))
     drawn = [span["pk"] for group_spans in spans.values() for span in group_spans]
     report = figure_report(model, figures.exclude(pk__in=drawn), group_by="week", date_from=weeks[0],
-                           with_ids=False, with_warnings=False, with_totals=False, flows_only=True)
+                           with_ids=False, with_warnings=False, with_totals=False, with_sources=False,
+                           flows_only=True)
     result = WeeklyCharts(weeks=weeks, truncated=truncated)
     for group in TermGroup:
         bars = [row for row in report.rows if row["term_group"] == group]

@@ -183,9 +183,10 @@ def page_reports(*, event: Event | None = None, place: Location | None = None) -
         "surrender_charts": surrender_flows.charts,
         "surrender_weeks": surrender_flows.weeks,
         "surrender_weeks_truncated": surrender_flows.truncated,
-        "monthly": displacement_report(displacement, group_by="month", with_ids=False),
+        "monthly": displacement_report(displacement, group_by="month", with_ids=False, with_sources=False),
         # the page lists the displacement report's counting notes (warnings); the surrenders' are not shown
-        "surrenders": surrender_report(surrenders, group_by="month", with_ids=False, with_warnings=False),
+        "surrenders": surrender_report(surrenders, group_by="month", with_ids=False, with_warnings=False,
+                                       with_sources=False),
     }
 
 

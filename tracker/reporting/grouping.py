@@ -79,6 +79,7 @@ def grouped(
     *,
     arrays: bool,
     with_ids: bool = True,
+    with_sources: bool = True,
     cap: int = IDS_CAP,
 ) -> list[dict[str, Any]]:
     """One dict per group key with its numbers, from one GROUP BY with no ordering inside its aggregates.
@@ -87,7 +88,8 @@ def grouped(
     time-grouped, the ids of figures starting in an earlier bucket), in no order: the capped, largest-first ids
     and the distinct sources are worked out from them in Python (:class:`Shaper`). An ``ORDER BY`` or
     ``DISTINCT`` inside an aggregate made the database sort every counted figure first, which cost more than
-    the sums themselves. Without arrays (SQLite), ``sources_count`` is a ``COUNT(DISTINCT)``.
+    the sums themselves. Without arrays (SQLite), ``sources_count`` is a ``COUNT(DISTINCT)``. Neither is read
+    ``with_sources=False``.
     """
     using = figures.db
     keys = key_annotations(model, group_by, using)
@@ -112,8 +114,9 @@ def grouped(
                                          arg_joiner=f" > {int(cap)} THEN ", output_field=ArrayField(BigIntegerField()))
             if time_dim:
                 measures["multi_bucket_ids"] = ArrayAgg("pk", filter=spanning)
-        measures["row_sources"] = ArrayAgg("source_id")
-    else:
+        if with_sources:
+            measures["row_sources"] = ArrayAgg("source_id")
+    elif with_sources:
         measures["sources_count"] = Count("source_id", distinct=True)
     return fetch(with_keys(figures, keys).values(*keys).annotate(**measures).order_by())
 
@@ -173,7 +176,8 @@ def added_up(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for name in ("total_low", "total_best", "total_high"):
             present = list(filter(_NOT_NULL, map(operator.itemgetter(name), rows)))
             total[name] = sum(present) if present else None
-        total["row_sources"] = set(itertools.chain.from_iterable(map(operator.itemgetter("row_sources"), rows)))
+        if "row_sources" in rows[0]:
+            total["row_sources"] = set(itertools.chain.from_iterable(map(operator.itemgetter("row_sources"), rows)))
         totals.append(total)
     return totals
 
@@ -191,12 +195,12 @@ class Shaper:
     """
 
     def __init__(self, model: type[Model], group_by: Sequence[str], using: str, *, cap: int = IDS_CAP,
-                 with_ids: bool = True):
+                 with_ids: bool = True, with_sources: bool = True):
         kind = kind_of(model)
         dimensions = applied(kind, group_by)
         self.time: Dimension | None = next((dimension for dimension in dimensions if dimension.time), None)
         self.rest = [dimension for dimension in dimensions if not dimension.time]
-        self.using, self.cap, self.with_ids = using, cap, with_ids
+        self.using, self.cap, self.with_ids, self.with_sources = using, cap, with_ids, with_sources
         # (column, field it shows, the labels of its values or None) for the rest's output columns
         self.columns = [(column.name, column.source or dimension.key, column.labels(kind) if column.labels else None)
                         for dimension in self.rest for column in dimension.columns]
@@ -215,7 +219,7 @@ class Shaper:
         time = self.time
         time_key = time.key if time else ""
         buckets: dict[Any, tuple[dict[str, Any], tuple]] = {}
-        with_ids, cap = self.with_ids, self.cap
+        with_ids, with_sources, cap = self.with_ids, self.with_sources, self.cap
         rows = []
         for row_values, key in zip(values, keys, strict=True):
             columns, order = shown_keys[key]
@@ -231,8 +235,11 @@ class Shaper:
             else:
                 row = columns.copy()
             count = row["figures_count"] = row_values["figures_count"]
-            sources = row_values.get("row_sources")
-            row["sources_count"] = row_values["sources_count"] if sources is None else len(set(sources))
+            if with_sources:
+                sources = row_values.get("row_sources")
+                row["sources_count"] = row_values["sources_count"] if sources is None else len(set(sources))
+            else:
+                row["sources_count"] = None
             high_open = row_values["open_count"] > 0
             row["low"] = row_values["total_low"]
             row["best"] = row_values["total_best"]

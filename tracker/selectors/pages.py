@@ -56,7 +56,7 @@ def event_headline_totals(event_ids: Sequence[int]) -> dict[int, dict[str, list[
     for model, key in ((DisplacementFigure, "displacement"), (SurrenderFigure, "surrenders")):
         report = figure_report(
             model, model.objects.filter(event_id__in=list(event_ids)), group_by="event",
-            with_ids=False, with_warnings=False, with_totals=False,
+            with_ids=False, with_warnings=False, with_totals=False, with_sources=False,
         )
         for row in report.rows:
             totals[row["event_id"]][key].append(row)
