@@ -82,3 +82,20 @@ def total_cells(row: dict[str, Any]) -> SafeString:
         f'<td class="n">{escape(count(row["best"]))}</td>'
         f'<td class="n">{escape(total(row["low"], row["high"], bool(row["high_open"])))}</td>'
         f'<td class="n">{escape(_shown(row["figures_count"]))}{star}</td>')
+
+
+@register.filter
+def record_refs(ids: list[int]) -> str:
+    """Record ids as a counting note names them: "#12, #40, #41" (up to a hundred ids in each of a page's notes)."""
+    return ", ".join(f"#{_shown(pk)}" for pk in ids)
+
+
+@register.filter
+def chart_table_rows(rows: list[dict[str, Any]]) -> SafeString:
+    """A weekly chart's data table rows (:func:`tracker.charts.weekly.chart_table`), written at once: a chart has a
+    row for each week with a report, up to two years of them."""
+    span_row = ' class="span-row"'
+    return mark_safe("".join(  # noqa: S308 - each text escaped
+        f'\n        <tr{span_row if row["period"] else ""}><td>{escape(row["week_text"])}</td>'
+        f'<td>{escape(row["period_text"])}</td><td class="n">{escape(row["figure"])}</td>'
+        f'<td class="n">{escape(_shown(row["figures_count"]))}</td></tr>\n      ' for row in rows))
