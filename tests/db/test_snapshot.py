@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.db.utils import DataError
 
 from tests.factories import SourceFactory
-from tracker.db.snapshot import alongside, one_snapshot
+from tracker.db.snapshot import alongside, joins_as_written, one_snapshot
 from tracker.models import Source
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -122,3 +122,32 @@ def test_without_a_snapshot_to_share_the_work_runs_in_line_and_its_error_is_rais
         with alongside("default", None, work):
             pytest.fail("the block must not run when the work failed")
     assert ran == [connections["default"]]  # this thread's own connection: nothing ran beside it
+
+
+def join_collapse_limit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        return cursor.fetchone()[0]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_joins_are_planned_as_written_inside_the_block_only():
+    default = join_collapse_limit()
+    with one_snapshot("default"):
+        with joins_as_written("default"):
+            assert join_collapse_limit() == "1"
+        assert join_collapse_limit() == default  # the rest of the page's transaction plans as usual
+    assert join_collapse_limit() == default
+    with joins_as_written("default"):  # outside a transaction a setting would outlive the block: nothing is set
+        assert join_collapse_limit() == default
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_after_an_error_in_the_block_the_setting_goes_with_the_transaction():
+    default = join_collapse_limit()
+    with pytest.raises(DataError):
+        with one_snapshot("default"), joins_as_written("default"):
+            failing_query()
+    assert join_collapse_limit() == default
