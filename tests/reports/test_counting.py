@@ -199,7 +199,6 @@ def test_the_first_ids_left_out_are_the_same_however_they_are_read(world, monkey
     assert displacement_report(group_by="month", ids_cap=cap).warnings == found
 
 
-
 @pytest.mark.parametrize("group_by", ["month", "adm1,week", ()])
 def test_a_report_without_sources_counts_the_same_and_leaves_their_count_empty(world, group_by):
     def without_sources(rows):
@@ -213,6 +212,7 @@ def test_a_report_without_sources_counts_the_same_and_leaves_their_count_empty(w
     with CaptureQueriesContext(connection) as queries:
         surrender_report(group_by=group_by, with_sources=False)
     assert not [query for query in queries if "source_id" in query["sql"].split(" FROM ")[0]]
+
 
 def test_a_report_of_the_flows_only_reads_no_stocks_and_counts_what_a_scope_of_flows_counts(world):
     flows = DisplacementFigure.objects.filter(category=FLOW)

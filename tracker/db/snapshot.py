@@ -58,7 +58,6 @@ def one_snapshot(using: str) -> Iterator[str | None]:
         yield snapshot
 
 
-
 @contextmanager
 def joins_as_written(using: str) -> Iterator[None]:
     """Inside a transaction on PostgreSQL, plan the queries inside with their joins in the order the ORM wrote
@@ -77,6 +76,7 @@ def joins_as_written(using: str) -> Iterator[None]:
     # after an error the transaction is rolled back, and the setting with it
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL join_collapse_limit = DEFAULT")
+
 
 @contextmanager
 def alongside(using: str, snapshot: str | None, work: Callable[[], T]) -> Iterator[Callable[[], T]]:

@@ -163,8 +163,8 @@ def _figure_report(
     with_ids: bool,
     with_warnings: bool,
     with_totals: bool,
+    with_sources: bool,
     ids_cap: int,
-    with_sources: bool = True,
     flows_only: bool = False,
 ) -> Report:
     using = scope.db

@@ -96,6 +96,7 @@ def record_rows(model: type[Model], records: QuerySet) -> QuerySet:
     fields = [name for name in RECORD_ROW_FIELDS if name != "category" or model is DisplacementFigure]
     return public_records(model, records).only(*fields)
 
+
 def public_sources(*record_sets: QuerySet) -> QuerySet:
     """Non-confidential sources of the approved, non-confidential records in ``record_sets``.
 
