@@ -110,3 +110,25 @@ def test_a_countrys_largest_spans_from_its_index_are_those_ranked_whole(places):
     shortcut = largest_spanning(country, by_country=True)
     assert shortcut and shortcut == largest_spanning(country)
     assert max(len(spans) for spans in shortcut.values()) == SPANS_DRAWN
+
+
+@pytest.mark.parametrize("years_before", [0, 3])
+def test_an_events_weeks_read_from_its_rows_are_those_of_its_first_and_last_end_dates(places, years_before):
+    """An event's charts (``few``: its weeks grouped at once, the range read from the rows) draw what asking the
+    scope's first and last end dates first draws, a long figure across its period included; beyond two years of
+    weeks (a figure three years before), the same latest weeks, truncated."""
+    probe = charts_probe(places)
+    if years_before:
+        DisplacementFigureFactory(event=probe.event, source=probe.source, location=places.baghouz, term="fled",
+                                  category="flow", review_status=ReviewStatus.APPROVED, reported_value=75,
+                                  start_date=date(2023, 1, 2), end_date=date(2023, 1, 4))
+    figures = DisplacementFigure.objects.filter(event=probe.event, category="flow")
+    options = {"name": "Winter offensive", "id_prefix": "chart", "first": probe.event.start_date,
+               "last": probe.event.end_date}
+    few, asked = weekly_charts(DisplacementFigure, figures, few=True, **options), weekly_charts(
+        DisplacementFigure, figures, **options)
+    assert few.charts and any(elements(chart["svg"], "g", "data-start") for chart in few.charts)
+    assert (few.weeks, few.truncated, few.charts) == (asked.weeks, asked.truncated, asked.charts)
+    assert few.truncated is bool(years_before)
+    empty = DisplacementFigure.objects.none()
+    assert weekly_charts(DisplacementFigure, empty, few=True, **options).charts == []

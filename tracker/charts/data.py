@@ -21,7 +21,7 @@ from tracker.charts.weekly import NARROW, WIDE, chart_table, summaries, week_ran
 from tracker.choices import TermGroup
 from tracker.reporting.counting import counted
 from tracker.reporting.dimensions import bucket_expression
-from tracker.reporting.report import figure_report
+from tracker.reporting.report import Report, figure_report
 
 SPANS_DRAWN = 12
 SPAN_FIELDS = ("pk", "term_group", "start_date", "end_date", "low", "best", "high", "high_open")
@@ -60,6 +60,14 @@ def largest_spanning(figures: QuerySet, *, by_country: bool = False) -> dict[str
     return spans
 
 
+def _bars(model: type[Model], figures: QuerySet, spans: dict[str, list[dict[str, Any]]], *,
+          date_from: date | None = None) -> Report:
+    """The weekly report of the counted flows in ``figures`` but those drawn across their period (``spans``)."""
+    drawn = [span["pk"] for group_spans in spans.values() for span in group_spans]
+    return figure_report(model, figures.exclude(pk__in=drawn), group_by="week", date_from=date_from,
+                         with_ids=False, with_warnings=False, with_totals=False, with_sources=False, flows_only=True)
+
+
 @dataclass
 class WeeklyCharts:
     """The weekly charts of one kind of flow on a page, one per term group, and the weeks they share."""
@@ -70,26 +78,39 @@ class WeeklyCharts:
 
 
 def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix: str, noun: str = "People",
-                  first: date | None = None, last: date | None = None, by_country: bool = False) -> WeeklyCharts:
+                  first: date | None = None, last: date | None = None, by_country: bool = False,
+                  few: bool = False) -> WeeklyCharts:
     """The charts of the flows in ``figures`` (a page's scope of ``model``), one per term group, titled
     "<noun> <term group> per week: <name>", over the weeks from ``first`` to ``last`` widened to every counted
-    figure's end date and to the periods of the figures drawn across them."""
-    # the first and last end dates (each the first row of an index on the scope and the end date: an aggregate
-    # over a country's tens of thousands of figures took 30 ms), then the largest spanning figures of each group
-    ends = counted(figures).values_list("end_date", flat=True)
-    first_end, last_end = ends.order_by("end_date").first(), ends.order_by("-end_date").first()
-    if first_end is None:
-        return WeeklyCharts()
-    spans = largest_spanning(figures, by_country=by_country)
+    figure's end date and to the periods of the figures drawn across them.
+
+    ``few``: the scope holds a few hundred figures (an event's), so every week of theirs is grouped at once and
+    the weeks are read from the rows, not from two queries for the first and last end dates."""
+    spans: dict[str, list[dict[str, Any]]] = {}
+    if few:
+        spans = largest_spanning(figures, by_country=by_country)
+        report = _bars(model, figures, spans)
+        # every counted figure is a bar of its end date's week or drawn across its period
+        ends = [row["week_start"] for row in report.rows]
+        ends += [span["end_date"] for group_spans in spans.values() for span in group_spans]
+        if not ends:
+            return WeeklyCharts()
+        first_end, last_end = min(ends), max(ends)
+    else:
+        # the first and last end dates (each the first row of an index on the scope and the end date: an aggregate
+        # over a country's tens of thousands of figures took 30 ms), then the largest spanning figures of each group
+        ends_asked = counted(figures).values_list("end_date", flat=True)
+        first_end, last_end = ends_asked.order_by("end_date").first(), ends_asked.order_by("-end_date").first()
+        if first_end is None:
+            return WeeklyCharts()
+        spans = largest_spanning(figures, by_country=by_country)
     starts = [span["start_date"] for group_spans in spans.values() for span in group_spans]
     weeks, truncated = week_range(min(filter(None, [first, first_end, *starts])), max(filter(None, [last, last_end])))
-    drawn = [span["pk"] for group_spans in spans.values() for span in group_spans]
-    report = figure_report(model, figures.exclude(pk__in=drawn), group_by="week", date_from=weeks[0],
-                           with_ids=False, with_warnings=False, with_totals=False, with_sources=False,
-                           flows_only=True)
+    if not few:  # a long scope's bars from its last weeks only
+        report = _bars(model, figures, spans, date_from=weeks[0])
     result = WeeklyCharts(weeks=weeks, truncated=truncated)
     for group in TermGroup:
-        bars = [row for row in report.rows if row["term_group"] == group]
+        bars = [row for row in report.rows if row["term_group"] == group and row["week_start"] >= weeks[0]]
         group_spans = [span for span in spans.get(group.value, []) if span["end_date"] >= weeks[0]]
         if not bars and not group_spans:
             continue

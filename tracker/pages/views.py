@@ -166,8 +166,9 @@ def page_reports(*, event: Event | None = None, place: Location | None = None) -
     displacement = claims_about(DisplacementFigure, event=event, place=place)
     surrenders = claims_about(SurrenderFigure, event=event, place=place)
     name = event.name if event else place.name
-    # an event's dates; a country's records are selected by their stored country, its largest spans by an index
-    dates = ({"first": event.start_date, "last": event.end_date or event.start_date} if event
+    # an event's dates and few figures; a country's records are selected by their stored country, its largest spans
+    # by an index
+    dates = ({"first": event.start_date, "last": event.end_date or event.start_date, "few": True} if event
              else {"by_country": place.level == LocationLevel.COUNTRY})
     flows = weekly_charts(DisplacementFigure, displacement.filter(category=DisplacementCategory.FLOW), name=name,
                           id_prefix="chart", **dates)
