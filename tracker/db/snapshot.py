@@ -21,19 +21,27 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
-def begin_report(cursor, snapshot: str | None = None) -> None:
-    """Open a report's transaction on PostgreSQL: read only, one snapshot (``snapshot``, when another
-    connection exported it). A report's two connections run on two cores already, so neither plans parallel
-    workers of its own; and its sorts (the stocks in rank order, the flows' groups) stay in memory rather than
-    spilling to disk."""
-    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+def begin_report(cursor, snapshot: str | None = None, *, export: bool = False) -> str | None:
+    """Open a report's transaction on PostgreSQL, in one round trip: read only, one snapshot (``snapshot``, when
+    another connection exported it; ``export``: this one's, named and returned). A report's two connections run
+    on two cores already, so neither plans parallel workers of its own; and its sorts (the stocks in rank order,
+    the flows' groups) stay in memory rather than spilling to disk."""
+    statements = ["SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
     if snapshot:
-        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'")
+        statements.append("SET TRANSACTION SNAPSHOT %s")
+    statements += ["SET LOCAL max_parallel_workers_per_gather = 0", "SET LOCAL work_mem = '64MB'"]
+    if export:
+        statements.append("SELECT pg_export_snapshot()")
+    cursor.execute("; ".join(statements), [snapshot] if snapshot else None)
+    if not export:
+        return None
+    while cursor.nextset():  # to the last statement's result
+        pass
+    return cursor.fetchone()[0]
 
 
 @contextmanager
-def one_snapshot(using: str) -> Iterator[str | None]:
+def one_snapshot(using: str, *, export: bool = True) -> Iterator[str | None]:
     """Every query inside reads the database as it was at the first one.
 
     A report is several queries (the stocks, the grouped rows, the totals' stocks, the warnings); a change
@@ -42,7 +50,8 @@ def one_snapshot(using: str) -> Iterator[str | None]:
     REPEATABLE READ transaction gives them one snapshot, and yields its name (``pg_export_snapshot()``) so that
     a second connection can read the same one (:func:`alongside`); SQLite's read transaction does the same,
     for one connection. Inside a transaction already, the caller's own isolation applies and nothing is shared
-    (yields None): another connection could not see the caller's uncommitted changes.
+    (yields None): another connection could not see the caller's uncommitted changes. ``export=False``: for
+    what never shares it (a page, whose reports run inside its transaction), nothing is exported (yields None).
     """
     connection = connections[using]
     if connection.in_atomic_block:
@@ -52,9 +61,7 @@ def one_snapshot(using: str) -> Iterator[str | None]:
         snapshot = None
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                begin_report(cursor)
-                cursor.execute("SELECT pg_export_snapshot()")
-                snapshot = cursor.fetchone()[0]
+                snapshot = begin_report(cursor, export=export)
         yield snapshot
 
 

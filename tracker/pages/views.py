@@ -263,7 +263,7 @@ class EventDetailView(PageAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        with one_snapshot(read_alias()):
+        with one_snapshot(read_alias(), export=False):
             parts = PageParts()
             event = parts.get(f"event-{kwargs['pk']}", lambda: event_detail(kwargs["pk"]))
             context.update(event=event, **overview(self.request, parts, event=event))
@@ -276,7 +276,7 @@ class LocationDetailView(PageAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        with one_snapshot(read_alias()):
+        with one_snapshot(read_alias(), export=False):
             parts = PageParts()
             detail = parts.get(f"place-{kwargs['pk']}", lambda: place_detail(kwargs["pk"]))
             context.update(**detail, **overview(self.request, parts, place=detail["place"]))
