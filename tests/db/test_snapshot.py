@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.db.utils import DataError
 
 from tests.factories import SourceFactory
-from tracker.db.snapshot import alongside, joins_as_written, one_snapshot
+from tracker.db.snapshot import GROUPS_HASHED, alongside, joins_as_written, one_snapshot
 from tracker.models import Source
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -42,6 +42,27 @@ def test_the_second_connection_reads_the_first_ones_snapshot():
         with alongside("default", snapshot, lambda: list(Source.objects.values_list("title", flat=True))) as titles:
             assert titles() == ["before"] and counted_here == 1
 
+
+
+def show(setting: str) -> str:
+    with connections["default"].cursor() as cursor:
+        cursor.execute(f"SHOW {setting}")
+        return cursor.fetchone()[0]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_second_connection_is_planned_with_its_own_settings_and_the_first_as_usual():
+    """The report's GROUP BY connection hashes its groups (``GROUPS_HASHED``), read only, in the snapshot; the
+    first connection, which also reads stocks in order, keeps sorting."""
+    def asked() -> tuple[str, str, str]:
+        return show("enable_sort"), show("transaction_read_only"), show("transaction_isolation")
+
+    with one_snapshot("default") as snapshot:
+        with alongside("default", snapshot, asked, settings=[GROUPS_HASHED]) as second:
+            assert second() == ("off", "on", "repeatable read")
+        assert show("enable_sort") == "on"
+    assert show("enable_sort") == "on"
 
 class _Writer:
     """A third, independent connection that commits a change while the snapshot is open."""

@@ -49,7 +49,7 @@ from django.db.models import Model, Q, QuerySet
 from tracker.audience import Audience
 from tracker.choices import DisplacementCategory
 from tracker.db.ids import id_list
-from tracker.db.snapshot import alongside, one_snapshot
+from tracker.db.snapshot import GROUPS_HASHED, alongside, one_snapshot
 from tracker.models import DisplacementFigure, SurrenderFigure
 from tracker.reporting import grouping
 from tracker.reporting.counting import counted
@@ -211,7 +211,7 @@ def _figure_report(
 
     # REPORT_SECOND_CONNECTION = False counts the flows here, first, on this connection (bench/ab_report.py)
     shared = snapshot if getattr(settings, "REPORT_SECOND_CONNECTION", True) else None
-    with alongside(using, shared, flows_part) as flows:
+    with alongside(using, shared, flows_part, settings=[GROUPS_HASHED]) as flows:
         stocks = CountedStocks(base) if model is DisplacementFigure and not flows_only else None
         stocks_done = part([] if stocks is None else stocks.groups(group_by, with_ids=with_ids))
         if stocks is not None and with_totals and group_by:  # counted again, under the whole-period rule
