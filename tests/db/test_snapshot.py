@@ -43,7 +43,6 @@ def test_the_second_connection_reads_the_first_ones_snapshot():
             assert titles() == ["before"] and counted_here == 1
 
 
-
 def show(setting: str) -> str:
     with connections["default"].cursor() as cursor:
         cursor.execute(f"SHOW {setting}")
@@ -63,6 +62,7 @@ def test_the_second_connection_is_planned_with_its_own_settings_and_the_first_as
             assert second() == ("off", "on", "repeatable read")
         assert show("enable_sort") == "on"
     assert show("enable_sort") == "on"
+
 
 class _Writer:
     """A third, independent connection that commits a change while the snapshot is open."""
