@@ -23,7 +23,7 @@ LATER = [("tracker", "0010_source_intake_and_proposals"), ("tracker", "0011_impo
          ("tracker", "0013_saved_queries"), ("tracker", "0014_search_documents"), ("tracker", "0015_write_indexes"),
          ("tracker", "0016_page_indexes"), ("tracker", "0017_page_counts"), ("tracker", "0018_place_page_indexes"),
          ("tracker", "0019_list_period_indexes"), ("tracker", "0020_claim_area_links"),
-         ("tracker", "0021_counted_area_links")]
+         ("tracker", "0021_counted_area_links"), ("tracker", "0022_pair_dates_indexed")]
 
 # The data steps, and why: the URL rule changed (trailing slashes), and url_normalized is derived and UNIQUE, so
 # stored forms are restated where they collide with nothing; the records' search documents are derived from their

@@ -100,7 +100,12 @@ class PossibleDoubleCount(models.Model):
             models.UniqueConstraint(fields=["kind", "first_id", "second_id"], name=_name("unique_pair")),
             models.CheckConstraint(condition=Q(first_id__lt=F("second_id")), name=_name("ordered_pair")),
         ]
-        indexes = [models.Index(fields=["kind", "second_id"], name="doublecount_second_idx")]
+        indexes = [
+            models.Index(fields=["kind", "second_id"], name="doublecount_second_idx"),
+            # the latest finding and decision, each the end of an index for the data version (tracker.reporting.cache)
+            models.Index(fields=["found_at"], name="doublecount_found_idx"),
+            models.Index(fields=["decided_at"], name="doublecount_decided_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Possible double count: {self.kind} #{self.first_id} and #{self.second_id}"
