@@ -60,10 +60,15 @@ def largest_spanning(figures: QuerySet, *, by_country: bool = False) -> dict[str
     return spans
 
 
+def _all(spans: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Every term group's spans drawn, in one list."""
+    return [span for group_spans in spans.values() for span in group_spans]
+
+
 def _bars(model: type[Model], figures: QuerySet, spans: dict[str, list[dict[str, Any]]], *,
           date_from: date | None = None) -> Report:
     """The weekly report of the counted flows in ``figures`` but those drawn across their period (``spans``)."""
-    drawn = [span["pk"] for group_spans in spans.values() for span in group_spans]
+    drawn = [span["pk"] for span in _all(spans)]
     return figure_report(model, figures.exclude(pk__in=drawn), group_by="week", date_from=date_from,
                          with_ids=False, with_warnings=False, with_totals=False, with_sources=False, flows_only=True)
 
@@ -92,7 +97,7 @@ def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix
         report = _bars(model, figures, spans)
         # every counted figure is a bar of its end date's week or drawn across its period
         ends = [row["week_start"] for row in report.rows]
-        ends += [span["end_date"] for group_spans in spans.values() for span in group_spans]
+        ends += [span["end_date"] for span in _all(spans)]
         if not ends:
             return WeeklyCharts()
         first_end, last_end = min(ends), max(ends)
@@ -104,7 +109,7 @@ def weekly_charts(model: type[Model], figures: QuerySet, *, name: str, id_prefix
         if first_end is None:
             return WeeklyCharts()
         spans = largest_spanning(figures, by_country=by_country)
-    starts = [span["start_date"] for group_spans in spans.values() for span in group_spans]
+    starts = [span["start_date"] for span in _all(spans)]
     weeks, truncated = week_range(min(filter(None, [first, first_end, *starts])), max(filter(None, [last, last_end])))
     if not few:  # a long scope's bars from its last weeks only
         report = _bars(model, figures, spans, date_from=weeks[0])

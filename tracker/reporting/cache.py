@@ -43,7 +43,8 @@ def _statement(alias: str) -> str:
             parts += [f"(SELECT max({quote(latest)}) FROM {table})",
                       f"(SELECT max({quote(model._meta.pk.column)}) FROM {table})"]
         pairs = quote(PossibleDoubleCount._meta.db_table)
-        parts += [f"(SELECT max({quote(column)}) FROM {pairs})" for column in ("found_at", "decided_at", "id")]
+        parts += [f"(SELECT max({quote(column)}) FROM {pairs})"
+                  for column in ("found_at", "decided_at", PossibleDoubleCount._meta.pk.column)]
         _statements[alias] = "SELECT " + ", ".join(parts)
     return _statements[alias]
 
